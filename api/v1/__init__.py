@@ -1,0 +1,1 @@
+"""Town API, served on each town's host under /api/v1/."""

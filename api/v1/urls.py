@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api.auth import Me, ObtainToken
+
+# Each service adds its routes here as `path("<service>/", include("api.v1.<service>.urls"))`.
+service_patterns = [
+    path("auth/token/", ObtainToken.as_view(), name="token"),
+    path("me/", Me.as_view(), name="me"),
+]
+
+urlpatterns = [
+    *service_patterns,
+    path("schema/", SpectacularAPIView.as_view(urlconf="api.v1.schema_urlconf"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api_v1:schema"), name="redoc"),
+]
+
+app_name = "api_v1"

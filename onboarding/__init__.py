@@ -1,0 +1,1 @@
+"""Onboarding: the DGA wizard, provisioning pipeline and platform console (public schema)."""

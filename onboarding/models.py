@@ -1,0 +1,1 @@
+"""Onboarding models (public schema)."""

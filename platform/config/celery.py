@@ -1,0 +1,26 @@
+"""The Celery app. Tasks carry the schema they were sent from (tenant-schemas-celery headers)
+and run in that schema; periodic jobs fan out one small task per live town."""
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = CeleryApp("thongthin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Each entry runs a public task that enqueues one task per live town (tenancy rule 6).
+    "towns-heartbeat": {
+        "task": "tenants.tasks.for_each_town",
+        "schedule": 300.0,
+        "args": ("tenants.tasks.record_town_heartbeat",),
+    },
+    "outbox-sweep": {
+        "task": "tenants.tasks.for_each_town",
+        "schedule": 60.0,
+        "args": ("services.common.tasks.sweep_outbox",),
+    },
+}

@@ -1,0 +1,30 @@
+"""A town host (the town's schema): citizen portal, staff back-office, town API, Open311."""
+
+from django.urls import include, path
+
+from services.common import views as common_views
+from services.common.files import views as file_views
+
+from .urls_common import urlpatterns as common_patterns
+
+urlpatterns = [
+    *common_patterns,
+    path("", common_views.portal_home, name="home"),
+    path("manifest.webmanifest", common_views.manifest, name="manifest"),
+    path("sw.js", common_views.service_worker, name="service_worker"),
+    path("files/<uuid:public_id>/", file_views.download, name="file_download"),
+    path("staff/", include(([
+        path("", common_views.backoffice_home, name="home"),
+        path("audit/", common_views.audit_trail, name="audit"),
+    ], "backoffice"))),
+    path("complaints/", include("services.complaints.urls")),
+    path("payments/", include("services.payments.urls")),
+    path("permits/", include("services.building_permits.urls")),
+    path("food/", include("services.food_premises.urls")),
+    path("saraban/", include("services.correspondence.urls")),
+    path("api/v1/", include("api.v1.urls", namespace="api_v1")),
+]
+
+handler403 = "services.common.views.permission_denied"
+handler404 = "services.common.views.page_not_found"
+handler500 = "services.common.views.server_error"

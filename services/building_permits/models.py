@@ -1,0 +1,1 @@
+"""Models of Building permits (ขออนุญาตก่อสร้าง)."""

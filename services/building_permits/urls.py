@@ -1,0 +1,3 @@
+app_name = "building_permits"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Per-town private file storage and the permission-checked download view."""

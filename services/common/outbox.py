@@ -1,0 +1,70 @@
+"""The notification outbox: messages are rows written in the business transaction and sent by
+Celery after commit, with retries. A crash before commit sends nothing; a crash after commit
+leaves a pending row that the periodic sweep sends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+from .notify import DeliveryError, adapter_for
+
+MAX_ATTEMPTS = 8
+
+
+def enqueue(*, channel: str, recipient: str, body: str, key: str, subject: str = "") -> OutboxMessage | None:
+    """Queue one message; the same `key` twice queues it once. Returns None when there is no recipient."""
+    if not recipient:
+        return None
+    message, created = OutboxMessage.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"channel": channel, "recipient": recipient, "subject": subject[:255], "body": body},
+    )
+    if created:
+        from .tasks import deliver_outbox_message
+
+        transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
+    return message
+
+
+def deliver(message_id: int) -> str:
+    """Send one pending message; returns its status afterwards. Safe to call twice."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        message.attempts += 1
+        try:
+            adapter_for(message.channel).send(
+                recipient=message.recipient, subject=message.subject, body=message.body,
+                idempotency_key=message.idempotency_key,
+            )
+        except DeliveryError as exc:
+            message.last_error = str(exc)[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            else:
+                backoff = dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
+                message.next_attempt_at = timezone.now() + backoff
+        else:
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+        message.save()
+        return message.status
+
+
+def due_message_ids(now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    now = now or timezone.now()
+    stale = now - dt.timedelta(minutes=2)  # queued but never picked up (e.g. broker was down)
+    pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+    return list(
+        pending.filter(next_attempt_at__lte=now).values_list("pk", flat=True)[:limit]
+    ) + list(pending.filter(next_attempt_at__isnull=True, created_at__lte=stale).values_list("pk", flat=True)[:limit])

@@ -1,0 +1,39 @@
+"""Template filters for Thai display: {{ value|be_date }}, {{ amount|baht_text }}, {{ id|mask_id }}."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+
+from services.common import baht_text as baht_text_module
+from services.common import buddhist_era
+from services.common.thai_id import mask_thai_id
+
+register = template.Library()
+
+
+@register.filter
+def be_date(value: dt.date | dt.datetime | None) -> str:
+    return buddhist_era.format_be_short(value) if value else ""
+
+
+@register.filter
+def be_date_long(value: dt.date | dt.datetime | None) -> str:
+    return buddhist_era.format_be_long(value) if value else ""
+
+
+@register.filter
+def be_datetime(value: dt.datetime | None) -> str:
+    return buddhist_era.format_be_datetime(value) if value else ""
+
+
+@register.filter
+def baht_text(value: Decimal | int | str | None) -> str:
+    return baht_text_module.baht_text(value) if value is not None else ""
+
+
+@register.filter
+def mask_id(value: str | None) -> str:
+    return mask_thai_id(value) if value else ""

@@ -1,0 +1,139 @@
+"""Town portal home, staff back-office shell, audit viewer, web-app manifest."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+SERVICE_LABELS = {
+    "complaints": ("แจ้งเรื่องร้องเรียน / ขอรับบริการ", "Complaints and requests", "ศูนย์บริการร่วม One Stop Service"),
+    "building_permits": ("ขออนุญาตก่อสร้างอาคาร", "Building permits", "อาคารไม่เกิน 150 ตารางเมตร"),
+    "food_premises": ("หนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร", "Food premises certificates", "พื้นที่ไม่เกิน 200 ตารางเมตร"),
+    "payments": ("ชำระค่าธรรมเนียม", "Fee payment", "ค่าขยะ ค่าบำบัดน้ำเสีย ผ่าน QR พร้อมเพย์"),
+    "correspondence": ("สารบรรณอิเล็กทรอนิกส์", "e-Saraban", "หนังสือราชการ (สำหรับเจ้าหน้าที่)"),
+}
+
+
+def _service_entry(code: str) -> dict:
+    th, en, hint = SERVICE_LABELS[code]
+    try:
+        url = reverse(f"{code}:portal")
+    except NoReverseMatch:
+        url = None
+    english = translation.get_language() == "en"
+    return {"code": code, "label": en if english else th, "hint": hint, "url": url}
+
+
+def portal_home(request):
+    town = request.town
+    services = [_service_entry(code) for code in town.enabled_services if code in SERVICE_LABELS]
+    return render(request, "common/portal_home.html", {"services": services})
+
+
+def backoffice_menu(user) -> list[dict]:
+    """Menu entries of every app the user's permissions open, from AppConfig.backoffice_menu."""
+    items = []
+    for config in apps.get_app_configs():
+        for label, url_name, permission in getattr(config, "backoffice_menu", ()):
+            if permission is None or user.has_perm(permission):
+                try:
+                    items.append({"label": label, "url": reverse(url_name)})
+                except NoReverseMatch:
+                    continue
+    return items
+
+
+def staff_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not getattr(request.user, "is_staff_member", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@staff_required
+def backoffice_home(request):
+    roles = request.user.role_codes()
+    return render(request, "common/backoffice_home.html", {
+        "backoffice_menu": backoffice_menu(request.user), "roles": roles,
+    })
+
+
+def audit_entries(request):
+    """Filtered, paginated audit entries of the current schema."""
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    model = request.GET.get("model", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    query = request.GET.get("q", "").strip()
+    if model:
+        entries = entries.filter(content_type__model=model.lower())
+    if actor:
+        entries = entries.filter(actor__username__icontains=actor)
+    if query:
+        entries = entries.filter(object_repr__icontains=query)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return page
+
+
+@staff_required
+def audit_trail(request):
+    if not request.user.has_perm("accounts.view_audit_trail"):
+        raise PermissionDenied
+    return render(request, "common/audit_trail.html", {
+        "page": audit_entries(request), "backoffice_menu": backoffice_menu(request.user),
+    })
+
+
+def manifest(request):
+    town = request.town
+    english = translation.get_language() == "en"
+    name = (town.name_en if english else town.name_th) if town else "ท้องถิ่นดิจิทัล"
+    return JsonResponse({
+        "name": name, "short_name": town.short_code if town else "Thongthin",
+        "lang": translation.get_language(), "start_url": "/", "scope": "/", "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": (town.branding or {}).get("colour", "#0b5394") if town else "#0b5394",
+        "icons": [
+            {"src": static("thongthin/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("thongthin/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }, content_type="application/manifest+json")
+
+
+SERVICE_WORKER = """// Thongthin: makes the portal installable; pages are always fetched fresh (no offline cache of
+// personal data).
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("fetch", () => {});
+"""
+
+
+def service_worker(request):
+    return HttpResponse(SERVICE_WORKER, content_type="text/javascript")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
+
+
+__all__ = ["_"]

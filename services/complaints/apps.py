@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "services.complaints"
+    label = "complaints"
+    verbose_name = "One Stop Service (ศูนย์บริการร่วม)"

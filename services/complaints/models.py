@@ -1,0 +1,1 @@
+"""Models of One Stop Service (ศูนย์บริการร่วม)."""

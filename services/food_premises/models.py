@@ -1,0 +1,1 @@
+"""Models of Food premises (สถานที่จำหน่ายอาหาร)."""

@@ -1,0 +1,3 @@
+app_name = "food_premises"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Models of Fee payment (ชำระค่าธรรมเนียม)."""

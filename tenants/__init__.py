@@ -1,0 +1,1 @@
+"""The tenant registry: municipalities, their domains, and host → town routing."""

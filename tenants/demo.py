@@ -1,0 +1,63 @@
+"""The demo platform: a DGA admin, Bang Sare and its neighbour Na Jomtien, staff in every role.
+
+Every identifier here is made up (LAO codes, tax IDs, people): the real ones are not public.
+Boundaries are rough rectangles around the real places, sharing the border at 12.78 °N.
+"""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "demo-pass-2569"  # noqa: S105  (printed by `make run`; demo only)
+
+DGA_ADMIN = {"username": "dga-admin", "email": "dga-admin@example.org", "first_name": "ผู้ดูแล", "last_name": "สพร."}
+
+
+def rectangle(south: float, west: float, north: float, east: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+
+
+TOWNS = [
+    {
+        "slug": "bangsare", "short_code": "BSR", "name_th": "เทศบาลตำบลบางเสร่", "name_en": "Bang Sare Subdistrict Municipality",
+        "kind": "subdistrict", "lao_code": "05200999", "tax_id": "0994000158041",
+        "province_code": "20", "province": "ชลบุรี", "district_code": "2009", "district": "สัตหีบ",
+        "address": "ตำบลบางเสร่ อำเภอสัตหีบ จังหวัดชลบุรี 20250", "phone": "038000000", "email": "saraban@bangsare.example.org",
+        "promptpay_biller_id": "099400015804101",
+        "boundary": rectangle(12.73, 100.88, 12.78, 100.93),
+        "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับสู่บริการออนไลน์ของเทศบาลตำบลบางเสร่",
+                     "welcome_en": "Welcome to Bang Sare's online services"},
+        "staff_prefix": "bsr",
+    },
+    {
+        "slug": "najomtien", "short_code": "NJT", "name_th": "เทศบาลตำบลนาจอมเทียน", "name_en": "Na Jomtien Subdistrict Municipality",
+        "kind": "subdistrict", "lao_code": "05200998", "tax_id": "0994000999020",
+        "province_code": "20", "province": "ชลบุรี", "district_code": "2009", "district": "สัตหีบ",
+        "address": "ตำบลนาจอมเทียน อำเภอสัตหีบ จังหวัดชลบุรี 20250", "phone": "038000001", "email": "saraban@najomtien.example.org",
+        "promptpay_biller_id": "099400099902001",
+        "boundary": rectangle(12.78, 100.87, 12.86, 100.93),
+        "branding": {"colour": "#1d6b3a", "welcome_th": "ยินดีต้อนรับสู่บริการออนไลน์ของเทศบาลตำบลนาจอมเทียน",
+                     "welcome_en": "Welcome to Na Jomtien's online services"},
+        "staff_prefix": "njt",
+    },
+]
+
+DEPARTMENTS = [
+    ("office", "สำนักปลัด", "Office of the Municipal Clerk"),
+    ("finance", "กองคลัง", "Finance Division"),
+    ("engineering", "กองช่าง", "Engineering Division"),
+    ("health", "กองสาธารณสุขและสิ่งแวดล้อม", "Public Health and Environment Division"),
+    ("education", "กองการศึกษา", "Education Division"),
+]
+
+# (username suffix, first name, last name, role, department code)
+STAFF = [
+    ("admin", "สมชาย", "ดูแลระบบ", "town_admin", "office"),
+    ("exec", "วิชัย", "นายกเทศมนตรี", "executive", "office"),
+    ("oss", "สุดา", "บริการร่วม", "oss_officer", "office"),
+    ("head", "ประเสริฐ", "หัวหน้ากองช่าง", "department_head", "engineering"),
+    ("officer", "มานพ", "ปฏิบัติงาน", "officer", "engineering"),
+    ("engineer", "อนุชา", "นายช่าง", "building_engineer", "engineering"),
+    ("health", "พิมพ์ใจ", "สาธารณสุข", "public_health_officer", "health"),
+    ("finance", "กานดา", "การเงิน", "finance_officer", "finance"),
+    ("clerk", "นงลักษณ์", "สารบรรณ", "saraban_clerk", "office"),
+    ("buddy", "บุญมา", "อาสา", "bbuddy_volunteer", "office"),
+]
