@@ -24,3 +24,13 @@ app.conf.beat_schedule = {
         "args": ("services.common.tasks.sweep_outbox",),
     },
 }
+
+
+@app.on_after_finalize.connect
+def add_app_schedules(sender, **kwargs) -> None:
+    """Each Django app may declare `beat_schedule` on its AppConfig; collect them here so that
+    services never edit this file to add a periodic job."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        sender.conf.beat_schedule.update(getattr(config, "beat_schedule", {}))

@@ -22,6 +22,8 @@ SHARED_ONLY = [
     "django_tenants",
     "tenants",
     "onboarding",
+    # Between-town delivery queue and agency directory: public by nature (design.md).
+    "services.exchange",
 ]
 
 TENANT_ONLY = [
@@ -45,4 +47,4 @@ NO_TABLES = [
 
 SHARED_APPS = [*SHARED_ONLY[:1], *BOTH_SCHEMAS, *SHARED_ONLY[1:], *NO_TABLES]
 TENANT_APPS = [*BOTH_SCHEMAS, *TENANT_ONLY]
-FIRST_PARTY_APPS = ["tenants", "onboarding", "services.accounts", "services.common", *TENANT_ONLY]
+FIRST_PARTY_APPS = ["tenants", "onboarding", "services.exchange", "services.accounts", "services.common", *TENANT_ONLY]

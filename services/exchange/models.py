@@ -1,0 +1,1 @@
+"""Exchange models (public schema)."""
