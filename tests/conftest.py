@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 
-import uuid
-
-os.environ.setdefault("THONGTHIN_TESTING", "1")
-# Every test process sends its tasks to a queue of its own, consumed only by its live workers.
-os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"test-{uuid.uuid4().hex[:12]}")
 
 import pytest  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -123,7 +118,7 @@ class LiveWorker:
 
 
 @pytest.fixture
-def live_worker(django_db_blocker):
+def live_worker(django_db_setup, django_db_blocker):
     """Start a real Celery worker that consumes a queue private to this test.
 
     Tasks sent from the test process go to this process's own queue (CELERY_TASK_DEFAULT_QUEUE). Data the worker must see has to be committed: use `django_db_blocker.unblock()` or
@@ -140,6 +135,7 @@ def live_worker(django_db_blocker):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     base = str(settings.BASE_DIR)
     env = {**os.environ, "DATABASE_URL": url, "THONGTHIN_TESTING": "1", "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+           "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
            "PYTHONPATH": os.pathsep.join([base, os.path.join(base, "platform")])}
     worker = LiveWorker(queue, env)
     try:

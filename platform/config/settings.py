@@ -6,6 +6,8 @@ Production refuses to start with the development secret key (see the check at th
 from __future__ import annotations
 
 import os
+import sys
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -32,7 +34,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-TESTING = env_bool("THONGTHIN_TESTING", default=False)
+# Under pytest (or THONGTHIN_TESTING=1): fast hashing, no DB pool, a private Celery queue.
+TESTING = env_bool("THONGTHIN_TESTING", default="pytest" in sys.modules)
 
 # Every town is a subdomain of PLATFORM_DOMAIN; the platform console is served on the bare domain
 # (and on the extra hosts listed in PLATFORM_HOSTS). Unknown hosts get the "no such town" page.
@@ -284,7 +287,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Each test process gets a queue of its own, so parallel test runs never consume each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get(
+    "CELERY_TASK_DEFAULT_QUEUE", f"test-{uuid.uuid4().hex[:12]}" if TESTING else "celery"
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
