@@ -17,12 +17,18 @@ from tests.factories import TOWN_SPECS, make_town  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """After the public schema is migrated, create the two test towns (schemas + roles)."""
+def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
+    """Create the test database (always: tests that use a live worker need it without `db`),
+    migrate the public schema, and create the two test towns (schemas + roles)."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         for spec in TOWN_SPECS:
             make_town(**spec)
     yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
