@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
+from django.db import connection
+from django.test import Client
 
-import pytest  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from tests.factories import TOWN_SPECS, make_town  # noqa: E402
+from tests.factories import TOWN_SPECS, make_town
 
 
 @pytest.fixture(scope="session")

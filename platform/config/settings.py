@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .tenancy import SHARED_APPS, TENANT_APPS  # noqa: F401  (django-tenants reads both)
+from .tenancy import SHARED_APPS, TENANT_APPS
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("THONGTHIN_DATA_DIR", BASE_DIR / ".data"))

@@ -10,8 +10,7 @@ from django_tenants.utils import schema_context
 
 from services.accounts.models import Department, User
 from tenants import demo
-from tenants.models import Domain, Municipality, MunicipalityStatus
-from tenants.models import SERVICE_CODES
+from tenants.models import SERVICE_CODES, Domain, Municipality, MunicipalityStatus
 
 
 class Command(BaseCommand):
