@@ -40,6 +40,7 @@ messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l en --ignore=.venv --ignore=.data
 	$(PY) manage.py compilemessages --ignore=.venv
 
+## make bench: every benchmark in bench/, each writing its section of docs/benchmarks.md
 bench: install-dev
 	$(PY) bench/tenant_routing.py
 

@@ -34,7 +34,7 @@ def _service_entry(code: str) -> dict:
 
 
 def portal_home(request):
-    town = request.town
+    town = request.tenant
     services = [_service_entry(code) for code in town.enabled_services if code in SERVICE_LABELS]
     return render(request, "common/portal_home.html", {"services": services})
 
@@ -98,7 +98,7 @@ def audit_trail(request):
 
 
 def manifest(request):
-    town = request.town
+    town = request.tenant
     english = translation.get_language() == "en"
     name = (town.name_en if english else town.name_th) if town else "ท้องถิ่นดิจิทัล"
     return JsonResponse({
