@@ -10,10 +10,9 @@ def test_healthz_and_readyz_on_every_host(client_a, platform_client):
         assert ready.json()["broker"] == "ok"
 
 
-def test_readyz_reports_an_unreachable_broker(client_a, settings, monkeypatch):
-    from config.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+def test_readyz_reports_an_unreachable_broker(client_a, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     response = client_a.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "not ready"
