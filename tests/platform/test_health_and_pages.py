@@ -32,6 +32,8 @@ def test_english_switch(client_a):
     body = client_a.get("/").content.decode()
     assert 'lang="en"' in body
     assert "Alpha" in body
+    assert "<h2>Services</h2>" in body
+    assert "Sign in" in body
 
 
 def test_manifest_makes_the_portal_installable(client_a):
