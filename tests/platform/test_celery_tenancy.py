@@ -60,3 +60,33 @@ def test_each_towns_task_runs_in_that_towns_schema(live_worker, django_db_blocke
             for town in towns:
                 with tenant_context(town):
                     OutboxMessage.objects.filter(idempotency_key=f"celery-test-{marker}").delete()
+
+
+def test_periodic_fan_out_reaches_every_live_town_and_skips_suspended_ones(live_worker, django_db_blocker):
+    from django.utils import timezone
+
+    from tenants.tasks import for_each_town
+    from tests.factories import make_town
+
+    with django_db_blocker.unblock():
+        suspended = make_town(slug="gamma", short_code="GAM", name_th="เทศบาลตำบลแกมมา", name_en="Gamma",
+                              lao_code="05209903", tax_id="0994000999038", status="suspended")
+        try:
+            started = timezone.now()
+            Municipality.objects.update(heartbeat_at=None)
+            live_worker.start()
+            for_each_town.delay("tenants.tasks.record_town_heartbeat")
+
+            def live_towns_reported() -> bool:
+                return Municipality.objects.filter(slug__in=["alpha", "beta"], heartbeat_at__gte=started).count() == 2
+
+            assert wait_for(live_towns_reported), "not every live town ran its heartbeat task"
+            time.sleep(1)
+            suspended.refresh_from_db()
+            assert suspended.heartbeat_at is None
+        finally:
+            from django.db import connection
+
+            connection.set_schema_to_public()
+            suspended.domains.all().delete()
+            suspended.delete(force_drop=True)
