@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from services.accounts import views as account_views
 from services.common import views as common_views
 from services.common.files import views as file_views
 
@@ -17,6 +18,8 @@ urlpatterns = [
         path("", common_views.backoffice_home, name="home"),
         path("audit/", common_views.audit_trail, name="audit"),
     ], "backoffice"))),
+    path("staff/people/", include("services.accounts.urls_staff")),
+    path("accounts/signup/", account_views.citizen_sign_up, name="sign_up"),
     path("complaints/", include("services.complaints.urls")),
     path("payments/", include("services.payments.urls")),
     path("permits/", include("services.building_permits.urls")),

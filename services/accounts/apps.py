@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -16,6 +17,11 @@ class AccountsConfig(AppConfig):
         "executive": ["accounts.view_user", "accounts.view_department"],
         "department_head": ["accounts.view_user", "accounts.view_department"],
     }
+
+    backoffice_menu = [
+        (_("เจ้าหน้าที่และบทบาท"), "people:list", "accounts.manage_staff"),
+        (_("บันทึกการตรวจสอบ"), "backoffice:audit", "accounts.view_audit_trail"),
+    ]
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
