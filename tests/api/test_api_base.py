@@ -58,3 +58,13 @@ def test_platform_token_for_dga_admins(platform_client):
                                  content_type="application/json").json()["token"]
     me = platform_client.get("/api/platform/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert me["schema"] == "public"
+
+
+def test_openapi_schemas_validate_without_warnings(tmp_path):
+    """`spectacular --validate --fail-on-warn` for both APIs, as style.md asks of CI."""
+    from django.core.management import call_command
+
+    for urlconf in ("api.v1.schema_urlconf", "api.platform.schema_urlconf"):
+        out = tmp_path / f"{urlconf}.yaml"
+        call_command("spectacular", urlconf=urlconf, validate=True, fail_on_warn=True, file=str(out))
+        assert out.read_text().startswith("openapi:")
