@@ -21,7 +21,8 @@ def platform_hosts() -> frozenset[str]:
 
 
 def _page(request: HttpRequest, template: str, status: int, context: dict | None = None) -> HttpResponse:
-    language = translation.get_language_from_request(request)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(language):
         body = render_to_string(template, {"request": request, **(context or {})})
     return HttpResponse(body, status=status)

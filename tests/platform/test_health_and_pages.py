@@ -50,3 +50,9 @@ def test_thai_font_is_served_locally(client_a):
     assert response.status_code == 200
     css = client_a.get("/static/thongthin/base.css")
     assert b"Sarabun" in b"".join(css.streaming_content) if css.streaming else b"Sarabun" in css.content
+
+
+def test_thai_is_the_default_whatever_the_browser_asks(client_a):
+    body = client_a.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="th"' in body
+    assert "<h2>บริการ</h2>" in body
