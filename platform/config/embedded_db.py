@@ -20,7 +20,12 @@ def data_dir() -> Path:
 
 def database_url() -> str:
     """Start (or join) the embedded server and return a URL for the project's database."""
+    import logging
+
     import pgserver  # imported lazily: only machines without DATABASE_URL need it
+
+    # Its INFO lines run at interpreter exit, after test runners closed their streams.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
     pgdata = data_dir()
     pgdata.parent.mkdir(parents=True, exist_ok=True)

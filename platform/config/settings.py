@@ -307,7 +307,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django.db.backends": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.db.backends": {"level": "WARNING"},
+                "pgserver": {"level": "WARNING"}},
 }
 
 # --- Production guard ---------------------------------------------------------------------------
