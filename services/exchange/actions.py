@@ -163,17 +163,20 @@ def _deliver_in_town(message_id: int) -> str:
         except Exception as exc:
             logger.exception("exchange delivery %s failed", message.public_id)
             _record_failure(message, f"{type(exc).__name__}: {exc}")
-            if message.status == MessageStatus.FAILED:
-                return message.status
-            raise DeliveryPostponed(str(exc)) from exc
-        message.status = MessageStatus.DELIVERED
-        message.delivered_at = timezone.now()
-        message.next_attempt_at = None
-        message.last_error = ""
-        if reference and not message.recipient_reference:
-            message.recipient_reference = reference[:200]
-        message.save()
-        return message.status
+            failure = exc
+        else:
+            failure = None
+            message.status = MessageStatus.DELIVERED
+            message.delivered_at = timezone.now()
+            message.next_attempt_at = None
+            message.last_error = ""
+            if reference and not message.recipient_reference:
+                message.recipient_reference = reference[:200]
+            message.save()
+    # Raised after the commit, so the attempt count and the error are kept for the retry.
+    if failure is not None and message.status != MessageStatus.FAILED:
+        raise DeliveryPostponed(str(failure)) from failure
+    return message.status
 
 
 def _apply_acknowledgement(ack: ExchangeMessage) -> str:
@@ -224,15 +227,17 @@ def _deliver_outside(message_id: int, recipient: Agency) -> str:
             post_json(recipient.endpoint, body, headers)
         except TransportError as exc:
             _record_failure(message, str(exc))
-            if message.status == MessageStatus.FAILED:
-                return message.status
-            raise DeliveryPostponed(str(exc)) from exc
-        message.status = MessageStatus.DELIVERED
-        message.delivered_at = timezone.now()
-        message.next_attempt_at = None
-        message.last_error = ""
-        message.save()
-        return message.status
+            failure = exc
+        else:
+            failure = None
+            message.status = MessageStatus.DELIVERED
+            message.delivered_at = timezone.now()
+            message.next_attempt_at = None
+            message.last_error = ""
+            message.save()
+    if failure is not None and message.status != MessageStatus.FAILED:
+        raise DeliveryPostponed(str(failure)) from failure
+    return message.status
 
 
 def due_message_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
