@@ -307,3 +307,20 @@ class LetterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def label(self) -> str:
+        if self.action.startswith("status:"):
+            new = self.action.split("->")[-1]
+            return str(_("เปลี่ยนสถานะเป็น %(s)s")) % {"s": LetterStatus(new).label if new in LetterStatus.values else new}
+        if self.action.startswith("acknowledged:"):
+            return str(_("ผู้รับตอบรับ: %(s)s")) % {"s": RecipientStatus(self.action.split(":")[1]).label}
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+EVENT_LABELS = {
+    "drafted": _("ร่างหนังสือ"), "approved": _("เห็นชอบ"), "sent": _("ออกเลขและส่ง"),
+    "received_from_exchange": _("ได้รับจากระบบแลกเปลี่ยน"), "registered": _("ลงทะเบียนรับ"),
+    "routed": _("ส่งต่อ"), "acknowledged": _("รับทราบ"), "action_done": _("ดำเนินการเสร็จ"),
+    "viewed": _("เปิดอ่าน (หนังสือลับ)"), "view_denied": _("พยายามเปิดโดยไม่มีสิทธิ์"), "destroyed": _("ทำลายแล้ว"),
+}
