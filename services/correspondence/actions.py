@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from services.common.buddhist_era import be_year
 from services.common.files.actions import store_upload
 from services.common.models import StoredFile
 from services.common.numbering import next_number
-from services.common.workflow import move
+from services.common.workflow import TransitionNotAllowed, move
 from services.exchange import actions as exchange
 from services.exchange.directory import current_agency_code, find_agency
 from services.exchange.models import ExchangeMessage, MessageStatus
@@ -64,6 +65,16 @@ def _move(letter: Letter, to: str, by: User | None, note: str = "") -> None:
     move(letter, to=to, by=by, transitions=TRANSITIONS, note=note)
     letter.save()
     _event(letter, f"status:{old}->{to}", by, note)
+
+
+def _locked(letter_id: int, direction: str, target: str) -> Letter:
+    """Lock the letter row; a step meant for the other direction is refused like a wrong state."""
+    letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404
+    if letter.direction != direction:
+        raise TransitionNotAllowed(letter.get_status_display(), LetterStatus(target).label)
+    return letter
 
 
 def _require(user: User, permission: str) -> None:
@@ -135,7 +146,7 @@ def draft_letter(
 @transaction.atomic
 def submit_for_approval(*, letter_id: int, by: User, approver_ids: Sequence[int]) -> Letter:
     """Send a draft up the approval chain; the last approver signs it."""
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.OUTGOING)
+    letter = _locked(letter_id, Direction.OUTGOING, LetterStatus.PENDING_APPROVAL)
     if letter.created_by_id != by.pk and not by.has_perm("correspondence.send_letter"):
         raise PermissionDenied(_("ส่งพิจารณาได้เฉพาะผู้ร่างหรือเจ้าหน้าที่สารบรรณ (Only the drafter or a clerk)"))
     approvers = list(User.objects.filter(pk__in=approver_ids, kind=User.Kind.STAFF, is_active=True))
@@ -156,7 +167,7 @@ def current_approval_step(letter: Letter) -> ApprovalStep | None:
 @transaction.atomic
 def decide_approval(*, letter_id: int, by: User, approve: bool, comment: str = "") -> Letter:
     """The current approver agrees (the last one signs) or sends the draft back for changes."""
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.OUTGOING)
+    letter = _locked(letter_id, Direction.OUTGOING, LetterStatus.APPROVED)
     step = current_approval_step(letter)
     if letter.status != LetterStatus.PENDING_APPROVAL or step is None:
         raise ValidationError(_("หนังสือนี้ไม่ได้รอการพิจารณา (This letter is not awaiting approval)"))
@@ -188,7 +199,7 @@ def send_letter(*, letter_id: int, by: User, recipient_codes: Sequence[str] = ()
     """
     from .pdf import render_letter_pdf
 
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.OUTGOING)
+    letter = _locked(letter_id, Direction.OUTGOING, LetterStatus.SENT)
     codes = list(dict.fromkeys(c.strip() for c in recipient_codes if c.strip()))
     paper = [p.strip() for p in paper_recipients if p.strip()]
     if not codes and not paper:
@@ -325,7 +336,7 @@ def delivery_progress(letter: Letter) -> None:
 @transaction.atomic
 def register_received(*, letter_id: int, by: User, action_note: str = "") -> RegisterEntry:
     """ลงทะเบียนรับ: give a letter from the exchange its receiving number and tell the sender."""
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.INCOMING)
+    letter = _locked(letter_id, Direction.INCOMING, LetterStatus.REGISTERED)
     _move(letter, LetterStatus.REGISTERED, by)
     entry = _register(letter, Register.RECEIVING, by)
     if action_note:
@@ -343,7 +354,7 @@ def return_received(*, letter_id: int, by: User, reason: str) -> Letter:
     """ส่งคืน: refuse a letter from the exchange (wrong addressee, incomplete) and tell the sender why."""
     if not reason.strip():
         raise ValidationError({"reason": _("กรุณาระบุเหตุผลที่ส่งคืน (Give the reason)")})
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.INCOMING)
+    letter = _locked(letter_id, Direction.INCOMING, LetterStatus.RETURNED)
     _move(letter, LetterStatus.RETURNED, by, reason)
     if letter.exchange_message_id:
         message = ExchangeMessage.objects.get(public_id=letter.exchange_message_id)
@@ -392,7 +403,7 @@ def register_paper_letter(
 @transaction.atomic
 def present_letter(*, letter_id: int, by: User, to: User, note: str = "") -> Routing:
     """เสนอ: the clerk presents a registered letter to an executive."""
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.INCOMING)
+    letter = _locked(letter_id, Direction.INCOMING, LetterStatus.PRESENTED)
     if not to.has_perm("correspondence.endorse_letter"):
         raise ValidationError({"to": _("ผู้รับต้องเป็นผู้บริหาร (Present to an executive)")})
     _move(letter, LetterStatus.PRESENTED, by, note)
@@ -425,7 +436,7 @@ def endorse_letter(*, letter_id: int, by: User, order_text: str, to_users: Seque
     _require(by, "correspondence.endorse_letter")
     if not order_text.strip():
         raise ValidationError({"order_text": _("กรุณาเขียนข้อความสั่งการ (Write the order)")})
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.INCOMING)
+    letter = _locked(letter_id, Direction.INCOMING, LetterStatus.ENDORSED)
     _move(letter, LetterStatus.ENDORSED, by, order_text)
     endorsement = Endorsement.objects.create(letter=letter, by=by, order_text=order_text.strip())
     Routing.objects.filter(letter=letter, to_user=by, acknowledged_at__isnull=True).update(
@@ -473,7 +484,7 @@ def acknowledge_routing(*, routing_id: int, by: User, action_taken: str = "", do
 @transaction.atomic
 def close_letter(*, letter_id: int, by: User, note: str = "") -> Letter:
     """Mark an incoming letter's business finished (เรื่องเสร็จ), which starts its retention period."""
-    letter = Letter.objects.select_for_update().get(pk=letter_id, direction=Direction.INCOMING)
+    letter = _locked(letter_id, Direction.INCOMING, LetterStatus.CLOSED)
     if letter.status == LetterStatus.ENDORSED:
         _require(by, "correspondence.register_letter")
     _move(letter, LetterStatus.CLOSED, by, note)
