@@ -87,8 +87,9 @@ def _register(letter: Letter, register: str, by: User | None) -> RegisterEntry:
     now = timezone.now()
     year = be_year(now)
     number = next_number(f"saraban.{register}", year)
-    return RegisterEntry.objects.create(register=register, year=year, number=number, letter=letter,
-                                        registered_at=now, registered_by=by)
+    return RegisterEntry.objects.create(
+        register=register, year=year, number=number, letter=letter, registered_at=now, registered_by=by
+    )
 
 
 def _validate_choices(**values: str) -> None:
@@ -103,8 +104,9 @@ def _validate_choices(**values: str) -> None:
 
 def _attach(letter: Letter, uploads: Sequence[UploadedFile], *, role: str, by: User | None) -> None:
     for upload in uploads:
-        stored = store_upload(upload, purpose="saraban", by=by, allowed_types=ATTACHMENT_TYPES,
-                              max_bytes=MAX_ATTACHMENT_BYTES)
+        stored = store_upload(
+            upload, purpose="saraban", by=by, allowed_types=ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES
+        )
         LetterAttachment.objects.create(letter=letter, file=stored, role=role)
 
 
@@ -113,9 +115,19 @@ def _attach(letter: Letter, uploads: Sequence[UploadedFile], *, role: str, by: U
 
 @transaction.atomic
 def draft_letter(
-    *, by: User, subject: str, body: str, recipient_name: str, kind: str = LetterKind.EXTERNAL,
-    urgency: str = Urgency.NORMAL, secrecy: str = Secrecy.NORMAL, salutation: str = "", reference_to: str = "",
-    enclosures: str = "", is_circular: bool = False, signer_position: str = "",
+    *,
+    by: User,
+    subject: str,
+    body: str,
+    recipient_name: str,
+    kind: str = LetterKind.EXTERNAL,
+    urgency: str = Urgency.NORMAL,
+    secrecy: str = Secrecy.NORMAL,
+    salutation: str = "",
+    reference_to: str = "",
+    enclosures: str = "",
+    is_circular: bool = False,
+    signer_position: str = "",
     attachments: Sequence[UploadedFile] = (),
 ) -> Letter:
     """Start an outgoing letter as a draft."""
@@ -132,11 +144,23 @@ def draft_letter(
         raise ValidationError(errors)
     config = saraban_settings()
     letter = Letter.objects.create(
-        direction=Direction.OUTGOING, status=LetterStatus.DRAFT, kind=kind, urgency=urgency, secrecy=secrecy,
-        subject=subject.strip(), body=body.strip(), recipient_name=recipient_name.strip(),
-        salutation=salutation.strip() or recipient_name.strip(), reference_to=reference_to, enclosures=enclosures,
-        is_circular=is_circular, signer_position=signer_position, created_by=by,
-        sender_name=config.agency_name, sender_code=current_agency_code(), retention_years=config.retention_years,
+        direction=Direction.OUTGOING,
+        status=LetterStatus.DRAFT,
+        kind=kind,
+        urgency=urgency,
+        secrecy=secrecy,
+        subject=subject.strip(),
+        body=body.strip(),
+        recipient_name=recipient_name.strip(),
+        salutation=salutation.strip() or recipient_name.strip(),
+        reference_to=reference_to,
+        enclosures=enclosures,
+        is_circular=is_circular,
+        signer_position=signer_position,
+        created_by=by,
+        sender_name=config.agency_name,
+        sender_code=current_agency_code(),
+        retention_years=config.retention_years,
     )
     _attach(letter, attachments, role=LetterAttachment.Role.ENCLOSURE, by=by)
     _event(letter, "drafted", by)
@@ -152,16 +176,24 @@ def submit_for_approval(*, letter_id: int, by: User, approver_ids: Sequence[int]
     approvers = list(User.objects.filter(pk__in=approver_ids, kind=User.Kind.STAFF, is_active=True))
     by_id = {u.pk: u for u in approvers}
     if not approver_ids or len(by_id) != len(set(approver_ids)):
-        raise ValidationError({"approver_ids": _("กรุณาเลือกผู้พิจารณาอย่างน้อย 1 คน (Choose at least one approver)")})
+        raise ValidationError(
+            {"approver_ids": _("กรุณาเลือกผู้พิจารณาอย่างน้อย 1 คน (Choose at least one approver)")}
+        )
     last_round = letter.approval_steps.order_by("-round").values_list("round", flat=True).first() or 0
     _move(letter, LetterStatus.PENDING_APPROVAL, by)
     for position, user_id in enumerate(approver_ids, start=1):
-        ApprovalStep.objects.create(letter=letter, round=last_round + 1, position=position, approver=by_id[user_id])
+        ApprovalStep.objects.create(
+            letter=letter, round=last_round + 1, position=position, approver=by_id[user_id]
+        )
     return letter
 
 
 def current_approval_step(letter: Letter) -> ApprovalStep | None:
-    return letter.approval_steps.filter(decision=ApprovalStep.Decision.PENDING).order_by("round", "position").first()
+    return (
+        letter.approval_steps.filter(decision=ApprovalStep.Decision.PENDING)
+        .order_by("round", "position")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -190,8 +222,9 @@ def decide_approval(*, letter_id: int, by: User, approve: bool, comment: str = "
 
 
 @transaction.atomic
-def send_letter(*, letter_id: int, by: User, recipient_codes: Sequence[str] = (),
-                paper_recipients: Sequence[str] = ()) -> Letter:
+def send_letter(
+    *, letter_id: int, by: User, recipient_codes: Sequence[str] = (), paper_recipients: Sequence[str] = ()
+) -> Letter:
     """Number a signed letter in the sending register, render its PDF and send it.
 
     Platform towns and outside agencies in the directory receive it through the exchange;
@@ -205,14 +238,21 @@ def send_letter(*, letter_id: int, by: User, recipient_codes: Sequence[str] = ()
     if not codes and not paper:
         raise ValidationError({"recipient_codes": _("กรุณาเลือกหน่วยงานผู้รับ (Choose at least one recipient)")})
     if codes and letter.secrecy == Secrecy.TOP_SECRET:
-        raise ValidationError({"recipient_codes": _(
-            "หนังสือลับที่สุดห้ามส่งทางอิเล็กทรอนิกส์ ให้ส่งเป็นเอกสาร (Top-secret letters are never sent electronically)"
-        )})
+        raise ValidationError(
+            {
+                "recipient_codes": _(
+                    "หนังสือลับที่สุดห้ามส่งทางอิเล็กทรอนิกส์ ให้ส่งเป็นเอกสาร "
+                    "(Top-secret letters are never sent electronically)"
+                )
+            }
+        )
     agencies = []
     for code in codes:
         agency = find_agency(code)
         if agency is None:
-            raise ValidationError({"recipient_codes": _("ไม่พบหน่วยงานรหัส %(c)s (Unknown agency)") % {"c": code}})
+            raise ValidationError(
+                {"recipient_codes": _("ไม่พบหน่วยงานรหัส %(c)s (Unknown agency)") % {"c": code}}
+            )
         agencies.append(agency)
     config = saraban_settings()
     if not config.letter_prefix:
@@ -229,18 +269,31 @@ def send_letter(*, letter_id: int, by: User, recipient_codes: Sequence[str] = ()
     letter.sender_name = letter.sender_name or config.agency_name
     letter.save()
     pdf_bytes = render_letter_pdf(letter)
-    stored = _store_bytes(pdf_bytes, name=f"letter-{entry.year}-{entry.number}.pdf", content_type="application/pdf", by=by)
+    stored = _store_bytes(
+        pdf_bytes, name=f"letter-{entry.year}-{entry.number}.pdf", content_type="application/pdf", by=by
+    )
     LetterAttachment.objects.create(letter=letter, file=stored, role=LetterAttachment.Role.RENDERED)
-    files = [exchange.Attachment(name=stored.original_name, content_type="application/pdf", content=pdf_bytes)]
+    files = [
+        exchange.Attachment(name=stored.original_name, content_type="application/pdf", content=pdf_bytes)
+    ]
     for item in letter.attachments.filter(role=LetterAttachment.Role.ENCLOSURE).select_related("file"):
         with item.file.file.open("rb") as handle:
             files.append(exchange.Attachment(item.file.original_name, item.file.content_type, handle.read()))
     payload = letter_payload(letter)
     for agency in agencies:
-        message = exchange.send(kind=LETTER_EXCHANGE_KIND, sender_code=letter.sender_code, recipient_code=agency.code,
-                                payload=payload, attachments=files)
-        LetterRecipient.objects.create(letter=letter, agency_code=agency.code, agency_name=agency.name_th,
-                                       exchange_message_id=message.public_id)
+        message = exchange.send(
+            kind=LETTER_EXCHANGE_KIND,
+            sender_code=letter.sender_code,
+            recipient_code=agency.code,
+            payload=payload,
+            attachments=files,
+        )
+        LetterRecipient.objects.create(
+            letter=letter,
+            agency_code=agency.code,
+            agency_name=agency.name_th,
+            exchange_message_id=message.public_id,
+        )
     for name in paper:
         LetterRecipient.objects.create(letter=letter, agency_name=name, status=RecipientStatus.PAPER)
     _event(letter, "sent", by, letter.letter_number)
@@ -249,18 +302,31 @@ def send_letter(*, letter_id: int, by: User, recipient_codes: Sequence[str] = ()
 
 def letter_payload(letter: Letter) -> dict:
     return {
-        "letter_number": letter.letter_number, "letter_date": letter.letter_date.isoformat(),
-        "subject": letter.subject, "kind": letter.kind, "urgency": letter.urgency, "secrecy": letter.secrecy,
-        "salutation": letter.salutation, "recipient_name": letter.recipient_name, "sender_name": letter.sender_name,
-        "reference_to": letter.reference_to, "enclosures": letter.enclosures, "body": letter.body,
+        "letter_number": letter.letter_number,
+        "letter_date": letter.letter_date.isoformat(),
+        "subject": letter.subject,
+        "kind": letter.kind,
+        "urgency": letter.urgency,
+        "secrecy": letter.secrecy,
+        "salutation": letter.salutation,
+        "recipient_name": letter.recipient_name,
+        "sender_name": letter.sender_name,
+        "reference_to": letter.reference_to,
+        "enclosures": letter.enclosures,
+        "body": letter.body,
     }
 
 
 def _store_bytes(content: bytes, *, name: str, content_type: str, by: User | None) -> StoredFile:
     upload = ContentFile(content, name=name)
     upload.content_type = content_type  # type: ignore[attr-defined]
-    return store_upload(upload, purpose="saraban", by=by, allowed_types=ATTACHMENT_TYPES,  # type: ignore[arg-type]
-                        max_bytes=MAX_ATTACHMENT_BYTES * 2)
+    return store_upload(
+        upload,
+        purpose="saraban",
+        by=by,
+        allowed_types=ATTACHMENT_TYPES,  # type: ignore[arg-type]
+        max_bytes=MAX_ATTACHMENT_BYTES * 2,
+    )
 
 
 # --- incoming ----------------------------------------------------------------------------------------
@@ -278,22 +344,33 @@ def receive_from_exchange(message: ExchangeMessage) -> str:
     if data.get("letter_date"):
         letter_date = dt.date.fromisoformat(str(data["letter_date"])[:10])
     letter = Letter.objects.create(
-        direction=Direction.INCOMING, status=LetterStatus.RECEIVED, exchange_message_id=message.public_id,
+        direction=Direction.INCOMING,
+        status=LetterStatus.RECEIVED,
+        exchange_message_id=message.public_id,
         kind=data.get("kind") if data.get("kind") in LetterKind.values else LetterKind.EXTERNAL,
         urgency=data.get("urgency") if data.get("urgency") in Urgency.values else Urgency.NORMAL,
         secrecy=data.get("secrecy") if data.get("secrecy") in Secrecy.values else Secrecy.NORMAL,
-        letter_number=str(data.get("letter_number", ""))[:100], letter_date=letter_date,
-        subject=str(data.get("subject", ""))[:500], salutation=str(data.get("salutation", ""))[:255],
-        recipient_name=str(data.get("recipient_name", ""))[:500], reference_to=str(data.get("reference_to", ""))[:500],
-        enclosures=str(data.get("enclosures", ""))[:500], body=str(data.get("body", "")),
+        letter_number=str(data.get("letter_number", ""))[:100],
+        letter_date=letter_date,
+        subject=str(data.get("subject", ""))[:500],
+        salutation=str(data.get("salutation", ""))[:255],
+        recipient_name=str(data.get("recipient_name", ""))[:500],
+        reference_to=str(data.get("reference_to", ""))[:500],
+        enclosures=str(data.get("enclosures", ""))[:500],
+        body=str(data.get("body", "")),
         sender_name=(sender.name_th if sender else str(data.get("sender_name", "")))[:255],
-        sender_code=message.sender_code, retention_years=config.retention_years,
+        sender_code=message.sender_code,
+        retention_years=config.retention_years,
     )
     for item in message.attachments.all():
         upload = ContentFile(bytes(item.content), name=item.name)
         upload.content_type = item.content_type  # type: ignore[attr-defined]
-        stored = store_upload(upload, purpose="saraban", allowed_types=ATTACHMENT_TYPES,  # type: ignore[arg-type]
-                              max_bytes=MAX_ATTACHMENT_BYTES * 2)
+        stored = store_upload(
+            upload,
+            purpose="saraban",
+            allowed_types=ATTACHMENT_TYPES,  # type: ignore[arg-type]
+            max_bytes=MAX_ATTACHMENT_BYTES * 2,
+        )
         LetterAttachment.objects.create(letter=letter, file=stored, role=LetterAttachment.Role.SCAN)
     _event(letter, "received_from_exchange", None, message.sender_code)
     if config.auto_register_exchange:
@@ -301,7 +378,9 @@ def receive_from_exchange(message: ExchangeMessage) -> str:
         letter.status = LetterStatus.REGISTERED
         letter.save(update_fields=["status", "updated_at"])
         _event(letter, "registered", None, entry.display_number)
-        exchange.acknowledge(message=message, status=MessageStatus.REGISTERED, reference=_ack_reference(entry))
+        exchange.acknowledge(
+            message=message, status=MessageStatus.REGISTERED, reference=_ack_reference(entry)
+        )
         return _ack_reference(entry)
     return ""
 
@@ -312,25 +391,36 @@ def _ack_reference(entry: RegisterEntry) -> str:
 
 def acknowledgement_arrived(message: ExchangeMessage) -> None:
     """Exchange handler (runs in the sender town's schema): the recipient registered or returned."""
-    recipient = LetterRecipient.objects.select_for_update().filter(exchange_message_id=message.public_id).first()
+    recipient = (
+        LetterRecipient.objects.select_for_update().filter(exchange_message_id=message.public_id).first()
+    )
     if recipient is None:
         return
     recipient.status = message.status
     recipient.their_reference = message.recipient_reference
     recipient.note = message.acknowledgement_note
     recipient.save()
-    _event(recipient.letter, f"acknowledged:{message.status}", None,
-           f"{recipient.agency_name} {message.recipient_reference} {message.acknowledgement_note}".strip())
+    _event(
+        recipient.letter,
+        f"acknowledged:{message.status}",
+        None,
+        f"{recipient.agency_name} {message.recipient_reference} {message.acknowledgement_note}".strip(),
+    )
 
 
 def delivery_progress(letter: Letter) -> None:
     """Copy delivered/failed from the exchange queue onto the letter's recipients (read-time refresh)."""
     pending = letter.recipients.filter(status=RecipientStatus.QUEUED, exchange_message_id__isnull=False)
     for recipient in pending:
-        status = ExchangeMessage.objects.filter(public_id=recipient.exchange_message_id).values_list(
-            "status", flat=True).first()
+        status = (
+            ExchangeMessage.objects.filter(public_id=recipient.exchange_message_id)
+            .values_list("status", flat=True)
+            .first()
+        )
         if status in (MessageStatus.DELIVERED, MessageStatus.FAILED):
-            LetterRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.QUEUED).update(status=status)
+            LetterRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.QUEUED).update(
+                status=status
+            )
 
 
 @transaction.atomic
@@ -345,7 +435,9 @@ def register_received(*, letter_id: int, by: User, action_note: str = "") -> Reg
     _event(letter, "registered", by, entry.display_number)
     if letter.exchange_message_id:
         message = ExchangeMessage.objects.get(public_id=letter.exchange_message_id)
-        exchange.acknowledge(message=message, status=MessageStatus.REGISTERED, reference=_ack_reference(entry))
+        exchange.acknowledge(
+            message=message, status=MessageStatus.REGISTERED, reference=_ack_reference(entry)
+        )
     return entry
 
 
@@ -364,9 +456,19 @@ def return_received(*, letter_id: int, by: User, reason: str) -> Letter:
 
 @transaction.atomic
 def register_paper_letter(
-    *, by: User, subject: str, sender_name: str, letter_number: str, letter_date: dt.date | None,
-    scans: Sequence[UploadedFile], recipient_name: str = "", kind: str = LetterKind.EXTERNAL,
-    urgency: str = Urgency.NORMAL, secrecy: str = Secrecy.NORMAL, notes: str = "", action_note: str = "",
+    *,
+    by: User,
+    subject: str,
+    sender_name: str,
+    letter_number: str,
+    letter_date: dt.date | None,
+    scans: Sequence[UploadedFile],
+    recipient_name: str = "",
+    kind: str = LetterKind.EXTERNAL,
+    urgency: str = Urgency.NORMAL,
+    secrecy: str = Secrecy.NORMAL,
+    notes: str = "",
+    action_note: str = "",
 ) -> Letter:
     """ลงทะเบียนรับหนังสือกระดาษ: a letter that came by post or by hand, with its scan."""
     _require(by, "correspondence.register_letter")
@@ -386,10 +488,20 @@ def register_paper_letter(
         raise ValidationError(errors)
     config = saraban_settings()
     letter = Letter.objects.create(
-        direction=Direction.INCOMING, status=LetterStatus.REGISTERED, kind=kind, urgency=urgency, secrecy=secrecy,
-        subject=subject.strip(), sender_name=sender_name.strip(), letter_number=letter_number.strip(),
-        letter_date=letter_date, recipient_name=recipient_name.strip() or config.agency_name, notes=notes,
-        action_note=action_note, created_by=by, retention_years=config.retention_years,
+        direction=Direction.INCOMING,
+        status=LetterStatus.REGISTERED,
+        kind=kind,
+        urgency=urgency,
+        secrecy=secrecy,
+        subject=subject.strip(),
+        sender_name=sender_name.strip(),
+        letter_number=letter_number.strip(),
+        letter_date=letter_date,
+        recipient_name=recipient_name.strip() or config.agency_name,
+        notes=notes,
+        action_note=action_note,
+        created_by=by,
+        retention_years=config.retention_years,
     )
     _attach(letter, scans, role=LetterAttachment.Role.SCAN, by=by)
     entry = _register(letter, Register.RECEIVING, by)
@@ -412,26 +524,43 @@ def present_letter(*, letter_id: int, by: User, to: User, note: str = "") -> Rou
     return Routing.objects.create(letter=letter, sent_by=by, to_user=to, note=note)
 
 
-def _route(letter: Letter, *, by: User, endorsement: Endorsement | None, to_users: Sequence[User],
-           to_departments: Sequence[Department], note: str) -> list[Routing]:
+def _route(
+    letter: Letter,
+    *,
+    by: User,
+    endorsement: Endorsement | None,
+    to_users: Sequence[User],
+    to_departments: Sequence[Department],
+    note: str,
+) -> list[Routing]:
     if not to_users and not to_departments:
         raise ValidationError({"to": _("กรุณาเลือกผู้รับอย่างน้อย 1 ราย (Choose at least one addressee)")})
     if letter.is_secret and to_departments:
-        raise ValidationError({"to": _(
-            "หนังสือลับต้องส่งถึงตัวบุคคลเท่านั้น (A secret letter goes to named people only)"
-        )})
-    routings = [Routing.objects.create(letter=letter, endorsement=endorsement, sent_by=by, to_user=u, note=note)
-                for u in to_users]
-    routings += [Routing.objects.create(letter=letter, endorsement=endorsement, sent_by=by, to_department=d, note=note)
-                 for d in to_departments]
+        raise ValidationError(
+            {"to": _("หนังสือลับต้องส่งถึงตัวบุคคลเท่านั้น (A secret letter goes to named people only)")}
+        )
+    routings = [
+        Routing.objects.create(letter=letter, endorsement=endorsement, sent_by=by, to_user=u, note=note)
+        for u in to_users
+    ]
+    routings += [
+        Routing.objects.create(letter=letter, endorsement=endorsement, sent_by=by, to_department=d, note=note)
+        for d in to_departments
+    ]
     names = ", ".join([u.display_name for u in to_users] + [d.name_th for d in to_departments])
     _event(letter, "routed", by, names)
     return routings
 
 
 @transaction.atomic
-def endorse_letter(*, letter_id: int, by: User, order_text: str, to_users: Sequence[User] = (),
-                   to_departments: Sequence[Department] = ()) -> Endorsement:
+def endorse_letter(
+    *,
+    letter_id: int,
+    by: User,
+    order_text: str,
+    to_users: Sequence[User] = (),
+    to_departments: Sequence[Department] = (),
+) -> Endorsement:
     """เกษียณหนังสือ: the executive writes an order and routes the letter to people or departments."""
     _require(by, "correspondence.endorse_letter")
     if not order_text.strip():
@@ -440,20 +569,39 @@ def endorse_letter(*, letter_id: int, by: User, order_text: str, to_users: Seque
     _move(letter, LetterStatus.ENDORSED, by, order_text)
     endorsement = Endorsement.objects.create(letter=letter, by=by, order_text=order_text.strip())
     Routing.objects.filter(letter=letter, to_user=by, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=by, done_at=timezone.now(), action_taken=order_text.strip())
-    _route(letter, by=by, endorsement=endorsement, to_users=to_users, to_departments=to_departments, note=order_text)
+        acknowledged_at=timezone.now(),
+        acknowledged_by=by,
+        done_at=timezone.now(),
+        action_taken=order_text.strip(),
+    )
+    _route(
+        letter,
+        by=by,
+        endorsement=endorsement,
+        to_users=to_users,
+        to_departments=to_departments,
+        note=order_text,
+    )
     return endorsement
 
 
 @transaction.atomic
-def circulate_letter(*, letter_id: int, by: User, to_users: Sequence[User] = (),
-                     to_departments: Sequence[Department] = (), note: str = "") -> list[Routing]:
+def circulate_letter(
+    *,
+    letter_id: int,
+    by: User,
+    to_users: Sequence[User] = (),
+    to_departments: Sequence[Department] = (),
+    note: str = "",
+) -> list[Routing]:
     """เวียนหนังสือ: the clerk sends a registered letter to many people or departments at once."""
     _require(by, "correspondence.register_letter")
     letter = Letter.objects.select_for_update().get(pk=letter_id)
     if letter.status not in (LetterStatus.REGISTERED, LetterStatus.ENDORSED, LetterStatus.PRESENTED):
         raise ValidationError(_("เวียนได้เฉพาะหนังสือที่ลงทะเบียนแล้ว (Register the letter first)"))
-    return _route(letter, by=by, endorsement=None, to_users=to_users, to_departments=to_departments, note=note)
+    return _route(
+        letter, by=by, endorsement=None, to_users=to_users, to_departments=to_departments, note=note
+    )
 
 
 def _is_addressee(routing: Routing, user: User) -> bool:
@@ -501,7 +649,9 @@ def record_destruction(*, letter_ids: Sequence[int], by: User, committee_note: s
 
     _require(by, "correspondence.manage_saraban")
     if not committee_note.strip():
-        raise ValidationError({"committee_note": _("กรุณาระบุคำสั่ง/มติคณะกรรมการทำลายหนังสือ (Committee decision required)")})
+        raise ValidationError(
+            {"committee_note": _("กรุณาระบุคำสั่ง/มติคณะกรรมการทำลายหนังสือ (Committee decision required)")}
+        )
     allowed = set(destruction_candidates().filter(pk__in=letter_ids).values_list("pk", flat=True))
     if allowed != set(letter_ids):
         raise ValidationError(_("บางรายการยังไม่ครบอายุการเก็บ (Some letters are not yet due)"))

@@ -1,4 +1,5 @@
 """e-Saraban (สารบรรณ)."""
+
 from django.apps import AppConfig
 
 _ALL = ["correspondence.draft_letter"]
@@ -30,11 +31,27 @@ class CorrespondenceConfig(AppConfig):
 
         for model in (Letter, RegisterEntry, Endorsement, Routing, SarabanSettings):
             auditlog.register(model)
-        register_kind(Kind(
-            name=actions.LETTER_EXCHANGE_KIND,
-            fields=frozenset({"letter_number", "letter_date", "subject", "kind", "urgency", "secrecy", "salutation",
-                              "recipient_name", "sender_name", "reference_to", "enclosures", "body"}),
-            required=frozenset({"letter_number", "letter_date", "subject"}),
-            deliver=actions.receive_from_exchange,
-            acknowledged=actions.acknowledgement_arrived,
-        ))
+        register_kind(
+            Kind(
+                name=actions.LETTER_EXCHANGE_KIND,
+                fields=frozenset(
+                    {
+                        "letter_number",
+                        "letter_date",
+                        "subject",
+                        "kind",
+                        "urgency",
+                        "secrecy",
+                        "salutation",
+                        "recipient_name",
+                        "sender_name",
+                        "reference_to",
+                        "enclosures",
+                        "body",
+                    }
+                ),
+                required=frozenset({"letter_number", "letter_date", "subject"}),
+                deliver=actions.receive_from_exchange,
+                acknowledged=actions.acknowledgement_arrived,
+            )
+        )

@@ -47,7 +47,9 @@ class PaperLetterForm(forms.Form):
     kind = forms.ChoiceField(label=_("ชนิดหนังสือ"), choices=LetterKind.choices, initial=LetterKind.EXTERNAL)
     urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, initial=Urgency.NORMAL)
     secrecy = forms.ChoiceField(label=_("ชั้นความลับ"), choices=Secrecy.choices, initial=Secrecy.NORMAL)
-    action_note = forms.CharField(label=_("การปฏิบัติ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    action_note = forms.CharField(
+        label=_("การปฏิบัติ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     notes = forms.CharField(label=_("หมายเหตุ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -70,10 +72,12 @@ class DecisionForm(forms.Form):
 
 
 class SendForm(forms.Form):
-    recipient_codes = forms.MultipleChoiceField(label=_("หน่วยงานผู้รับ (ส่งทางระบบ)"), required=False,
-                                                widget=forms.SelectMultiple(attrs={"size": 8}))
-    paper_recipients = forms.CharField(label=_("ผู้รับที่ส่งเป็นเอกสาร (บรรทัดละหนึ่งราย)"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 3}))
+    recipient_codes = forms.MultipleChoiceField(
+        label=_("หน่วยงานผู้รับ (ส่งทางระบบ)"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    paper_recipients = forms.CharField(
+        label=_("ผู้รับที่ส่งเป็นเอกสาร (บรรทัดละหนึ่งราย)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, agencies=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,16 +94,19 @@ class PresentForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = staff_users().filter(
-            groups__permissions__codename="endorse_letter").distinct()
+        self.fields["to"].queryset = (
+            staff_users().filter(groups__permissions__codename="endorse_letter").distinct()
+        )
 
 
 class RouteForm(forms.Form):
-    order_text = forms.CharField(label=_("ข้อความเกษียณสั่งการ / หมายเหตุ"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+    order_text = forms.CharField(
+        label=_("ข้อความเกษียณสั่งการ / หมายเหตุ"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     to_users = StaffMultipleChoiceField(label=_("ถึงบุคคล"), queryset=User.objects.none(), required=False)
-    to_departments = forms.ModelMultipleChoiceField(label=_("ถึงกอง/ส่วน"), queryset=Department.objects.none(),
-                                                    required=False)
+    to_departments = forms.ModelMultipleChoiceField(
+        label=_("ถึงกอง/ส่วน"), queryset=Department.objects.none(), required=False
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -108,15 +115,21 @@ class RouteForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
-    action_taken = forms.CharField(label=_("การดำเนินการ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    action_taken = forms.CharField(
+        label=_("การดำเนินการ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     done = forms.BooleanField(label=_("ดำเนินการเสร็จแล้ว"), required=False)
 
 
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(label=_("ค้นหา (เลข เรื่อง ผู้ส่ง หมายเหตุ)"), required=False)
     year = forms.IntegerField(label=_("ปี พ.ศ."), required=False, min_value=2500, max_value=2700)
-    date_from = forms.DateField(label=_("ตั้งแต่วันที่"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("ถึงวันที่"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("ตั้งแต่วันที่"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("ถึงวันที่"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), required=False, choices=[("", "—"), *Urgency.choices])
     kind = forms.ChoiceField(label=_("ชนิด"), required=False, choices=[("", "—"), *LetterKind.choices])
 
@@ -124,8 +137,17 @@ class RegisterFilterForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = SarabanSettings
-        fields = ["letter_prefix", "agency_name", "address", "phone", "retention_years", "auto_register_exchange"]
+        fields = [
+            "letter_prefix",
+            "agency_name",
+            "address",
+            "phone",
+            "retention_years",
+            "auto_register_exchange",
+        ]
 
 
 class DestructionForm(forms.Form):
-    committee_note = forms.CharField(label=_("คำสั่ง/มติคณะกรรมการทำลายหนังสือ"), widget=forms.Textarea(attrs={"rows": 2}))
+    committee_note = forms.CharField(
+        label=_("คำสั่ง/มติคณะกรรมการทำลายหนังสือ"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -49,14 +49,19 @@ class SarabanSettings(models.Model):
 
     # The LAO prefix pattern (province letters + agency digits) is unverified (domain-sources §5.3):
     # each town sets its own, e.g. "ชบ 52105".
-    letter_prefix = models.CharField(_("รหัสหน่วยงานสำหรับเลขที่หนังสือ"), max_length=40, blank=True,
-                                     help_text=_("เช่น ชบ 52105 — เลขที่หนังสือจะเป็น ที่ ชบ 52105/123"))
+    letter_prefix = models.CharField(
+        _("รหัสหน่วยงานสำหรับเลขที่หนังสือ"),
+        max_length=40,
+        blank=True,
+        help_text=_("เช่น ชบ 52105 — เลขที่หนังสือจะเป็น ที่ ชบ 52105/123"),
+    )
     agency_name = models.CharField(_("ส่วนราชการเจ้าของหนังสือ"), max_length=255, blank=True)
     address = models.TextField(_("ที่อยู่"), blank=True)
     phone = models.CharField(_("โทรศัพท์"), max_length=100, blank=True)
     retention_years = models.PositiveSmallIntegerField(_("อายุการเก็บหนังสือ (ปี)"), default=10)
     auto_register_exchange = models.BooleanField(
-        _("ลงทะเบียนรับหนังสือจากระบบแลกเปลี่ยนอัตโนมัติ"), default=False,
+        _("ลงทะเบียนรับหนังสือจากระบบแลกเปลี่ยนอัตโนมัติ"),
+        default=False,
     )
 
     class Meta:
@@ -86,7 +91,9 @@ class Letter(models.Model):
     """หนังสือราชการ — one official letter, incoming or outgoing."""
 
     direction = models.CharField(_("ทาง"), max_length=10, choices=Direction.choices)
-    kind = models.CharField(_("ชนิดหนังสือ"), max_length=20, choices=LetterKind.choices, default=LetterKind.EXTERNAL)
+    kind = models.CharField(
+        _("ชนิดหนังสือ"), max_length=20, choices=LetterKind.choices, default=LetterKind.EXTERNAL
+    )
     urgency = models.CharField(_("ชั้นความเร็ว"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = models.CharField(_("ชั้นความลับ"), max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL)
     status = models.CharField(_("สถานะ"), max_length=20, choices=LetterStatus.choices)
@@ -106,13 +113,26 @@ class Letter(models.Model):
     action_note = models.TextField(_("การปฏิบัติ"), blank=True)
     notes = models.TextField(_("หมายเหตุ"), blank=True)
 
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ผู้ลงนาม"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ผู้ลงนาม"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     signer_position = models.CharField(_("ตำแหน่งผู้ลงนาม"), max_length=255, blank=True)
-    presented_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("เสนอต่อ"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    presented_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("เสนอต่อ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     exchange_message_id = models.UUIDField(null=True, blank=True, unique=True)
     retention_years = models.PositiveSmallIntegerField(_("อายุการเก็บ (ปี)"), default=10)
     keep_permanently = models.BooleanField(_("เก็บตลอดไป"), default=False)
@@ -154,8 +174,9 @@ class RegisterEntry(models.Model):
     number = models.PositiveIntegerField(_("เลขทะเบียน"))
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="register_entries")
     registered_at = models.DateTimeField(_("วันที่ลงทะเบียน"))
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("รายการทะเบียน")
@@ -189,7 +210,9 @@ class LetterRecipient(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="recipients")
     agency_code = models.CharField(_("รหัสหน่วยงาน"), max_length=40, blank=True)
     agency_name = models.CharField(_("หน่วยงาน"), max_length=255)
-    status = models.CharField(_("สถานะ"), max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.QUEUED)
+    status = models.CharField(
+        _("สถานะ"), max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.QUEUED
+    )
     exchange_message_id = models.UUIDField(null=True, blank=True, unique=True)
     their_reference = models.CharField(_("เลขรับของผู้รับ"), max_length=200, blank=True)
     note = models.TextField(_("หมายเหตุ"), blank=True)
@@ -221,7 +244,9 @@ class ApprovalStep(models.Model):
 
     class Meta:
         ordering = ["round", "position"]
-        constraints = [models.UniqueConstraint(fields=["letter", "round", "position"], name="uniq_approval_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "round", "position"], name="uniq_approval_step")
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.approver} ({self.decision})"
@@ -246,17 +271,22 @@ class Routing(models.Model):
     """การส่งต่อหนังสือ — the letter sent to a person or department, and their acknowledgement."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="routings")
-    endorsement = models.ForeignKey(Endorsement, null=True, blank=True, on_delete=models.CASCADE, related_name="routings")
+    endorsement = models.ForeignKey(
+        Endorsement, null=True, blank=True, on_delete=models.CASCADE, related_name="routings"
+    )
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    to_department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("หมายเหตุ"), blank=True)
     sent_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("รับทราบเมื่อ"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action_taken = models.TextField(_("การดำเนินการ"), blank=True)
     done_at = models.DateTimeField(_("ดำเนินการเสร็จเมื่อ"), null=True, blank=True)
 
@@ -298,7 +328,9 @@ class LetterEvent(models.Model):
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=60)
     note = models.TextField(blank=True)
 
@@ -312,15 +344,24 @@ class LetterEvent(models.Model):
     def label(self) -> str:
         if self.action.startswith("status:"):
             new = self.action.split("->")[-1]
-            return str(_("เปลี่ยนสถานะเป็น %(s)s")) % {"s": LetterStatus(new).label if new in LetterStatus.values else new}
+            return str(_("เปลี่ยนสถานะเป็น %(s)s")) % {
+                "s": LetterStatus(new).label if new in LetterStatus.values else new
+            }
         if self.action.startswith("acknowledged:"):
             return str(_("ผู้รับตอบรับ: %(s)s")) % {"s": RecipientStatus(self.action.split(":")[1]).label}
         return str(EVENT_LABELS.get(self.action, self.action))
 
 
 EVENT_LABELS = {
-    "drafted": _("ร่างหนังสือ"), "approved": _("เห็นชอบ"), "sent": _("ออกเลขและส่ง"),
-    "received_from_exchange": _("ได้รับจากระบบแลกเปลี่ยน"), "registered": _("ลงทะเบียนรับ"),
-    "routed": _("ส่งต่อ"), "acknowledged": _("รับทราบ"), "action_done": _("ดำเนินการเสร็จ"),
-    "viewed": _("เปิดอ่าน (หนังสือลับ)"), "view_denied": _("พยายามเปิดโดยไม่มีสิทธิ์"), "destroyed": _("ทำลายแล้ว"),
+    "drafted": _("ร่างหนังสือ"),
+    "approved": _("เห็นชอบ"),
+    "sent": _("ออกเลขและส่ง"),
+    "received_from_exchange": _("ได้รับจากระบบแลกเปลี่ยน"),
+    "registered": _("ลงทะเบียนรับ"),
+    "routed": _("ส่งต่อ"),
+    "acknowledged": _("รับทราบ"),
+    "action_done": _("ดำเนินการเสร็จ"),
+    "viewed": _("เปิดอ่าน (หนังสือลับ)"),
+    "view_denied": _("พยายามเปิดโดยไม่มีสิทธิ์"),
+    "destroyed": _("ทำลายแล้ว"),
 }

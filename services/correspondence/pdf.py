@@ -19,7 +19,8 @@ def _font_faces() -> str:
             path = FONT_DIR / f"sarabun-{subset}-{weight}-normal.woff2"
             if path.exists():
                 faces.append(
-                    f"@font-face {{ font-family: 'Sarabun'; font-weight: {weight}; src: url('{path.as_uri()}'); }}"
+                    f"@font-face {{ font-family: 'Sarabun'; font-weight: {weight}; "
+                    f"src: url('{path.as_uri()}'); }}"
                 )
     return "\n".join(faces)
 
@@ -34,16 +35,27 @@ def render_letter_pdf(letter) -> bytes:
     """The letter in the official layout, as PDF bytes."""
     from .actions import saraban_settings
 
-    html = render_to_string("correspondence/pdf/letter.html", {
-        "letter": letter, "config": saraban_settings(), "font_faces": _font_faces(),
-        "is_memo": letter.kind == "internal",
-    })
+    html = render_to_string(
+        "correspondence/pdf/letter.html",
+        {
+            "letter": letter,
+            "config": saraban_settings(),
+            "font_faces": _font_faces(),
+            "is_memo": letter.kind == "internal",
+        },
+    )
     return render_html_to_pdf(html)
 
 
 def render_register_pdf(*, title: str, entries, period_label: str, town_name: str) -> bytes:
-    html = render_to_string("correspondence/pdf/register.html", {
-        "title": title, "entries": entries, "period_label": period_label, "town_name": town_name,
-        "font_faces": _font_faces(),
-    })
+    html = render_to_string(
+        "correspondence/pdf/register.html",
+        {
+            "title": title,
+            "entries": entries,
+            "period_label": period_label,
+            "town_name": town_name,
+            "font_faces": _font_faces(),
+        },
+    )
     return render_html_to_pdf(html)

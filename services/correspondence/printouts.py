@@ -25,19 +25,29 @@ def register_rows(entries: Iterable[RegisterEntry]) -> list[dict]:
     for entry in entries:
         letter = entry.letter
         visible = getattr(entry, "letter_visible", True)
-        rows.append({
-            "number": entry.number, "year": entry.year, "registered_at": entry.registered_at,
-            "letter_number": letter.letter_number,
-            "letter_date": format_be_short(letter.letter_date) if letter.letter_date else "",
-            "sender": letter.sender_name, "recipient": letter.recipient_name,
-            "subject": letter.subject if visible else WITHHELD,
-            "action": letter.action_note if visible else "",
-            "remarks": " ".join(filter(None, [
-                letter.get_urgency_display() if letter.urgency != "normal" else "",
-                letter.get_secrecy_display() if letter.secrecy != "normal" else "",
-                letter.notes if visible else "",
-            ])),
-        })
+        rows.append(
+            {
+                "number": entry.number,
+                "year": entry.year,
+                "registered_at": entry.registered_at,
+                "letter_number": letter.letter_number,
+                "letter_date": format_be_short(letter.letter_date) if letter.letter_date else "",
+                "sender": letter.sender_name,
+                "recipient": letter.recipient_name,
+                "subject": letter.subject if visible else WITHHELD,
+                "action": letter.action_note if visible else "",
+                "remarks": " ".join(
+                    filter(
+                        None,
+                        [
+                            letter.get_urgency_display() if letter.urgency != "normal" else "",
+                            letter.get_secrecy_display() if letter.secrecy != "normal" else "",
+                            letter.notes if visible else "",
+                        ],
+                    )
+                ),
+            }
+        )
     return rows
 
 
@@ -54,10 +64,19 @@ def register_xlsx(*, title: str, rows: list[dict], period_label: str) -> bytes:
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([
-            f"{row['number']}/{row['year']}", format_be_short(row["registered_at"]), row["letter_number"],
-            row["letter_date"], row["sender"], row["recipient"], row["subject"], row["action"], row["remarks"],
-        ])
+        sheet.append(
+            [
+                f"{row['number']}/{row['year']}",
+                format_be_short(row["registered_at"]),
+                row["letter_number"],
+                row["letter_date"],
+                row["sender"],
+                row["recipient"],
+                row["subject"],
+                row["action"],
+                row["remarks"],
+            ]
+        )
     for column, width in zip("ABCDEFGHI", (12, 14, 18, 14, 28, 28, 50, 30, 24), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

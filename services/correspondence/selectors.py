@@ -50,7 +50,8 @@ def visible_letters(user: User) -> QuerySet[Letter]:
     else:
         open_letters = Q(secrecy=Secrecy.NORMAL) & (
             Exists(Routing.objects.filter(letter=OuterRef("pk"), to_department_id=user.department_id))
-            if user.department_id else Q(pk__in=[])
+            if user.department_id
+            else Q(pk__in=[])
         )
     return Letter.objects.filter(open_letters | party)
 
@@ -67,7 +68,9 @@ def letter_for_viewing(*, user: User, letter_id: int) -> Letter:
 
         raise Http404
     if not can_view_letter(user, letter):
-        LetterEvent.objects.create(letter=letter, by=user if user.is_authenticated else None, action="view_denied")
+        LetterEvent.objects.create(
+            letter=letter, by=user if user.is_authenticated else None, action="view_denied"
+        )
         raise PermissionDenied(_("คุณไม่มีสิทธิ์เปิดหนังสือนี้ (You may not open this letter)"))
     if letter.is_secret:
         LetterEvent.objects.create(letter=letter, by=user, action="viewed")
@@ -75,8 +78,16 @@ def letter_for_viewing(*, user: User, letter_id: int) -> Letter:
 
 
 def register_entries(
-    *, user: User, register: str, year: int | None = None, query: str = "", date_from: dt.date | None = None,
-    date_to: dt.date | None = None, urgency: str = "", kind: str = "", status: str = "",
+    *,
+    user: User,
+    register: str,
+    year: int | None = None,
+    query: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    urgency: str = "",
+    kind: str = "",
+    status: str = "",
 ) -> QuerySet[RegisterEntry]:
     """Rows of a register for the register page and printouts, newest first, with search and filters.
 
@@ -108,9 +119,14 @@ def _search_filter(query: str, *, prefix: str, entry_prefix: str | None) -> Q:
     """Thai has no spaces between words, so search is substring matching on each term."""
     condition = Q()
     for term in query.split():
-        term_q = (Q(**{f"{prefix}subject__icontains": term}) | Q(**{f"{prefix}notes__icontains": term})
-                  | Q(**{f"{prefix}action_note__icontains": term}) | Q(**{f"{prefix}letter_number__icontains": term})
-                  | Q(**{f"{prefix}sender_name__icontains": term}) | Q(**{f"{prefix}recipient_name__icontains": term}))
+        term_q = (
+            Q(**{f"{prefix}subject__icontains": term})
+            | Q(**{f"{prefix}notes__icontains": term})
+            | Q(**{f"{prefix}action_note__icontains": term})
+            | Q(**{f"{prefix}letter_number__icontains": term})
+            | Q(**{f"{prefix}sender_name__icontains": term})
+            | Q(**{f"{prefix}recipient_name__icontains": term})
+        )
         if entry_prefix is not None and "/" in term:
             number, _slash, year = term.partition("/")
             if number.isdigit() and year.isdigit():
@@ -121,7 +137,9 @@ def _search_filter(query: str, *, prefix: str, entry_prefix: str | None) -> Q:
     return condition
 
 
-def search_letters(*, user: User, query: str = "", direction: str = "", secrecy_visible_only: bool = True) -> QuerySet[Letter]:
+def search_letters(
+    *, user: User, query: str = "", direction: str = "", secrecy_visible_only: bool = True
+) -> QuerySet[Letter]:
     """Letters the user may open matching the words (number, subject, sender, notes...)."""
     letters = visible_letters(user)
     if direction:
@@ -157,7 +175,9 @@ def my_routings(*, user: User, open_only: bool = True) -> QuerySet[Routing]:
 def awaiting_my_approval(*, user: User) -> QuerySet[Letter]:
     """Drafts whose current approval step is this user's."""
     earlier_pending = ApprovalStep.objects.filter(
-        letter=OuterRef("letter"), round=OuterRef("round"), position__lt=OuterRef("position"),
+        letter=OuterRef("letter"),
+        round=OuterRef("round"),
+        position__lt=OuterRef("position"),
         decision=ApprovalStep.Decision.PENDING,
     )
     steps = ApprovalStep.objects.filter(approver=user, decision=ApprovalStep.Decision.PENDING).exclude(
@@ -177,8 +197,11 @@ def destruction_candidates(*, today: dt.date | None = None) -> QuerySet[Letter]:
     from django.db.models import F, Min
 
     return (
-        Letter.objects.filter(keep_permanently=False, destroyed_at__isnull=True,
-                              status__in=[LetterStatus.SENT, LetterStatus.CLOSED, LetterStatus.RETURNED])
+        Letter.objects.filter(
+            keep_permanently=False,
+            destroyed_at__isnull=True,
+            status__in=[LetterStatus.SENT, LetterStatus.CLOSED, LetterStatus.RETURNED],
+        )
         .annotate(first_year=Min("register_entries__year"))
         .filter(first_year__isnull=False, first_year__lte=year - 1 - F("retention_years"))
         .order_by("first_year", "pk")

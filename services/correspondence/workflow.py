@@ -15,9 +15,15 @@ TRANSITIONS: Final = {
     S.DRAFT: {S.PENDING_APPROVAL: "correspondence.draft_letter"},
     S.PENDING_APPROVAL: {S.APPROVED: None, S.DRAFT: None},
     S.APPROVED: {S.SENT: "correspondence.send_letter"},
-    S.RECEIVED: {S.REGISTERED: "correspondence.register_letter", S.RETURNED: "correspondence.register_letter"},
-    S.REGISTERED: {S.PRESENTED: "correspondence.register_letter", S.ENDORSED: "correspondence.endorse_letter",
-                   S.CLOSED: "correspondence.register_letter"},
+    S.RECEIVED: {
+        S.REGISTERED: "correspondence.register_letter",
+        S.RETURNED: "correspondence.register_letter",
+    },
+    S.REGISTERED: {
+        S.PRESENTED: "correspondence.register_letter",
+        S.ENDORSED: "correspondence.endorse_letter",
+        S.CLOSED: "correspondence.register_letter",
+    },
     S.PRESENTED: {S.ENDORSED: "correspondence.endorse_letter"},
     S.ENDORSED: {S.CLOSED: None},
 }

@@ -28,7 +28,14 @@ from django_tenants.utils import tenant_context
 from . import signing
 from .directory import Agency, find_agency
 from .kinds import ACK_FIELDS, ACK_KIND, Kind, clean_payload, get_kind
-from .models import ExchangeAttachment, ExchangeMessage, ExternalAgency, InboundNonce, MessageStatus, RefusedInbound
+from .models import (
+    ExchangeAttachment,
+    ExchangeMessage,
+    ExternalAgency,
+    InboundNonce,
+    MessageStatus,
+    RefusedInbound,
+)
 from .transport import TransportError, post_json
 
 logger = logging.getLogger(__name__)
@@ -53,12 +60,15 @@ class DeliveryPostponed(Exception):
 
 def _check_attachments(kind: Kind, attachments: Sequence[Attachment]) -> None:
     if len(attachments) > kind.max_attachments:
-        raise ValidationError(_("แนบไฟล์ได้ไม่เกิน %(n)s ไฟล์ (Too many attachments)") % {"n": kind.max_attachments},
-                              code="attachments")
+        raise ValidationError(
+            _("แนบไฟล์ได้ไม่เกิน %(n)s ไฟล์ (Too many attachments)") % {"n": kind.max_attachments},
+            code="attachments",
+        )
     for item in attachments:
         if item.content_type not in kind.attachment_types:
             raise ValidationError(
-                _("ไม่รับไฟล์ประเภท %(t)s (Attachment type not accepted)") % {"t": item.content_type}, code="file_type"
+                _("ไม่รับไฟล์ประเภท %(t)s (Attachment type not accepted)") % {"t": item.content_type},
+                code="file_type",
             )
         if len(item.content) > kind.max_attachment_bytes:
             raise ValidationError(
@@ -74,7 +84,12 @@ def _dispatch_after_commit(message: ExchangeMessage) -> None:
 
 
 def send(
-    *, kind: str, sender_code: str, recipient_code: str, payload: dict, attachments: Sequence[Attachment] = (),
+    *,
+    kind: str,
+    sender_code: str,
+    recipient_code: str,
+    payload: dict,
+    attachments: Sequence[Attachment] = (),
 ) -> ExchangeMessage:
     """Queue a message to another agency; it is delivered by a task after the caller commits."""
     spec = get_kind(kind)
@@ -85,29 +100,42 @@ def send(
     recipient = find_agency(recipient_code)
     if recipient is None:
         raise ValidationError(
-            _("ไม่พบหน่วยงานผู้รับ %(c)s ในทะเบียนหน่วยงาน (Recipient agency not in the directory)") % {"c": recipient_code},
+            _("ไม่พบหน่วยงานผู้รับ %(c)s ในทะเบียนหน่วยงาน (Recipient agency not in the directory)")
+            % {"c": recipient_code},
             code="unknown_recipient",
         )
     message = ExchangeMessage.objects.create(
-        kind=kind, sender_code=sender_code, recipient_code=recipient_code, payload=clean,
+        kind=kind,
+        sender_code=sender_code,
+        recipient_code=recipient_code,
+        payload=clean,
         next_attempt_at=timezone.now() + FIRST_DEADLINE,
     )
     for item in attachments:
         ExchangeAttachment.objects.create(
-            message=message, name=item.name[:255], content_type=item.content_type, size=len(item.content),
-            sha256=hashlib.sha256(item.content).hexdigest(), content=item.content,
+            message=message,
+            name=item.name[:255],
+            content_type=item.content_type,
+            size=len(item.content),
+            sha256=hashlib.sha256(item.content).hexdigest(),
+            content=item.content,
         )
     _dispatch_after_commit(message)
     return message
 
 
-def acknowledge(*, message: ExchangeMessage, status: str, reference: str = "", note: str = "") -> ExchangeMessage:
+def acknowledge(
+    *, message: ExchangeMessage, status: str, reference: str = "", note: str = ""
+) -> ExchangeMessage:
     """Tell the sender that its message was registered (with our number) or returned (with why)."""
     if status not in ACK_STATUSES:
         raise ValidationError(_("สถานะตอบรับไม่ถูกต้อง (Invalid acknowledgement status)"), code="ack_status")
     ack = ExchangeMessage.objects.create(
-        kind=ACK_KIND, sender_code=message.recipient_code, recipient_code=message.sender_code,
-        payload={"status": str(status), "reference": reference, "note": note}, answers=message,
+        kind=ACK_KIND,
+        sender_code=message.recipient_code,
+        recipient_code=message.sender_code,
+        payload={"status": str(status), "reference": reference, "note": note},
+        answers=message,
         next_attempt_at=timezone.now() + FIRST_DEADLINE,
     )
     _dispatch_after_commit(ack)
@@ -208,8 +236,12 @@ def wire_format(message: ExchangeMessage) -> dict:
         "answers": str(message.answers.public_id) if message.answers_id else None,
         "payload": message.payload,
         "attachments": [
-            {"name": a.name, "content_type": a.content_type, "sha256": a.sha256,
-             "content_base64": base64.b64encode(bytes(a.content)).decode()}
+            {
+                "name": a.name,
+                "content_type": a.content_type,
+                "sha256": a.sha256,
+                "content_base64": base64.b64encode(bytes(a.content)).decode(),
+            }
             for a in message.attachments.all()
         ],
     }
@@ -245,7 +277,8 @@ def due_message_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list
     now = now or timezone.now()
     return list(
         ExchangeMessage.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
-        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
@@ -259,18 +292,31 @@ class InboundRefused(Exception):
         super().__init__(reason)
 
 
-def _refuse(reason: str, http_status: int, th: str, en: str, *, agency_code: str, recipient_code: str,
-            remote_addr: str | None, body: bytes) -> InboundRefused:
+def _refuse(
+    reason: str,
+    http_status: int,
+    th: str,
+    en: str,
+    *,
+    agency_code: str,
+    recipient_code: str,
+    remote_addr: str | None,
+    body: bytes,
+) -> InboundRefused:
     RefusedInbound.objects.create(
-        agency_code=agency_code[:40], recipient_code=recipient_code[:40], reason=reason, remote_addr=remote_addr,
+        agency_code=agency_code[:40],
+        recipient_code=recipient_code[:40],
+        reason=reason,
+        remote_addr=remote_addr,
         body_sha256=hashlib.sha256(body).hexdigest(),
     )
     logger.warning("exchange inbound refused: %s from %r to %r", reason, agency_code, recipient_code)
     return InboundRefused(reason, http_status, th, en)
 
 
-def receive_from_outside(*, body: bytes, headers: dict[str, str], recipient_code: str,
-                         remote_addr: str | None = None) -> tuple[ExchangeMessage, bool]:
+def receive_from_outside(
+    *, body: bytes, headers: dict[str, str], recipient_code: str, remote_addr: str | None = None
+) -> tuple[ExchangeMessage, bool]:
     """Verify and queue a message an outside agency posted to a town; returns (message, created).
 
     Refuses (and logs) an unknown agency, a stale timestamp, a wrong signature, a replayed nonce,
@@ -284,10 +330,14 @@ def receive_from_outside(*, body: bytes, headers: dict[str, str], recipient_code
     agency = ExternalAgency.objects.filter(code=code, is_active=True).first() if code else None
     if agency is None:
         raise _refuse("unknown_agency", 401, "ไม่รู้จักหน่วยงานผู้ส่ง", "Unknown sending agency.", **ctx)
-    if not signing.is_valid_signature(key=agency.shared_key, timestamp=timestamp, nonce=nonce, body=body, given=given):
+    if not signing.is_valid_signature(
+        key=agency.shared_key, timestamp=timestamp, nonce=nonce, body=body, given=given
+    ):
         raise _refuse("bad_signature", 401, "ลายมือชื่ออิเล็กทรอนิกส์ไม่ถูกต้อง", "Invalid signature.", **ctx)
     if not signing.is_fresh(timestamp):
-        raise _refuse("stale", 401, "เวลาของข้อความไม่อยู่ในช่วงที่ยอมรับ", "Timestamp outside the accepted window.", **ctx)
+        raise _refuse(
+            "stale", 401, "เวลาของข้อความไม่อยู่ในช่วงที่ยอมรับ", "Timestamp outside the accepted window.", **ctx
+        )
     if not nonce or len(nonce) > 100:
         raise _refuse("bad_nonce", 400, "ไม่มีรหัสครั้งเดียว (nonce)", "Missing nonce.", **ctx)
     try:
@@ -302,7 +352,9 @@ def receive_from_outside(*, body: bytes, headers: dict[str, str], recipient_code
     except ValueError:
         raise _refuse("bad_json", 400, "รูปแบบ JSON ไม่ถูกต้อง", "Malformed JSON.", **ctx) from None
     if data.get("sender") != code or data.get("recipient") != recipient_code:
-        raise _refuse("wrong_party", 400, "ผู้ส่งหรือผู้รับไม่ตรงกับข้อความ", "Sender or recipient does not match.", **ctx)
+        raise _refuse(
+            "wrong_party", 400, "ผู้ส่งหรือผู้รับไม่ตรงกับข้อความ", "Sender or recipient does not match.", **ctx
+        )
     external_id = str(data.get("id") or "")[:100]
     if not external_id:
         raise _refuse("bad_json", 400, "ไม่มีรหัสข้อความ (id)", "Missing message id.", **ctx)
@@ -315,12 +367,28 @@ def receive_from_outside(*, body: bytes, headers: dict[str, str], recipient_code
     attachments: list[Attachment] = []
     if kind == ACK_KIND:
         payload = data.get("payload") or {}
-        original = ExchangeMessage.objects.filter(
-            public_id=_uuid_or_none(data.get("answers")), sender_code=recipient_code, recipient_code=code,
-        ).exclude(kind=ACK_KIND).first()
-        if original is None or not isinstance(payload, dict) or set(payload) - ACK_FIELDS \
-                or payload.get("status") not in ACK_STATUSES:
-            raise _refuse("bad_ack", 400, "ข้อความตอบรับไม่ตรงกับหนังสือที่ส่ง", "Acknowledgement matches no sent message.", **ctx)
+        original = (
+            ExchangeMessage.objects.filter(
+                public_id=_uuid_or_none(data.get("answers")),
+                sender_code=recipient_code,
+                recipient_code=code,
+            )
+            .exclude(kind=ACK_KIND)
+            .first()
+        )
+        if (
+            original is None
+            or not isinstance(payload, dict)
+            or set(payload) - ACK_FIELDS
+            or payload.get("status") not in ACK_STATUSES
+        ):
+            raise _refuse(
+                "bad_ack",
+                400,
+                "ข้อความตอบรับไม่ตรงกับหนังสือที่ส่ง",
+                "Acknowledgement matches no sent message.",
+                **ctx,
+            )
     else:
         try:
             spec = get_kind(kind)
@@ -328,16 +396,27 @@ def receive_from_outside(*, body: bytes, headers: dict[str, str], recipient_code
             attachments = _decode_attachments(data.get("attachments") or [])
             _check_attachments(spec, attachments)
         except ValidationError as exc:
-            raise _refuse("invalid", 400, "ข้อมูลไม่ถูกต้อง: " + "; ".join(exc.messages), "Invalid message.", **ctx) from None
+            raise _refuse(
+                "invalid", 400, "ข้อมูลไม่ถูกต้อง: " + "; ".join(exc.messages), "Invalid message.", **ctx
+            ) from None
     with transaction.atomic():
         message = ExchangeMessage.objects.create(
-            kind=kind, sender_code=code, recipient_code=recipient_code, payload=payload, answers=original,
-            external_id=external_id, next_attempt_at=timezone.now() + FIRST_DEADLINE,
+            kind=kind,
+            sender_code=code,
+            recipient_code=recipient_code,
+            payload=payload,
+            answers=original,
+            external_id=external_id,
+            next_attempt_at=timezone.now() + FIRST_DEADLINE,
         )
         for item in attachments:
             ExchangeAttachment.objects.create(
-                message=message, name=item.name[:255], content_type=item.content_type, size=len(item.content),
-                sha256=hashlib.sha256(item.content).hexdigest(), content=item.content,
+                message=message,
+                name=item.name[:255],
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=hashlib.sha256(item.content).hexdigest(),
+                content=item.content,
             )
         _dispatch_after_commit(message)
     return message, True
@@ -365,6 +444,11 @@ def _decode_attachments(items) -> list[Attachment]:
             raise ValidationError(_("ไฟล์แนบเข้ารหัส base64 ไม่ถูกต้อง (Bad base64)")) from None
         if item.get("sha256") and hashlib.sha256(content).hexdigest() != item["sha256"]:
             raise ValidationError(_("ไฟล์แนบเสียหาย (Attachment checksum mismatch)"))
-        decoded.append(Attachment(name=str(item.get("name") or "file"), content_type=str(item.get("content_type") or ""),
-                                  content=content))
+        decoded.append(
+            Attachment(
+                name=str(item.get("name") or "file"),
+                content_type=str(item.get("content_type") or ""),
+                content=content,
+            )
+        )
     return decoded

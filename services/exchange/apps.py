@@ -2,6 +2,7 @@
 
 Used by e-Saraban (letters) and by the One Stop Service (referrals): one mechanism, one module.
 """
+
 from django.apps import AppConfig
 
 

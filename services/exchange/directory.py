@@ -30,13 +30,25 @@ class Agency:
 
 
 def _from_town(town: Municipality) -> Agency:
-    return Agency(code=town.lao_code, name_th=town.name_th, name_en=town.name_en, is_platform_town=True,
-                  schema_name=town.schema_name, town=town)
+    return Agency(
+        code=town.lao_code,
+        name_th=town.name_th,
+        name_en=town.name_en,
+        is_platform_town=True,
+        schema_name=town.schema_name,
+        town=town,
+    )
 
 
 def _from_external(agency: ExternalAgency) -> Agency:
-    return Agency(code=agency.code, name_th=agency.name_th, name_en=agency.name_en, is_platform_town=False,
-                  endpoint=agency.endpoint, shared_key=agency.shared_key)
+    return Agency(
+        code=agency.code,
+        name_th=agency.name_th,
+        name_en=agency.name_en,
+        is_platform_town=False,
+        endpoint=agency.endpoint,
+        shared_key=agency.shared_key,
+    )
 
 
 def find_agency(code: str) -> Agency | None:
@@ -53,8 +65,12 @@ def agencies(*, query: str = "", exclude_code: str = "") -> list[Agency]:
     towns = Municipality.objects.filter(status=MunicipalityStatus.LIVE)
     externals = ExternalAgency.objects.filter(is_active=True)
     if query:
-        towns = towns.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(lao_code__startswith=query))
-        externals = externals.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
+        towns = towns.filter(
+            Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(lao_code__startswith=query)
+        )
+        externals = externals.filter(
+            Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
+        )
     found = [_from_town(t) for t in towns.order_by("name_th")] + [_from_external(a) for a in externals]
     return [a for a in found if a.code != exclude_code]
 

@@ -66,6 +66,7 @@ def clean_payload(kind: Kind, payload: dict) -> dict:
     missing = sorted(f for f in kind.required if payload.get(f) in (None, ""))
     if missing:
         raise ValidationError(
-            _("ขาดข้อมูลที่จำเป็น: %(f)s (Required fields missing)") % {"f": ", ".join(missing)}, code="payload_required"
+            _("ขาดข้อมูลที่จำเป็น: %(f)s (Required fields missing)") % {"f": ", ".join(missing)},
+            code="payload_required",
         )
     return dict(payload)

@@ -57,7 +57,9 @@ class ExchangeMessage(models.Model):
     recipient_reference = models.CharField(max_length=200, blank=True)
     acknowledgement_note = models.TextField(blank=True)
     # An acknowledgement points at the message it answers.
-    answers = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="answers_to")
+    answers = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="answers_to"
+    )
     # The id the external agency gave its message (dedup of their retries).
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,7 +73,8 @@ class ExchangeMessage(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["sender_code", "external_id"], condition=~models.Q(external_id=""),
+                fields=["sender_code", "external_id"],
+                condition=~models.Q(external_id=""),
                 name="uniq_exchange_external_id",
             ),
         ]
@@ -104,6 +107,9 @@ class InboundNonce(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency_code", "nonce"], name="uniq_inbound_nonce")]
 
+    def __str__(self) -> str:
+        return f"{self.agency_code}:{self.nonce}"
+
 
 class RefusedInbound(models.Model):
     """บันทึกข้อความที่ถูกปฏิเสธ — a forged, stale or replayed inbound message, kept for review."""
@@ -117,3 +123,6 @@ class RefusedInbound(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.agency_code} {self.reason}"

@@ -29,8 +29,11 @@ def signed_headers(*, agency_code: str, key: str, body: bytes, now: float | None
     timestamp = str(int(now if now is not None else time.time()))
     nonce = secrets.token_hex(16)
     return {
-        HEADER_AGENCY: agency_code, HEADER_TIMESTAMP: timestamp, HEADER_NONCE: nonce,
-        HEADER_SIGNATURE: signature(key, timestamp, nonce, body), "Content-Type": "application/json",
+        HEADER_AGENCY: agency_code,
+        HEADER_TIMESTAMP: timestamp,
+        HEADER_NONCE: nonce,
+        HEADER_SIGNATURE: signature(key, timestamp, nonce, body),
+        "Content-Type": "application/json",
     }
 
 

@@ -8,13 +8,18 @@ from celery import shared_task
 from . import actions
 
 
-@shared_task(name="services.exchange.tasks.deliver_message", bind=True, acks_late=True, max_retries=actions.MAX_ATTEMPTS)
+@shared_task(
+    name="services.exchange.tasks.deliver_message",
+    bind=True,
+    acks_late=True,
+    max_retries=actions.MAX_ATTEMPTS,
+)
 def deliver_message(self, message_id: int) -> str:
     """Deliver one exchange message into the recipient's schema (or to an outside agency)."""
     try:
         return str(actions.deliver(message_id))
     except actions.DeliveryPostponed as exc:
-        raise self.retry(exc=exc, countdown=min(30 * 2 ** self.request.retries, 3600)) from exc
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
 
 
 @shared_task(name="services.exchange.tasks.sweep_exchange")

@@ -27,10 +27,30 @@ class LetterOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Letter
-        fields = ["id", "direction", "kind", "urgency", "secrecy", "status", "is_circular", "letter_number",
-                  "letter_date", "subject", "salutation", "reference_to", "enclosures", "body", "sender_name",
-                  "sender_code", "recipient_name", "action_note", "notes", "created_at", "register_entries",
-                  "recipients"]
+        fields = [
+            "id",
+            "direction",
+            "kind",
+            "urgency",
+            "secrecy",
+            "status",
+            "is_circular",
+            "letter_number",
+            "letter_date",
+            "subject",
+            "salutation",
+            "reference_to",
+            "enclosures",
+            "body",
+            "sender_name",
+            "sender_code",
+            "recipient_name",
+            "action_note",
+            "notes",
+            "created_at",
+            "register_entries",
+            "recipients",
+        ]
 
 
 class LetterDraftInput(serializers.Serializer):
@@ -56,8 +76,12 @@ class LetterDecisionInput(serializers.Serializer):
 
 
 class LetterSendInput(serializers.Serializer):
-    recipient_codes = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
-    paper_recipients = serializers.ListField(child=serializers.CharField(max_length=255), required=False, default=list)
+    recipient_codes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list
+    )
+    paper_recipients = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, default=list
+    )
 
 
 class LetterRegisterInput(serializers.Serializer):

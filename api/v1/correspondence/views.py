@@ -46,7 +46,8 @@ class LetterListCreate(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.search_letters(
-            user=self.request.user, query=self.request.query_params.get("q", "").strip(),
+            user=self.request.user,
+            query=self.request.query_params.get("q", "").strip(),
             direction=self.request.query_params.get("direction", ""),
         ).prefetch_related("register_entries", "recipients")
 
@@ -83,9 +84,15 @@ def _departments(ids) -> list[Department]:
 
 
 STEP_INPUTS = {
-    "submit": LetterSubmitInput, "approve": LetterDecisionInput, "reject": LetterDecisionInput,
-    "send": LetterSendInput, "register": LetterRegisterInput, "return": LetterReturnInput,
-    "present": LetterPresentInput, "endorse": LetterRouteInput, "circulate": LetterRouteInput,
+    "submit": LetterSubmitInput,
+    "approve": LetterDecisionInput,
+    "reject": LetterDecisionInput,
+    "send": LetterSendInput,
+    "register": LetterRegisterInput,
+    "return": LetterReturnInput,
+    "present": LetterPresentInput,
+    "endorse": LetterRouteInput,
+    "circulate": LetterRouteInput,
     "close": LetterDecisionInput,
 }
 
@@ -107,12 +114,18 @@ class LetterStep(APIView):
         if step == "submit":
             actions.submit_for_approval(letter_id=letter.pk, by=user, approver_ids=v["approver_ids"])
         elif step in ("approve", "reject"):
-            actions.decide_approval(letter_id=letter.pk, by=user, approve=step == "approve", comment=v["comment"])
+            actions.decide_approval(
+                letter_id=letter.pk, by=user, approve=step == "approve", comment=v["comment"]
+            )
         elif step == "send":
             if not user.has_perm("correspondence.send_letter"):
                 return Response(error_body("permission_denied"), status=status.HTTP_403_FORBIDDEN)
-            actions.send_letter(letter_id=letter.pk, by=user, recipient_codes=v["recipient_codes"],
-                                paper_recipients=v["paper_recipients"])
+            actions.send_letter(
+                letter_id=letter.pk,
+                by=user,
+                recipient_codes=v["recipient_codes"],
+                paper_recipients=v["paper_recipients"],
+            )
         elif step == "register":
             actions.register_received(letter_id=letter.pk, by=user, action_note=v["action_note"])
         elif step == "return":
@@ -121,11 +134,21 @@ class LetterStep(APIView):
             to = get_object_or_404(User, pk=v["to_user_id"], kind=User.Kind.STAFF)
             actions.present_letter(letter_id=letter.pk, by=user, to=to, note=v["note"])
         elif step == "endorse":
-            actions.endorse_letter(letter_id=letter.pk, by=user, order_text=v["order_text"],
-                                   to_users=_users(v["to_user_ids"]), to_departments=_departments(v["to_department_ids"]))
+            actions.endorse_letter(
+                letter_id=letter.pk,
+                by=user,
+                order_text=v["order_text"],
+                to_users=_users(v["to_user_ids"]),
+                to_departments=_departments(v["to_department_ids"]),
+            )
         elif step == "circulate":
-            actions.circulate_letter(letter_id=letter.pk, by=user, to_users=_users(v["to_user_ids"]),
-                                     to_departments=_departments(v["to_department_ids"]), note=v["order_text"])
+            actions.circulate_letter(
+                letter_id=letter.pk,
+                by=user,
+                to_users=_users(v["to_user_ids"]),
+                to_departments=_departments(v["to_department_ids"]),
+                note=v["order_text"],
+            )
         elif step == "close":
             actions.close_letter(letter_id=letter.pk, by=user, note=v["comment"])
         letter.refresh_from_db()
@@ -155,16 +178,30 @@ class ExchangeInbound(APIView):
 
     @extend_schema(request=None, responses={202: InboundAccepted, 200: InboundAccepted})
     def post(self, request):
-        headers = {name: request.headers.get(name, "") for name in (
-            signing.HEADER_AGENCY, signing.HEADER_TIMESTAMP, signing.HEADER_NONCE, signing.HEADER_SIGNATURE)}
+        headers = {
+            name: request.headers.get(name, "")
+            for name in (
+                signing.HEADER_AGENCY,
+                signing.HEADER_TIMESTAMP,
+                signing.HEADER_NONCE,
+                signing.HEADER_SIGNATURE,
+            )
+        }
         try:
             message, created = exchange.receive_from_outside(
-                body=request.body, headers=headers, recipient_code=current_agency_code(),
+                body=request.body,
+                headers=headers,
+                recipient_code=current_agency_code(),
                 remote_addr=request.META.get("REMOTE_ADDR"),
             )
         except exchange.InboundRefused as refused:
-            body = {"error": {"code": refused.reason, "message_th": refused.message_th,
-                              "message_en": refused.message_en}}
+            body = {
+                "error": {
+                    "code": refused.reason,
+                    "message_th": refused.message_th,
+                    "message_en": refused.message_en,
+                }
+            }
             return Response(body, status=refused.http_status)
         payload = {"id": str(message.public_id), "status": message.status, "duplicate": not created}
         return Response(payload, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)

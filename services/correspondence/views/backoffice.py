@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -64,10 +62,15 @@ def home(request):
     context = {
         "routings": selectors.my_routings(user=user)[:20],
         "approvals": selectors.awaiting_my_approval(user=user)[:20],
-        "incoming": selectors.incoming_queue(user=user)[:20] if user.has_perm("correspondence.register_letter") else [],
-        "presented": selectors.visible_letters(user).filter(status=LetterStatus.PRESENTED, presented_to=user)[:20],
+        "incoming": selectors.incoming_queue(user=user)[:20]
+        if user.has_perm("correspondence.register_letter")
+        else [],
+        "presented": selectors.visible_letters(user).filter(status=LetterStatus.PRESENTED, presented_to=user)[
+            :20
+        ],
         "drafts": selectors.visible_letters(user).filter(
-            created_by=user, status__in=[LetterStatus.DRAFT, LetterStatus.APPROVED])[:20],
+            created_by=user, status__in=[LetterStatus.DRAFT, LetterStatus.APPROVED]
+        )[:20],
     }
     return _page(request, "correspondence/home.html", context)
 
@@ -76,10 +79,15 @@ def home(request):
 def letter_list(request):
     query = request.GET.get("q", "").strip()
     direction = request.GET.get("direction", "")
-    letters = selectors.search_letters(user=request.user, query=query,
-                                       direction=direction if direction in Direction.values else "")
-    page = Paginator(letters.prefetch_related("register_entries"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(request, "correspondence/letter_list.html", {"page": page, "q": query, "direction": direction})
+    letters = selectors.search_letters(
+        user=request.user, query=query, direction=direction if direction in Direction.values else ""
+    )
+    page = Paginator(letters.prefetch_related("register_entries"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return _page(
+        request, "correspondence/letter_list.html", {"page": page, "q": query, "direction": direction}
+    )
 
 
 def _letter_context(request, letter: Letter) -> dict:
@@ -106,8 +114,12 @@ def _letter_context(request, letter: Letter) -> dict:
         "present_form": PresentForm(),
         "route_form": RouteForm(),
         "ack_form": AcknowledgeForm(),
-        "my_routings": [r for r in letter.routings.all() if r.done_at is None and (
-            r.to_user_id == user.pk or (r.to_department_id and r.to_department_id == user.department_id))],
+        "my_routings": [
+            r
+            for r in letter.routings.all()
+            if r.done_at is None
+            and (r.to_user_id == user.pk or (r.to_department_id and r.to_department_id == user.department_id))
+        ],
     }
 
 
@@ -149,8 +161,9 @@ def letter_action(request, pk: int, action: str):
             actions.submit_for_approval(letter_id=letter.pk, by=user, approver_ids=form.approver_ids())
             messages.success(request, _("ส่งเสนอพิจารณาแล้ว"))
         elif action in ("approve", "reject"):
-            actions.decide_approval(letter_id=letter.pk, by=user, approve=action == "approve",
-                                    comment=post.get("comment", ""))
+            actions.decide_approval(
+                letter_id=letter.pk, by=user, approve=action == "approve", comment=post.get("comment", "")
+            )
             messages.success(request, _("บันทึกผลการพิจารณาแล้ว"))
         elif action == "send":
             if not user.has_perm("correspondence.send_letter"):
@@ -161,7 +174,9 @@ def letter_action(request, pk: int, action: str):
             letter.refresh_from_db()
             messages.success(request, _("ออกเลขและส่งหนังสือแล้ว: %(n)s") % {"n": letter.letter_number})
         elif action == "register":
-            entry = actions.register_received(letter_id=letter.pk, by=user, action_note=post.get("action_note", ""))
+            entry = actions.register_received(
+                letter_id=letter.pk, by=user, action_note=post.get("action_note", "")
+            )
             messages.success(request, _("ลงทะเบียนรับแล้ว เลขรับ %(n)s") % {"n": entry.display_number})
         elif action == "return":
             actions.return_received(letter_id=letter.pk, by=user, reason=post.get("reason", ""))
@@ -170,8 +185,9 @@ def letter_action(request, pk: int, action: str):
             form = PresentForm(post)
             if not form.is_valid():
                 raise ValidationError(_("กรุณาเลือกผู้บริหาร (Choose the executive)"))
-            actions.present_letter(letter_id=letter.pk, by=user, to=form.cleaned_data["to"],
-                                   note=form.cleaned_data["note"])
+            actions.present_letter(
+                letter_id=letter.pk, by=user, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
+            )
             messages.success(request, _("เสนอผู้บริหารแล้ว"))
         elif action in ("endorse", "circulate"):
             form = RouteForm(post)
@@ -179,12 +195,22 @@ def letter_action(request, pk: int, action: str):
                 raise ValidationError(_("ข้อมูลไม่ถูกต้อง (Invalid data)"))
             data = form.cleaned_data
             if action == "endorse":
-                actions.endorse_letter(letter_id=letter.pk, by=user, order_text=data["order_text"],
-                                       to_users=list(data["to_users"]), to_departments=list(data["to_departments"]))
+                actions.endorse_letter(
+                    letter_id=letter.pk,
+                    by=user,
+                    order_text=data["order_text"],
+                    to_users=list(data["to_users"]),
+                    to_departments=list(data["to_departments"]),
+                )
                 messages.success(request, _("เกษียณสั่งการแล้ว"))
             else:
-                actions.circulate_letter(letter_id=letter.pk, by=user, to_users=list(data["to_users"]),
-                                         to_departments=list(data["to_departments"]), note=data["order_text"])
+                actions.circulate_letter(
+                    letter_id=letter.pk,
+                    by=user,
+                    to_users=list(data["to_users"]),
+                    to_departments=list(data["to_departments"]),
+                    note=data["order_text"],
+                )
                 messages.success(request, _("เวียนหนังสือแล้ว"))
         elif action == "close":
             actions.close_letter(letter_id=letter.pk, by=user, note=post.get("note", ""))
@@ -205,9 +231,12 @@ def acknowledge(request, pk: int):
     selectors.letter_for_viewing(user=request.user, letter_id=routing.letter_id)
     form = AcknowledgeForm(request.POST)
     form.is_valid()
-    actions.acknowledge_routing(routing_id=routing.pk, by=request.user,
-                                action_taken=form.cleaned_data.get("action_taken", ""),
-                                done=form.cleaned_data.get("done", False))
+    actions.acknowledge_routing(
+        routing_id=routing.pk,
+        by=request.user,
+        action_taken=form.cleaned_data.get("action_taken", ""),
+        done=form.cleaned_data.get("done", False),
+    )
     messages.success(request, _("บันทึกการรับทราบแล้ว"))
     return redirect("correspondence:letter", pk=routing.letter_id)
 
@@ -219,8 +248,9 @@ def draft(request):
     form = DraftLetterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            letter = actions.draft_letter(by=request.user, attachments=request.FILES.getlist("attachments"),
-                                          **form.cleaned_data)
+            letter = actions.draft_letter(
+                by=request.user, attachments=request.FILES.getlist("attachments"), **form.cleaned_data
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -236,15 +266,18 @@ def receive_paper(request):
     form = PaperLetterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            letter = actions.register_paper_letter(by=request.user, scans=request.FILES.getlist("scans"),
-                                                   **form.cleaned_data)
+            letter = actions.register_paper_letter(
+                by=request.user, scans=request.FILES.getlist("scans"), **form.cleaned_data
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             entry = letter.register_entries.get()
             messages.success(request, _("ลงทะเบียนรับแล้ว เลขรับ %(n)s") % {"n": entry.display_number})
             return redirect("correspondence:letter", pk=letter.pk)
-    return _page(request, "correspondence/receive_paper.html", {"form": form}, status=400 if form.errors else 200)
+    return _page(
+        request, "correspondence/receive_paper.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _register_query(request, register: str):
@@ -254,8 +287,13 @@ def _register_query(request, register: str):
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("year") or (None if data.get("date_from") or data.get("q") else be_year(timezone.now()))
     entries = selectors.register_entries(
-        user=request.user, register=register, year=year, query=data.get("q") or "",
-        date_from=data.get("date_from"), date_to=data.get("date_to"), urgency=data.get("urgency") or "",
+        user=request.user,
+        register=register,
+        year=year,
+        query=data.get("q") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        urgency=data.get("urgency") or "",
         kind=data.get("kind") or "",
     )
     period = []
@@ -270,24 +308,37 @@ def _register_query(request, register: str):
 def register_view(request, register: str):
     form, entries, period = _register_query(request, register)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(request, "correspondence/register.html", {
-        "form": form, "page": page, "rows": printouts.register_rows(page.object_list), "register": register,
-        "title": selectors.REGISTER_TITLES[register], "period": period, "querystring": request.GET.urlencode(),
-    })
+    return _page(
+        request,
+        "correspondence/register.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": printouts.register_rows(page.object_list),
+            "register": register,
+            "title": selectors.REGISTER_TITLES[register],
+            "period": period,
+            "querystring": request.GET.urlencode(),
+        },
+    )
 
 
 @staff_required
 def register_export(request, register: str, fmt: str):
-    form, entries, period = _register_query(request, register)
+    _form, entries, period = _register_query(request, register)
     rows = printouts.register_rows(entries[:5000])
     title = selectors.REGISTER_TITLES[register]
-    stamp = dt.date.today().isoformat()
+    stamp = timezone.localdate().isoformat()
     if fmt == "pdf":
-        content = render_register_pdf(title=title, entries=rows, period_label=period, town_name=request.town.name_th)
+        content = render_register_pdf(
+            title=title, entries=rows, period_label=period, town_name=request.town.name_th
+        )
         response = HttpResponse(content, content_type="application/pdf")
     elif fmt == "xlsx":
         content = printouts.register_xlsx(title=title, rows=rows, period_label=period)
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{register}-{stamp}.{fmt}"'
@@ -303,22 +354,37 @@ def retention(request):
     if request.method == "POST" and form.is_valid():
         ids = [int(i) for i in request.POST.getlist("letter_ids") if i.isdigit()]
         try:
-            count = actions.record_destruction(letter_ids=ids, by=request.user,
-                                               committee_note=form.cleaned_data["committee_note"])
+            count = actions.record_destruction(
+                letter_ids=ids, by=request.user, committee_note=form.cleaned_data["committee_note"]
+            )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("บันทึกการทำลายหนังสือ %(n)s รายการแล้ว") % {"n": count})
             return redirect("correspondence:retention")
     if request.GET.get("format") == "pdf":
-        rows = [{"number": e.number, "year": e.year, "registered_at": e.registered_at,
-                 "letter_number": e.letter.letter_number, "letter_date": e.letter.letter_date or "",
-                 "sender": e.letter.sender_name, "recipient": e.letter.recipient_name,
-                 "subject": e.letter.subject if not e.letter.is_secret else printouts.WITHHELD,
-                 "action": "", "remarks": f"เก็บ {e.letter.retention_years} ปี"}
-                for letter in candidates for e in letter.register_entries.all()[:1]]
-        content = render_register_pdf(title="บัญชีหนังสือขอทำลาย", entries=rows,
-                                      period_label=f"ณ วันที่ {printouts.today_label()}", town_name=request.town.name_th)
+        rows = [
+            {
+                "number": e.number,
+                "year": e.year,
+                "registered_at": e.registered_at,
+                "letter_number": e.letter.letter_number,
+                "letter_date": e.letter.letter_date or "",
+                "sender": e.letter.sender_name,
+                "recipient": e.letter.recipient_name,
+                "subject": e.letter.subject if not e.letter.is_secret else printouts.WITHHELD,
+                "action": "",
+                "remarks": f"เก็บ {e.letter.retention_years} ปี",
+            }
+            for letter in candidates
+            for e in letter.register_entries.all()[:1]
+        ]
+        content = render_register_pdf(
+            title="บัญชีหนังสือขอทำลาย",
+            entries=rows,
+            period_label=f"ณ วันที่ {printouts.today_label()}",
+            town_name=request.town.name_th,
+        )
         return HttpResponse(content, content_type="application/pdf")
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, "correspondence/retention.html", {"page": page, "form": form})
@@ -333,4 +399,6 @@ def settings_view(request):
         form.save()
         messages.success(request, _("บันทึกการตั้งค่าแล้ว"))
         return redirect("correspondence:settings")
-    return _page(request, "correspondence/settings.html", {"form": form, "agency_code": current_agency_code()})
+    return _page(
+        request, "correspondence/settings.html", {"form": form, "agency_code": current_agency_code()}
+    )

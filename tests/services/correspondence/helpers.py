@@ -31,17 +31,25 @@ def staff_set() -> dict:
     """A clerk, an executive and an officer of the current town."""
     return {
         "clerk": make_user(roles=("saraban_clerk",), first_name="สมศรี", last_name="สารบรรณ"),
-        "executive": make_user(roles=("executive",), first_name="สมชาย", last_name="นายก", position="นายกเทศมนตรี"),
+        "executive": make_user(
+            roles=("executive",), first_name="สมชาย", last_name="นายก", position="นายกเทศมนตรี"
+        ),
         "officer": make_user(roles=("officer",), first_name="สมหญิง", last_name="ปฏิบัติ"),
     }
 
 
 def approved_letter(people: dict, **fields) -> Letter:
     """A letter drafted by the clerk and signed by the executive."""
-    values = {"subject": "ขอเชิญประชุมคณะกรรมการ", "body": "ด้วยเทศบาลจะจัดประชุม จึงเรียนมาเพื่อโปรดเข้าร่วม",
-              "recipient_name": "นายกเทศมนตรีตำบลเบตา", **fields}
+    values = {
+        "subject": "ขอเชิญประชุมคณะกรรมการ",
+        "body": "ด้วยเทศบาลจะจัดประชุม จึงเรียนมาเพื่อโปรดเข้าร่วม",
+        "recipient_name": "นายกเทศมนตรีตำบลเบตา",
+        **fields,
+    }
     letter = actions.draft_letter(by=people["clerk"], **values)
-    actions.submit_for_approval(letter_id=letter.pk, by=people["clerk"], approver_ids=[people["executive"].pk])
+    actions.submit_for_approval(
+        letter_id=letter.pk, by=people["clerk"], approver_ids=[people["executive"].pk]
+    )
     actions.decide_approval(letter_id=letter.pk, by=people["executive"], approve=True)
     letter.refresh_from_db()
     return letter

@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from services.common.buddhist_era import be_year
 from services.common.numbering import peek_last_number
 from services.correspondence import actions
 from services.correspondence.models import Letter, LetterAttachment, LetterEvent, Register, RegisterEntry
-from services.common.buddhist_era import be_year
 from tests.factories import make_user
 from tests.services.correspondence.helpers import configure_town, scan
 
@@ -48,8 +48,12 @@ def test_concurrent_registrations_get_distinct_gapless_numbers(django_db_setup, 
                     try:
                         with transaction.atomic():
                             letter = actions.register_paper_letter(
-                                by=clerk, subject=f"หนังสือ {index}-{n}", sender_name="จังหวัดชลบุรี",
-                                letter_number=f"ชบ 0023/{index}{n}", letter_date=timezone.localdate(), scans=[scan()],
+                                by=clerk,
+                                subject=f"หนังสือ {index}-{n}",
+                                sender_name="จังหวัดชลบุรี",
+                                letter_number=f"ชบ 0023/{index}{n}",
+                                letter_date=timezone.localdate(),
+                                scans=[scan()],
                             )
                             if n == 1:
                                 # A transaction that fails after taking its number gives the number back.
@@ -71,8 +75,11 @@ def test_concurrent_registrations_get_distinct_gapless_numbers(django_db_setup, 
         connection.set_tenant(town)
         try:
             assert not errors, errors
-            numbers = sorted(RegisterEntry.objects.filter(
-                register=Register.RECEIVING, year=year, letter_id__in=created).values_list("number", flat=True))
+            numbers = sorted(
+                RegisterEntry.objects.filter(
+                    register=Register.RECEIVING, year=year, letter_id__in=created
+                ).values_list("number", flat=True)
+            )
             expected_count = THREADS * (PER_THREAD - 1)
             assert len(created) == expected_count
             assert numbers == list(range(start + 1, start + expected_count + 1))  # distinct and no gap

@@ -44,28 +44,58 @@ def test_letter_goes_from_alpha_to_beta_and_is_endorsed_to_a_department(town_a, 
     configure_town("ชบ 52105")
     alpha = staff_set()
     client_a.force_login(alpha["clerk"])
-    response = call(client_a, "post", reverse("correspondence:draft"), {
-        "kind": "external", "urgency": "very_urgent", "secrecy": "normal", "subject": "ขอความร่วมมือจัดเก็บขยะ",
-        "recipient_name": "นายกเทศมนตรีตำบลเบตา", "body": "ด้วยเทศบาลตำบลอัลฟามีความประสงค์...",
-    })
+    response = call(
+        client_a,
+        "post",
+        reverse("correspondence:draft"),
+        {
+            "kind": "external",
+            "urgency": "very_urgent",
+            "secrecy": "normal",
+            "subject": "ขอความร่วมมือจัดเก็บขยะ",
+            "recipient_name": "นายกเทศมนตรีตำบลเบตา",
+            "body": "ด้วยเทศบาลตำบลอัลฟามีความประสงค์...",
+        },
+    )
     assert response.status_code == 302
     letter = Letter.objects.get(subject="ขอความร่วมมือจัดเก็บขยะ")
-    assert call(client_a, "post", reverse("correspondence:letter_action", args=[letter.pk, "submit"]),
-                         {"approver_1": alpha["executive"].pk}).status_code == 302
+    assert (
+        call(
+            client_a,
+            "post",
+            reverse("correspondence:letter_action", args=[letter.pk, "submit"]),
+            {"approver_1": alpha["executive"].pk},
+        ).status_code
+        == 302
+    )
     client_a.force_login(alpha["executive"])
-    call(client_a, "post", reverse("correspondence:letter_action", args=[letter.pk, "approve"]), {"comment": "ลงนาม"})
+    call(
+        client_a,
+        "post",
+        reverse("correspondence:letter_action", args=[letter.pk, "approve"]),
+        {"comment": "ลงนาม"},
+    )
     client_a.force_login(alpha["clerk"])
     page = call(client_a, "get", reverse("correspondence:letter", args=[letter.pk]))
     assert town_b.name_th in page.content.decode()  # the directory lists the other town
-    call(client_a, "post", reverse("correspondence:letter_action", args=[letter.pk, "send"]),
-                  {"recipient_codes": [town_b.lao_code]})
+    call(
+        client_a,
+        "post",
+        reverse("correspondence:letter_action", args=[letter.pk, "send"]),
+        {"recipient_codes": [town_b.lao_code]},
+    )
     letter.refresh_from_db()
-    assert letter.status == LetterStatus.SENT and letter.letter_number.startswith("ที่ ชบ 52105/")
+    assert letter.status == LetterStatus.SENT
+    assert letter.letter_number.startswith("ที่ ชบ 52105/")
     pdf = call(client_a, "get", reverse("correspondence:letter_pdf", args=[letter.pk]))
     text = pdf_text(pdf.content)
-    assert fold("ขอความร่วมมือจัดเก็บขยะ") in text and fold("ด่วนมาก") in text and "ที่ ชบ 52105/" in text
+    assert fold("ขอความร่วมมือจัดเก็บขยะ") in text
+    assert fold("ด่วนมาก") in text
+    assert "ที่ ชบ 52105/" in text
 
-    message = ExchangeMessage.objects.get(public_id=LetterRecipient.objects.get(letter=letter).exchange_message_id)
+    message = ExchangeMessage.objects.get(
+        public_id=LetterRecipient.objects.get(letter=letter).exchange_message_id
+    )
     exchange.deliver(message.pk)  # what the Celery task does
 
     connection.set_tenant(town_b)
@@ -78,10 +108,19 @@ def test_letter_goes_from_alpha_to_beta_and_is_endorsed_to_a_department(town_a, 
     assert "ขอความร่วมมือจัดเก็บขยะ" in home
     received = Letter.objects.get(exchange_message_id=message.public_id)
     call(client_b, "post", reverse("correspondence:letter_action", args=[received.pk, "register"]))
-    call(client_b, "post", reverse("correspondence:letter_action", args=[received.pk, "present"]), {"to": beta["executive"].pk})
+    call(
+        client_b,
+        "post",
+        reverse("correspondence:letter_action", args=[received.pk, "present"]),
+        {"to": beta["executive"].pk},
+    )
     client_b.force_login(beta["executive"])
-    call(client_b, "post", reverse("correspondence:letter_action", args=[received.pk, "endorse"]),
-                  {"order_text": "มอบกองช่างพิจารณาดำเนินการ", "to_departments": [works.pk]})
+    call(
+        client_b,
+        "post",
+        reverse("correspondence:letter_action", args=[received.pk, "endorse"]),
+        {"order_text": "มอบกองช่างพิจารณาดำเนินการ", "to_departments": [works.pk]},
+    )
     received.refresh_from_db()
     assert received.status == LetterStatus.ENDORSED
     client_b.force_login(engineer)
@@ -102,11 +141,21 @@ def test_opening_a_secret_letter_not_routed_to_you_is_403_and_audited(in_town_a,
     client_a.force_login(people["clerk"])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = call(client_a, "post", reverse("correspondence:receive_paper"), {
-        "subject": "ข้อมูลลับทางราชการ", "sender_name": "จังหวัดชลบุรี", "letter_number": "ชบ 0017/ล 5",
-        "letter_date": "2026-11-20", "kind": "external", "urgency": "normal", "secrecy": "secret",
-        "scans": SimpleUploadedFile("s.pdf", MINIMAL_PDF, content_type="application/pdf"),
-    })
+    response = call(
+        client_a,
+        "post",
+        reverse("correspondence:receive_paper"),
+        {
+            "subject": "ข้อมูลลับทางราชการ",
+            "sender_name": "จังหวัดชลบุรี",
+            "letter_number": "ชบ 0017/ล 5",
+            "letter_date": "2026-11-20",
+            "kind": "external",
+            "urgency": "normal",
+            "secrecy": "secret",
+            "scans": SimpleUploadedFile("s.pdf", MINIMAL_PDF, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     letter = Letter.objects.get(subject="ข้อมูลลับทางราชการ")
     outsider = make_user(roles=("executive",))
@@ -114,7 +163,8 @@ def test_opening_a_secret_letter_not_routed_to_you_is_403_and_audited(in_town_a,
     assert call(client_a, "get", reverse("correspondence:letter", args=[letter.pk])).status_code == 403
     assert LetterEvent.objects.filter(letter=letter, action="view_denied", by=outsider).exists()
     register = call(client_a, "get", reverse("correspondence:register", args=["receiving"])).content.decode()
-    assert "ข้อมูลลับทางราชการ" not in register and "ไม่แสดงเรื่อง" in register
+    assert "ข้อมูลลับทางราชการ" not in register
+    assert "ไม่แสดงเรื่อง" in register
 
 
 def test_bad_upload_is_refused_with_a_clear_message(in_town_a, client_a):
@@ -122,11 +172,21 @@ def test_bad_upload_is_refused_with_a_clear_message(in_town_a, client_a):
     client_a.force_login(staff_set()["clerk"])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = call(client_a, "post", reverse("correspondence:receive_paper"), {
-        "subject": "x", "sender_name": "y", "letter_number": "1", "letter_date": "2026-11-20", "kind": "external",
-        "urgency": "normal", "secrecy": "normal",
-        "scans": SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload"),
-    })
+    response = call(
+        client_a,
+        "post",
+        reverse("correspondence:receive_paper"),
+        {
+            "subject": "x",
+            "sender_name": "y",
+            "letter_number": "1",
+            "letter_date": "2026-11-20",
+            "kind": "external",
+            "urgency": "normal",
+            "secrecy": "normal",
+            "scans": SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload"),
+        },
+    )
     assert response.status_code == 400
     assert "ไม่รับไฟล์ประเภทนี้" in response.content.decode()
     assert not Letter.objects.exists()
@@ -142,8 +202,14 @@ def test_register_printouts_are_real_pdf_and_excel(in_town_a, client_a):
     from services.correspondence import actions
     from tests.services.correspondence.helpers import scan
 
-    actions.register_paper_letter(by=people["clerk"], subject="เรื่องทดสอบทะเบียน", sender_name="อำเภอสัตหีบ",
-                                  letter_number="ชบ 0318/77", letter_date=timezone.localdate(), scans=[scan()])
+    actions.register_paper_letter(
+        by=people["clerk"],
+        subject="เรื่องทดสอบทะเบียน",
+        sender_name="อำเภอสัตหีบ",
+        letter_number="ชบ 0318/77",
+        letter_date=timezone.localdate(),
+        scans=[scan()],
+    )
     client_a.force_login(people["clerk"])
     pdf = call(client_a, "get", reverse("correspondence:register_export", args=["receiving", "pdf"]))
     assert pdf.status_code == 200
@@ -151,7 +217,10 @@ def test_register_printouts_are_real_pdf_and_excel(in_town_a, client_a):
     xlsx = call(client_a, "get", reverse("correspondence:register_export", args=["receiving", "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert any(row[6] == "เรื่องทดสอบทะเบียน" for row in sheet.iter_rows(values_only=True))
-    assert call(client_a, "get", reverse("correspondence:register", args=["receiving"]) + "?q=ทดสอบ").status_code == 200
+    assert (
+        call(client_a, "get", reverse("correspondence:register", args=["receiving"]) + "?q=ทดสอบ").status_code
+        == 200
+    )
 
 
 def test_officer_without_register_permission_cannot_read_the_registers(in_town_a, client_a):

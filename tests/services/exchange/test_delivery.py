@@ -81,8 +81,10 @@ def test_returned_letter_reports_the_reason_to_the_sender(town_a, town_b):
     assert recipient.note == "ส่งผิดหน่วยงาน"
 
 
-def test_a_failing_handler_leaves_the_message_queued_for_a_retry_with_nothing_written(town_a, town_b, monkeypatch):
-    letter, message, _people = _send_from_a_to_b(town_a, town_b)
+def test_a_failing_handler_leaves_the_message_queued_for_a_retry_with_nothing_written(
+    town_a, town_b, monkeypatch
+):
+    _letter, message, _people = _send_from_a_to_b(town_a, town_b)
     spec = get_kind("letter")
     calls = []
 
@@ -91,16 +93,25 @@ def test_a_failing_handler_leaves_the_message_queued_for_a_retry_with_nothing_wr
         Letter.objects.create(direction="incoming", status="received", subject="half-written")
         raise RuntimeError("disk full")
 
-    register_kind(Kind(name="letter", fields=spec.fields, required=spec.required, deliver=broken,
-                       acknowledged=spec.acknowledged))
+    register_kind(
+        Kind(
+            name="letter",
+            fields=spec.fields,
+            required=spec.required,
+            deliver=broken,
+            acknowledged=spec.acknowledged,
+        )
+    )
     try:
         with pytest.raises(exchange.DeliveryPostponed):
             exchange.deliver(message.pk)
     finally:
         register_kind(spec)
     message.refresh_from_db()
-    assert calls and message.status == MessageStatus.QUEUED
-    assert message.attempts == 1 and "disk full" in message.last_error
+    assert calls
+    assert message.status == MessageStatus.QUEUED
+    assert message.attempts == 1
+    assert "disk full" in message.last_error
     assert message.next_attempt_at is not None
     connection.set_tenant(town_b)
     assert not Letter.objects.filter(subject="half-written").exists()
@@ -110,24 +121,43 @@ def test_a_failing_handler_leaves_the_message_queued_for_a_retry_with_nothing_wr
 
 def test_payload_is_restricted_to_the_kinds_declared_fields(town_a, town_b):
     with pytest.raises(ValidationError):
-        exchange.send(kind="letter", sender_code=town_a.lao_code, recipient_code=town_b.lao_code,
-                      payload={"subject": "x", "letter_number": "1", "letter_date": "2026-11-25", "citizen_id": "1"})
+        exchange.send(
+            kind="letter",
+            sender_code=town_a.lao_code,
+            recipient_code=town_b.lao_code,
+            payload={"subject": "x", "letter_number": "1", "letter_date": "2026-11-25", "citizen_id": "1"},
+        )
     with pytest.raises(ValidationError):
-        exchange.send(kind="letter", sender_code=town_a.lao_code, recipient_code=town_b.lao_code,
-                      payload={"subject": "x"})
+        exchange.send(
+            kind="letter",
+            sender_code=town_a.lao_code,
+            recipient_code=town_b.lao_code,
+            payload={"subject": "x"},
+        )
     with pytest.raises(ValidationError):
-        exchange.send(kind="no-such-kind", sender_code=town_a.lao_code, recipient_code=town_b.lao_code, payload={})
+        exchange.send(
+            kind="no-such-kind", sender_code=town_a.lao_code, recipient_code=town_b.lao_code, payload={}
+        )
     with pytest.raises(ValidationError):
-        exchange.send(kind="letter", sender_code=town_a.lao_code, recipient_code="99999999",
-                      payload={"subject": "x", "letter_number": "1", "letter_date": "2026-11-25"})
+        exchange.send(
+            kind="letter",
+            sender_code=town_a.lao_code,
+            recipient_code="99999999",
+            payload={"subject": "x", "letter_number": "1", "letter_date": "2026-11-25"},
+        )
     assert not ExchangeMessage.objects.exists()
 
 
 def test_attachments_must_be_pdf_or_images(town_a, town_b):
     payload = {"subject": "x", "letter_number": "1", "letter_date": "2026-11-25"}
     with pytest.raises(ValidationError):
-        exchange.send(kind="letter", sender_code=town_a.lao_code, recipient_code=town_b.lao_code, payload=payload,
-                      attachments=[exchange.Attachment("run.exe", "application/x-msdownload", b"MZ")])
+        exchange.send(
+            kind="letter",
+            sender_code=town_a.lao_code,
+            recipient_code=town_b.lao_code,
+            payload=payload,
+            attachments=[exchange.Attachment("run.exe", "application/x-msdownload", b"MZ")],
+        )
 
 
 def test_top_secret_letters_are_never_sent_electronically(town_a, town_b):
@@ -143,7 +173,7 @@ def test_top_secret_letters_are_never_sent_electronically(town_a, town_b):
 
 
 def test_auto_registration_numbers_on_arrival_and_acknowledges(town_a, town_b):
-    letter, message, _people = _send_from_a_to_b(town_a, town_b)
+    _letter, message, _people = _send_from_a_to_b(town_a, town_b)
     connection.set_tenant(town_b)
     config = actions.saraban_settings()
     config.auto_register_exchange = True

@@ -45,13 +45,16 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
 
 def _dsn() -> str:
     db = connections["default"].settings_dict
-    return (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
-            f"user={db['USER']} password={db['PASSWORD'] or ''}")
+    return (
+        f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
+        f"user={db['USER']} password={db['PASSWORD'] or ''}"
+    )
 
 
 def _lock_waiters(monitor) -> int:
     row = monitor.execute(
-        "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+        "select count(*) from pg_stat_activity"
+        " where datname = current_database() and wait_event_type = 'Lock'"
     ).fetchone()
     return row[0]
 
@@ -63,7 +66,15 @@ def _cleanup(towns, message_ids, users) -> None:
         with tenant_context(town):
             letters = Letter.objects.filter(created_at__gte=timezone.now() - dt.timedelta(hours=1))
             ids = list(letters.values_list("pk", flat=True))
-            for model in (Routing, Endorsement, RegisterEntry, LetterEvent, LetterAttachment, LetterRecipient, ApprovalStep):
+            for model in (
+                Routing,
+                Endorsement,
+                RegisterEntry,
+                LetterEvent,
+                LetterAttachment,
+                LetterRecipient,
+                ApprovalStep,
+            ):
                 model.objects.filter(letter_id__in=ids).delete()
             Letter.objects.filter(pk__in=ids).delete()
             SarabanSettings.objects.all().delete()
@@ -71,7 +82,9 @@ def _cleanup(towns, message_ids, users) -> None:
                 user.delete()
 
 
-def test_worker_killed_mid_delivery_delivers_once_after_restart_and_ack_returns(live_worker, django_db_blocker):
+def test_worker_killed_mid_delivery_delivers_once_after_restart_and_ack_returns(
+    live_worker, django_db_blocker
+):
     with django_db_blocker.unblock():
         town_a = Municipality.objects.get(slug="alpha")
         town_b = Municipality.objects.get(slug="beta")
@@ -86,9 +99,13 @@ def test_worker_killed_mid_delivery_delivers_once_after_restart_and_ack_returns(
                 users["alpha"] = list(people_a.values())
                 letter = approved_letter(people_a)
             # Hold the recipient's letter table so the worker blocks inside its delivery transaction.
-            blocker.execute(f'LOCK TABLE "{town_b.schema_name}".correspondence_letter IN ACCESS EXCLUSIVE MODE')
+            blocker.execute(
+                f'LOCK TABLE "{town_b.schema_name}".correspondence_letter IN ACCESS EXCLUSIVE MODE'
+            )
             with tenant_context(town_a):
-                actions.send_letter(letter_id=letter.pk, by=people_a["clerk"], recipient_codes=[town_b.lao_code])
+                actions.send_letter(
+                    letter_id=letter.pk, by=people_a["clerk"], recipient_codes=[town_b.lao_code]
+                )
                 recipient = LetterRecipient.objects.get(letter=letter)
             message = ExchangeMessage.objects.get(public_id=recipient.exchange_message_id)
             message_ids.append(message.pk)

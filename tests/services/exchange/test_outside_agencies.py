@@ -26,19 +26,35 @@ URL = "/api/v1/saraban/exchange/inbound/"
 
 
 def _agency(endpoint: str = "https://example.invalid/inbound") -> ExternalAgency:
-    return ExternalAgency.objects.create(code="PVN0017", name_th="สำนักงานจังหวัดชลบุรี", endpoint=endpoint,
-                                         shared_key=KEY)
+    return ExternalAgency.objects.create(
+        code="PVN0017", name_th="สำนักงานจังหวัดชลบุรี", endpoint=endpoint, shared_key=KEY
+    )
 
 
 def _letter_body(recipient_code: str, *, message_id: str | None = None, **payload) -> bytes:
-    return json.dumps({
-        "id": message_id or str(uuid.uuid4()), "kind": "letter", "sender": "PVN0017", "recipient": recipient_code,
-        "payload": {"letter_number": "ชบ 0017/ว 88", "letter_date": "2026-11-24", "subject": "แจ้งเวียนการประชุม",
-                    **payload},
-        "attachments": [{"name": "letter.pdf", "content_type": "application/pdf",
-                         "sha256": hashlib.sha256(MINIMAL_PDF).hexdigest(),
-                         "content_base64": base64.b64encode(MINIMAL_PDF).decode()}],
-    }, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "id": message_id or str(uuid.uuid4()),
+            "kind": "letter",
+            "sender": "PVN0017",
+            "recipient": recipient_code,
+            "payload": {
+                "letter_number": "ชบ 0017/ว 88",
+                "letter_date": "2026-11-24",
+                "subject": "แจ้งเวียนการประชุม",
+                **payload,
+            },
+            "attachments": [
+                {
+                    "name": "letter.pdf",
+                    "content_type": "application/pdf",
+                    "sha256": hashlib.sha256(MINIMAL_PDF).hexdigest(),
+                    "content_base64": base64.b64encode(MINIMAL_PDF).decode(),
+                }
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def _post(client, body: bytes, headers: dict):
@@ -57,11 +73,13 @@ def test_signed_letter_from_outside_is_accepted_once_and_delivered(town_a, clien
     message = ExchangeMessage.objects.get(public_id=response.json()["id"])
     # The agency retries the same message (new nonce, same id): taken once.
     again = _post(client_a, body, signing.signed_headers(agency_code="PVN0017", key=KEY, body=body))
-    assert again.status_code == 200 and again.json()["duplicate"] is True
+    assert again.status_code == 200
+    assert again.json()["duplicate"] is True
     assert exchange.deliver(message.pk) == MessageStatus.DELIVERED
     connection.set_tenant(town_a)
     letter = Letter.objects.get(exchange_message_id=message.public_id)
-    assert letter.subject == "แจ้งเวียนการประชุม" and letter.sender_name == "สำนักงานจังหวัดชลบุรี"
+    assert letter.subject == "แจ้งเวียนการประชุม"
+    assert letter.sender_name == "สำนักงานจังหวัดชลบุรี"
     assert letter.attachments.count() == 1
 
 
@@ -69,8 +87,12 @@ def test_forged_stale_replayed_and_unknown_messages_are_refused_and_logged(town_
     _agency()
     body = _letter_body(town_a.lao_code)
     headers = signing.signed_headers(agency_code="PVN0017", key=KEY, body=body)
-    forged = {**headers, signing.HEADER_SIGNATURE: signing.signature("wrong-key", headers[signing.HEADER_TIMESTAMP],
-                                                                    headers[signing.HEADER_NONCE], body)}
+    forged = {
+        **headers,
+        signing.HEADER_SIGNATURE: signing.signature(
+            "wrong-key", headers[signing.HEADER_TIMESTAMP], headers[signing.HEADER_NONCE], body
+        ),
+    }
     assert _post(client_a, body, forged).status_code == 401
     tampered = body.replace("แจ้งเวียน".encode(), "แก้ไข".encode())
     assert _post(client_a, tampered, headers).status_code == 401
@@ -81,14 +103,24 @@ def test_forged_stale_replayed_and_unknown_messages_are_refused_and_logged(town_
     unknown = signing.signed_headers(agency_code="NOBODY", key=KEY, body=body)
     assert _post(client_a, body, unknown).status_code == 401
     to_other_town = _letter_body(town_b.lao_code)
-    assert _post(client_a, to_other_town, signing.signed_headers(agency_code="PVN0017", key=KEY,
-                                                                 body=to_other_town)).status_code == 400
+    assert (
+        _post(
+            client_a,
+            to_other_town,
+            signing.signed_headers(agency_code="PVN0017", key=KEY, body=to_other_town),
+        ).status_code
+        == 400
+    )
     extra_field = _letter_body(town_a.lao_code, citizen_id="1101700203450")
-    response = _post(client_a, extra_field, signing.signed_headers(agency_code="PVN0017", key=KEY, body=extra_field))
-    assert response.status_code == 400 and response.json()["error"]["message_th"]
+    response = _post(
+        client_a, extra_field, signing.signed_headers(agency_code="PVN0017", key=KEY, body=extra_field)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message_th"]
     reasons = sorted(RefusedInbound.objects.values_list("reason", flat=True))
-    assert reasons == sorted(["bad_signature", "bad_signature", "stale", "replay", "unknown_agency", "wrong_party",
-                              "invalid"])
+    assert reasons == sorted(
+        ["bad_signature", "bad_signature", "stale", "replay", "unknown_agency", "wrong_party", "invalid"]
+    )
     assert ExchangeMessage.objects.count() == 1
 
 
@@ -96,11 +128,15 @@ class _Agency(BaseHTTPRequestHandler):
     received: list = []
     fail = False
 
-    def do_POST(self):  # noqa: N802 (http.server API)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        valid = signing.is_valid_signature(key=KEY, timestamp=self.headers[signing.HEADER_TIMESTAMP],
-                                           nonce=self.headers[signing.HEADER_NONCE], body=body,
-                                           given=self.headers[signing.HEADER_SIGNATURE])
+        valid = signing.is_valid_signature(
+            key=KEY,
+            timestamp=self.headers[signing.HEADER_TIMESTAMP],
+            nonce=self.headers[signing.HEADER_NONCE],
+            body=body,
+            given=self.headers[signing.HEADER_SIGNATURE],
+        )
         if self.fail or not valid:
             self.send_response(503 if self.fail else 401)
             self.end_headers()
@@ -124,7 +160,9 @@ def outside_agency():
     server.server_close()
 
 
-def test_letter_to_an_outside_agency_is_posted_signed_retried_and_acknowledged(town_a, client_a, outside_agency):
+def test_letter_to_an_outside_agency_is_posted_signed_retried_and_acknowledged(
+    town_a, client_a, outside_agency
+):
     agency = _agency(endpoint=f"http://127.0.0.1:{outside_agency.server_port}/inbound")
     connection.set_tenant(town_a)
     configure_town()
@@ -137,20 +175,32 @@ def test_letter_to_an_outside_agency_is_posted_signed_retried_and_acknowledged(t
     with pytest.raises(exchange.DeliveryPostponed):
         exchange.deliver(message.pk)
     message.refresh_from_db()
-    assert message.status == MessageStatus.QUEUED and message.attempts == 1 and "503" in message.last_error
+    assert message.status == MessageStatus.QUEUED
+    assert message.attempts == 1
+    assert "503" in message.last_error
     _Agency.fail = False
     assert exchange.deliver(message.pk) == MessageStatus.DELIVERED
     assert exchange.deliver(message.pk) == MessageStatus.DELIVERED
     assert len(_Agency.received) == 1
     sent = _Agency.received[0]
-    assert sent["id"] == str(message.public_id) and sent["payload"]["subject"] == letter.subject
+    assert sent["id"] == str(message.public_id)
+    assert sent["payload"]["subject"] == letter.subject
     assert base64.b64decode(sent["attachments"][0]["content_base64"]).startswith(b"%PDF")
 
-    ack = json.dumps({"id": str(uuid.uuid4()), "kind": "ack", "sender": "PVN0017", "recipient": town_a.lao_code,
-                      "answers": sent["id"], "payload": {"status": "registered", "reference": "รับที่ 4521"}}).encode()
+    ack = json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "ack",
+            "sender": "PVN0017",
+            "recipient": town_a.lao_code,
+            "answers": sent["id"],
+            "payload": {"status": "registered", "reference": "รับที่ 4521"},
+        }
+    ).encode()
     response = _post(client_a, ack, signing.signed_headers(agency_code="PVN0017", key=KEY, body=ack))
     assert response.status_code == 202, response.content
     exchange.deliver(ExchangeMessage.objects.get(public_id=response.json()["id"]).pk)
     connection.set_tenant(town_a)
     recipient.refresh_from_db()
-    assert recipient.status == RecipientStatus.REGISTERED and recipient.their_reference == "รับที่ 4521"
+    assert recipient.status == RecipientStatus.REGISTERED
+    assert recipient.their_reference == "รับที่ 4521"
