@@ -231,6 +231,7 @@ def send_letter(
     top-secret letters are never sent electronically (regulation 2564 amendment) and go on paper.
     """
     from .pdf import render_letter_pdf
+    from .signing import has_certificate, sign_pdf
 
     letter = _locked(letter_id, Direction.OUTGOING, LetterStatus.SENT)
     codes = list(dict.fromkeys(c.strip() for c in recipient_codes if c.strip()))
@@ -268,7 +269,14 @@ def send_letter(
     letter.sender_code = letter.sender_code or current_agency_code()
     letter.sender_name = letter.sender_name or config.agency_name
     letter.save()
-    pdf_bytes = render_letter_pdf(letter)
+    pdf_bytes = sign_pdf(
+        render_letter_pdf(letter),
+        config=config,
+        reason=f"หนังสือ{letter.letter_number}",
+        name=letter.signer.display_name if letter.signer else config.agency_name,
+    )
+    if has_certificate(config):
+        _event(letter, "digitally_signed", by, config.signing_subject)
     stored = _store_bytes(
         pdf_bytes, name=f"letter-{entry.year}-{entry.number}.pdf", content_type="application/pdf", by=by
     )

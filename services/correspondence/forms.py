@@ -151,3 +151,8 @@ class DestructionForm(forms.Form):
     committee_note = forms.CharField(
         label=_("คำสั่ง/มติคณะกรรมการทำลายหนังสือ"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class CertificateForm(forms.Form):
+    certificate = forms.FileField(label=_("ไฟล์ใบรับรองของหน่วยงาน (PKCS#12: .p12 / .pfx)"))
+    passphrase = forms.CharField(label=_("รหัสผ่านของไฟล์"), required=False, widget=forms.PasswordInput)

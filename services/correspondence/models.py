@@ -63,6 +63,13 @@ class SarabanSettings(models.Model):
         _("ลงทะเบียนรับหนังสือจากระบบแลกเปลี่ยนอัตโนมัติ"),
         default=False,
     )
+    # The town's signing certificate (PKCS#12) and its passphrase, both encrypted at rest with a key
+    # derived from SECRET_KEY (signing.py); never served as a file.
+    signing_pkcs12 = models.BinaryField(null=True, blank=True, editable=False)
+    signing_passphrase = models.BinaryField(null=True, blank=True, editable=False)
+    signing_subject = models.CharField(
+        _("ใบรับรองสำหรับลงลายมือชื่อดิจิทัล"), max_length=500, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("ตั้งค่างานสารบรรณ")
@@ -364,4 +371,5 @@ EVENT_LABELS = {
     "viewed": _("เปิดอ่าน (หนังสือลับ)"),
     "view_denied": _("พยายามเปิดโดยไม่มีสิทธิ์"),
     "destroyed": _("ทำลายแล้ว"),
+    "digitally_signed": _("ลงลายมือชื่อดิจิทัลด้วยใบรับรองของหน่วยงาน"),
 }

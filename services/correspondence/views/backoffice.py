@@ -16,9 +16,10 @@ from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed
 from services.exchange.directory import agencies, current_agency_code
 
-from .. import actions, printouts, selectors
+from .. import actions, printouts, selectors, signing
 from ..forms import (
     AcknowledgeForm,
+    CertificateForm,
     DecisionForm,
     DestructionForm,
     DraftLetterForm,
@@ -394,11 +395,41 @@ def retention(request):
 def settings_view(request):
     if not request.user.has_perm("correspondence.manage_saraban"):
         raise PermissionDenied
-    form = SettingsForm(request.POST or None, instance=actions.saraban_settings())
-    if request.method == "POST" and form.is_valid():
+    config = actions.saraban_settings()
+    is_certificate = request.method == "POST" and "certificate" in request.FILES
+    form = SettingsForm(
+        request.POST if request.method == "POST" and not is_certificate else None, instance=config
+    )
+    certificate_form = CertificateForm(
+        request.POST if is_certificate else None, request.FILES if is_certificate else None
+    )
+    if is_certificate and certificate_form.is_valid():
+        upload = certificate_form.cleaned_data["certificate"]
+        if upload.size > 100 * 1024:
+            certificate_form.add_error("certificate", _("ไฟล์ใบรับรองใหญ่เกินไป (Certificate file too large)"))
+        else:
+            try:
+                signing.store_certificate(
+                    config, pkcs12=upload.read(), passphrase=certificate_form.cleaned_data["passphrase"]
+                )
+            except ValidationError as exc:
+                certificate_form.add_error("certificate", exc.messages)
+            else:
+                messages.success(request, _("บันทึกใบรับรองแล้ว"))
+                return redirect("correspondence:settings")
+    elif request.method == "POST" and not is_certificate and form.is_valid():
         form.save()
         messages.success(request, _("บันทึกการตั้งค่าแล้ว"))
         return redirect("correspondence:settings")
+    errors = form.errors or certificate_form.errors
     return _page(
-        request, "correspondence/settings.html", {"form": form, "agency_code": current_agency_code()}
+        request,
+        "correspondence/settings.html",
+        {
+            "form": form,
+            "certificate_form": certificate_form,
+            "config": config,
+            "agency_code": current_agency_code(),
+        },
+        status=400 if errors else 200,
     )

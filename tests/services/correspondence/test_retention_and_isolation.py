@@ -1,4 +1,4 @@
-"""Retention: the destruction list and the committee record. Isolation: one town never sees another's letters."""
+"""Retention: the destruction list and the committee record. Isolation: towns never see each other."""
 
 from __future__ import annotations
 
@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 def _old_letter(clerk, *, years_ago: int, **fields) -> Letter:
     letter = actions.register_paper_letter(
-        by=clerk, subject=fields.pop("subject", "หนังสือเก่า"), sender_name="อำเภอ", letter_number="ชบ 1/1",
-        letter_date=timezone.localdate(), scans=[scan()], **fields,
+        by=clerk,
+        subject=fields.pop("subject", "หนังสือเก่า"),
+        sender_name="อำเภอ",
+        letter_number="ชบ 1/1",
+        letter_date=timezone.localdate(),
+        scans=[scan()],
+        **fields,
     )
     actions.close_letter(letter_id=letter.pk, by=clerk)
     RegisterEntry.objects.filter(letter=letter).update(year=models_year() - years_ago)
@@ -55,8 +60,12 @@ def test_a_letter_of_one_town_is_not_found_from_another(town_a, town_b, client_b
     connection.set_tenant(town_a)
     configure_town()
     letter = actions.register_paper_letter(
-        by=staff_set()["clerk"], subject="ของอัลฟา", sender_name="อำเภอ", letter_number="1",
-        letter_date=timezone.localdate(), scans=[scan()],
+        by=staff_set()["clerk"],
+        subject="ของอัลฟา",
+        sender_name="อำเภอ",
+        letter_number="1",
+        letter_date=timezone.localdate(),
+        scans=[scan()],
     )
     connection.set_tenant(town_b)
     clerk_b = staff_set()["clerk"]
