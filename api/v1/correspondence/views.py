@@ -103,7 +103,7 @@ class LetterStep(APIView):
 
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=LetterRouteInput, responses=LetterOutput)
+    @extend_schema(operation_id="saraban_letters_step", request=LetterRouteInput, responses=LetterOutput)
     def post(self, request, pk: int, step: str):
         if step not in STEP_INPUTS:
             return Response(error_body("not_found"), status=status.HTTP_404_NOT_FOUND)
