@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.accounts.models import Department, User
+from services.common import outbox
 from services.common.buddhist_era import be_year
 from services.common.files.actions import store_upload
 from services.common.models import StoredFile
@@ -126,6 +127,7 @@ def draft_letter(
     salutation: str = "",
     reference_to: str = "",
     enclosures: str = "",
+    closing: str = "ขอแสดงความนับถือ",
     is_circular: bool = False,
     signer_position: str = "",
     attachments: Sequence[UploadedFile] = (),
@@ -156,6 +158,7 @@ def draft_letter(
         reference_to=reference_to,
         enclosures=enclosures,
         is_circular=is_circular,
+        closing=closing.strip(),
         signer_position=signer_position,
         created_by=by,
         sender_name=config.agency_name,
@@ -557,7 +560,33 @@ def _route(
     ]
     names = ", ".join([u.display_name for u in to_users] + [d.name_th for d in to_departments])
     _event(letter, "routed", by, names)
+    for routing in routings:
+        _notify_routing(routing)
     return routings
+
+
+def _notify_routing(routing: Routing) -> None:
+    """E-mail the addressee (or the department head) through the outbox, sent after commit."""
+    person = routing.to_user or (routing.to_department.head if routing.to_department else None)
+    if person is None or not person.email:
+        return
+    letter = routing.letter
+    # A secret letter's subject never leaves the system.
+    subject = _("มีหนังสือชั้นความลับส่งถึงท่าน") if letter.is_secret else letter.subject
+    urgency = "" if letter.urgency == Urgency.NORMAL else f"[{letter.get_urgency_display()}] "
+    body = _(
+        "มีหนังสือส่งถึงท่านในระบบสารบรรณ: %(s)s\nโปรดเข้าสู่ระบบเพื่อรับทราบและดำเนินการ: /saraban/letters/%(id)s/"
+    ) % {
+        "s": subject,
+        "id": letter.pk,
+    }
+    outbox.enqueue(
+        channel="email",
+        recipient=person.email,
+        subject=f"{urgency}{subject}",
+        body=body,
+        key=f"saraban-routing-{routing.pk}",
+    )
 
 
 @transaction.atomic

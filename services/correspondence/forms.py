@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.accounts.models import Department, User
 
-from .models import LetterKind, SarabanSettings, Secrecy, Urgency
+from .models import LetterKind, LetterTemplate, SarabanSettings, Secrecy, Urgency
 
 
 def staff_users():
@@ -34,6 +34,7 @@ class DraftLetterForm(forms.Form):
     reference_to = forms.CharField(label=_("อ้างถึง"), max_length=500, required=False)
     enclosures = forms.CharField(label=_("สิ่งที่ส่งมาด้วย"), max_length=500, required=False)
     body = forms.CharField(label=_("ข้อความ"), widget=forms.Textarea(attrs={"rows": 10}))
+    closing = forms.CharField(label=_("คำลงท้าย"), max_length=100, required=False, initial="ขอแสดงความนับถือ")
     signer_position = forms.CharField(label=_("ตำแหน่งผู้ลงนาม"), max_length=255, required=False)
     is_circular = forms.BooleanField(label=_("หนังสือเวียน"), required=False)
 
@@ -156,3 +157,10 @@ class DestructionForm(forms.Form):
 class CertificateForm(forms.Form):
     certificate = forms.FileField(label=_("ไฟล์ใบรับรองของหน่วยงาน (PKCS#12: .p12 / .pfx)"))
     passphrase = forms.CharField(label=_("รหัสผ่านของไฟล์"), required=False, widget=forms.PasswordInput)
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["name", "kind", "subject", "salutation", "body", "closing", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}

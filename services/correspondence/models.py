@@ -79,6 +79,28 @@ class SarabanSettings(models.Model):
         return self.letter_prefix or "—"
 
 
+class LetterTemplate(models.Model):
+    """แบบฟอร์มหนังสือ — a reusable letter (e.g. invitation to a meeting) that pre-fills a draft."""
+
+    name = models.CharField(_("ชื่อแบบฟอร์ม"), max_length=200)
+    kind = models.CharField(
+        _("ชนิดหนังสือ"), max_length=20, choices=LetterKind.choices, default=LetterKind.EXTERNAL
+    )
+    subject = models.CharField(_("เรื่อง"), max_length=500, blank=True)
+    salutation = models.CharField(_("เรียน"), max_length=255, blank=True)
+    body = models.TextField(_("ข้อความ"))
+    closing = models.CharField(_("คำลงท้าย"), max_length=100, default="ขอแสดงความนับถือ")
+    is_active = models.BooleanField(_("ใช้งาน"), default=True)
+
+    class Meta:
+        verbose_name = _("แบบฟอร์มหนังสือ")
+        verbose_name_plural = _("แบบฟอร์มหนังสือ")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LetterStatus(models.TextChoices):
     # outgoing
     DRAFT = "draft", _("ร่าง")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from .models import (
     RegisterEntry,
     Routing,
     Secrecy,
+    Urgency,
 )
 
 
@@ -155,9 +156,20 @@ def search_letters(
     return letters.order_by("-created_at")
 
 
+def _urgency_rank():
+    # Urgent letters first (the receiving clerk sorts by urgency before registering).
+    ranks = {Urgency.MOST_URGENT: 0, Urgency.VERY_URGENT: 1, Urgency.URGENT: 2}
+    return Case(*[When(urgency=u, then=Value(r)) for u, r in ranks.items()], default=Value(3))
+
+
 def incoming_queue(*, user: User) -> QuerySet[Letter]:
-    """Letters from the exchange waiting for the clerk to register them."""
-    return visible_letters(user).filter(status=LetterStatus.RECEIVED).order_by("-created_at")
+    """Letters from the exchange waiting for the clerk to register them, most urgent first."""
+    return (
+        visible_letters(user)
+        .filter(status=LetterStatus.RECEIVED)
+        .annotate(urgency_rank=_urgency_rank())
+        .order_by("urgency_rank", "created_at")
+    )
 
 
 def my_routings(*, user: User, open_only: bool = True) -> QuerySet[Routing]:

@@ -17,4 +17,6 @@ urlpatterns = [
     path("registers/<slug:register>/export.<slug:fmt>", backoffice.register_export, name="register_export"),
     path("retention/", backoffice.retention, name="retention"),
     path("settings/", backoffice.settings_view, name="settings"),
+    path("templates/", backoffice.templates, name="templates"),
+    path("templates/<int:pk>/", backoffice.templates, name="template_edit"),
 ]

@@ -23,6 +23,7 @@ from ..forms import (
     DecisionForm,
     DestructionForm,
     DraftLetterForm,
+    LetterTemplateForm,
     PaperLetterForm,
     PresentForm,
     RegisterFilterForm,
@@ -32,7 +33,7 @@ from ..forms import (
     SettingsForm,
     SubmitForm,
 )
-from ..models import Direction, Letter, LetterStatus, Register, Routing
+from ..models import Direction, Letter, LetterStatus, LetterTemplate, Register, Routing
 from ..pdf import render_letter_pdf, render_register_pdf
 
 PAGE_SIZE = 30
@@ -246,7 +247,19 @@ def acknowledge(request, pk: int):
 def draft(request):
     if not request.user.has_perm("correspondence.draft_letter"):
         raise PermissionDenied
-    form = DraftLetterForm(request.POST or None)
+    initial = {}
+    template = None
+    if request.method == "GET" and request.GET.get("template", "").isdigit():
+        template = LetterTemplate.objects.filter(pk=int(request.GET["template"]), is_active=True).first()
+        if template is not None:
+            initial = {
+                "kind": template.kind,
+                "subject": template.subject,
+                "salutation": template.salutation,
+                "body": template.body,
+                "closing": template.closing,
+            }
+    form = DraftLetterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             letter = actions.draft_letter(
@@ -257,7 +270,41 @@ def draft(request):
         else:
             messages.success(request, _("บันทึกร่างหนังสือแล้ว"))
             return redirect("correspondence:letter", pk=letter.pk)
-    return _page(request, "correspondence/draft.html", {"form": form}, status=400 if form.errors else 200)
+    return _page(
+        request,
+        "correspondence/draft.html",
+        {
+            "form": form,
+            "templates": LetterTemplate.objects.filter(is_active=True),
+            "template": template,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def templates(request, pk: int | None = None):
+    """แบบฟอร์มหนังสือ: clerks keep the town's reusable letters."""
+    if not request.user.has_perm("correspondence.send_letter"):
+        raise PermissionDenied
+    instance = LetterTemplate.objects.filter(pk=pk).first() if pk else None
+    if pk and instance is None:
+        raise Http404
+    form = LetterTemplateForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("บันทึกแบบฟอร์มแล้ว"))
+        return redirect("correspondence:templates")
+    return _page(
+        request,
+        "correspondence/templates.html",
+        {
+            "form": form,
+            "instance": instance,
+            "items": LetterTemplate.objects.all(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required
