@@ -156,10 +156,16 @@ def deliver(message_id: int) -> str:
         return message.status if message else "missing"
     recipient = find_agency(message.recipient_code)
     if recipient is None:
-        ExchangeMessage.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.FAILED, last_error="recipient agency not in the directory"
-        )
-        return MessageStatus.FAILED
+        # A suspended town or a deactivated agency may come back: retry with back-off, then fail.
+        with transaction.atomic():
+            locked = ExchangeMessage.objects.select_for_update().get(pk=message_id)
+            if locked.status != MessageStatus.QUEUED:
+                return locked.status
+            locked.attempts += 1
+            _record_failure(locked, "recipient agency is not in the directory (suspended or removed)")
+        if locked.status == MessageStatus.FAILED:
+            return locked.status
+        raise DeliveryPostponed(locked.last_error)
     if recipient.is_platform_town:
         with tenant_context(recipient.town):
             return _deliver_in_town(message_id)
