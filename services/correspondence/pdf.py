@@ -12,15 +12,20 @@ from django.template.loader import render_to_string
 FONT_DIR = Path(settings.BASE_DIR) / "platform" / "static" / "fonts" / "sarabun"
 
 
+# The vendored Sarabun comes as a Thai and a Latin subset. Declared as one family, the renderer
+# mixes their glyph tables and draws digits as tone marks; as two families listed Latin first,
+# each character comes from the file that has it. Templates use FONT_STACK.
+FONT_STACK = "'Sarabun Latin', 'Sarabun Thai', sans-serif"
+
+
 def _font_faces() -> str:
     faces = []
     for weight in (400, 700):
-        for subset in ("thai", "latin"):
+        for subset, family in (("latin", "Sarabun Latin"), ("thai", "Sarabun Thai")):
             path = FONT_DIR / f"sarabun-{subset}-{weight}-normal.woff2"
             if path.exists():
                 faces.append(
-                    f"@font-face {{ font-family: 'Sarabun'; font-weight: {weight}; "
-                    f"src: url('{path.as_uri()}'); }}"
+                    f"@font-face {{ font-family: '{family}'; font-weight: {weight}; src: url('{path.as_uri()}'); }}"
                 )
     return "\n".join(faces)
 
@@ -41,6 +46,7 @@ def render_letter_pdf(letter) -> bytes:
             "letter": letter,
             "config": saraban_settings(),
             "font_faces": _font_faces(),
+            "font_stack": FONT_STACK,
             "is_memo": letter.kind == "internal",
         },
     )
@@ -56,6 +62,7 @@ def render_register_pdf(*, title: str, entries, period_label: str, town_name: st
             "period_label": period_label,
             "town_name": town_name,
             "font_faces": _font_faces(),
+            "font_stack": FONT_STACK,
         },
     )
     return render_html_to_pdf(html)
