@@ -25,7 +25,8 @@ def _font_faces() -> str:
             path = FONT_DIR / f"sarabun-{subset}-{weight}-normal.woff2"
             if path.exists():
                 faces.append(
-                    f"@font-face {{ font-family: '{family}'; font-weight: {weight}; src: url('{path.as_uri()}'); }}"
+                    f"@font-face {{ font-family: '{family}'; font-weight: {weight}; "
+                    f"src: url('{path.as_uri()}'); }}"
                 )
     return "\n".join(faces)
 
