@@ -11,6 +11,7 @@ urlpatterns = [
     path("letters/receive/", backoffice.receive_paper, name="receive_paper"),
     path("letters/<int:pk>/", backoffice.letter_detail, name="letter"),
     path("letters/<int:pk>/pdf/", backoffice.letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/files/<int:attachment_id>/", backoffice.attachment, name="attachment"),
     path("letters/<int:pk>/<slug:action>/", backoffice.letter_action, name="letter_action"),
     path("routings/<int:pk>/acknowledge/", backoffice.acknowledge, name="acknowledge"),
     path("registers/<slug:register>/", backoffice.register_view, name="register"),

@@ -226,3 +226,31 @@ def test_register_printouts_are_real_pdf_and_excel(in_town_a, client_a):
 def test_officer_without_register_permission_cannot_read_the_registers(in_town_a, client_a):
     client_a.force_login(staff_set()["officer"])
     assert call(client_a, "get", reverse("correspondence:register", args=["receiving"])).status_code == 403
+
+
+def test_letter_files_open_for_people_the_letter_was_routed_to_and_not_for_others(in_town_a, client_a):
+    from django.utils import timezone
+
+    from services.correspondence import actions
+    from tests.services.correspondence.helpers import scan
+
+    configure_town()
+    people = staff_set()
+    letter = actions.register_paper_letter(
+        by=people["clerk"],
+        subject="ลับ",
+        sender_name="จังหวัด",
+        letter_number="1",
+        letter_date=timezone.localdate(),
+        scans=[scan()],
+        secrecy="secret",
+    )
+    actions.circulate_letter(letter_id=letter.pk, by=people["clerk"], to_users=[people["officer"]])
+    item = letter.attachments.get()
+    url = reverse("correspondence:attachment", args=[letter.pk, item.pk])
+    client_a.force_login(people["officer"])
+    response = call(client_a, "get", url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client_a.force_login(make_user(roles=("executive",)))
+    assert call(client_a, "get", url).status_code == 403
