@@ -172,6 +172,11 @@ def deliver(message_id: int) -> str:
     return _deliver_outside(message_id, recipient)
 
 
+def _drop_attachment_bytes(message: ExchangeMessage) -> None:
+    # Delivered: the recipient holds its copy, so the public schema keeps only names and checksums.
+    message.attachments.update(content=b"")
+
+
 def _record_failure(message: ExchangeMessage, error: str) -> None:
     message.last_error = error[:2000]
     if message.attempts >= MAX_ATTEMPTS:
@@ -207,6 +212,7 @@ def _deliver_in_town(message_id: int) -> str:
             if reference and not message.recipient_reference:
                 message.recipient_reference = reference[:200]
             message.save()
+            _drop_attachment_bytes(message)
     # Raised after the commit, so the attempt count and the error are kept for the retry.
     if failure is not None and message.status != MessageStatus.FAILED:
         raise DeliveryPostponed(str(failure)) from failure
@@ -273,6 +279,7 @@ def _deliver_outside(message_id: int, recipient: Agency) -> str:
             message.next_attempt_at = None
             message.last_error = ""
             message.save()
+            _drop_attachment_bytes(message)
     if failure is not None and message.status != MessageStatus.FAILED:
         raise DeliveryPostponed(str(failure)) from failure
     return message.status

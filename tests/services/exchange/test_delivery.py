@@ -42,6 +42,8 @@ def test_letter_arrives_once_in_the_recipient_town_even_when_delivered_twice(tow
     assert received.letter_number == letter.letter_number
     assert received.sender_code == town_a.lao_code
     assert received.attachments.filter(role="scan", file__content_type="application/pdf").exists()
+    # The public schema does not keep the town's documents once delivered.
+    assert all(bytes(a.content) == b"" and a.sha256 for a in message.attachments.all())
     connection.set_tenant(town_a)
     # Tenant isolation: the copy lives only in beta's schema.
     assert not Letter.objects.filter(exchange_message_id=message.public_id).exists()
