@@ -114,3 +114,31 @@ class InboundAccepted(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.CharField()
     duplicate = serializers.BooleanField()
+
+
+class PaperLetterInput(serializers.Serializer):
+    subject = serializers.CharField(max_length=500)
+    sender_name = serializers.CharField(max_length=255)
+    letter_number = serializers.CharField(max_length=100)
+    letter_date = serializers.DateField()
+    recipient_name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=LetterKind.choices, default=LetterKind.EXTERNAL)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices, default=Secrecy.NORMAL)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    action_note = serializers.CharField(required=False, allow_blank=True, default="")
+    scans = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=20)
+
+
+class RegisterRowOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    year = serializers.IntegerField()
+    registered_at = serializers.DateTimeField()
+    letter_id = serializers.IntegerField()
+    letter_number = serializers.CharField()
+    letter_date = serializers.CharField()
+    sender = serializers.CharField()
+    recipient = serializers.CharField()
+    subject = serializers.CharField()
+    action = serializers.CharField()
+    remarks = serializers.CharField()

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +16,8 @@ from rest_framework.views import APIView
 from api.auth import IsStaffMember
 from api.errors import error_body
 from services.accounts.models import Department, User
-from services.correspondence import actions, selectors
+from services.correspondence import actions, printouts, selectors
+from services.correspondence.models import Register
 from services.exchange import actions as exchange
 from services.exchange import signing
 from services.exchange.directory import agencies, current_agency_code
@@ -31,6 +34,8 @@ from .serializers import (
     LetterRouteInput,
     LetterSendInput,
     LetterSubmitInput,
+    PaperLetterInput,
+    RegisterRowOutput,
 )
 
 
@@ -153,6 +158,47 @@ class LetterStep(APIView):
             actions.close_letter(letter_id=letter.pk, by=user, note=v["comment"])
         letter.refresh_from_db()
         return Response(LetterOutput(letter).data)
+
+
+class PaperLetterReceive(APIView):
+    """Register a letter that came on paper (multipart: fields + one or more `scans`, PDF/JPEG/PNG)."""
+
+    permission_classes = [IsStaffMember]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=PaperLetterInput, responses={201: LetterOutput})
+    def post(self, request):
+        data = PaperLetterInput(data={**request.data.dict(), "scans": request.FILES.getlist("scans")})
+        data.is_valid(raise_exception=True)
+        letter = actions.register_paper_letter(by=request.user, **data.validated_data)
+        return Response(LetterOutput(letter).data, status=status.HTTP_201_CREATED)
+
+
+class RegisterRows(APIView):
+    """Rows of the receiving or sending register (secret subjects withheld unless yours to see)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str), OpenApiParameter("year", int)],
+        responses=RegisterRowOutput(many=True),
+    )
+    def get(self, request, register: str):
+        if register not in Register.values:
+            return Response(error_body("not_found"), status=status.HTTP_404_NOT_FOUND)
+        year = request.query_params.get("year", "")
+        entries = selectors.register_entries(
+            user=request.user,
+            register=register,
+            year=int(year) if year.isdigit() else None,
+            query=request.query_params.get("q", "").strip(),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        rows = printouts.register_rows(page)
+        for row, entry in zip(rows, page, strict=True):
+            row["letter_id"] = entry.letter_id
+        return paginator.get_paginated_response(RegisterRowOutput(rows, many=True).data)
 
 
 class AgencyList(APIView):

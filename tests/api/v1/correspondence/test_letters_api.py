@@ -94,3 +94,30 @@ def test_a_token_of_one_town_is_refused_by_another(in_town_a, client_b):
     response = client_b.get(f"{BASE}/letters/", HTTP_AUTHORIZATION=f"Token {token.key}")
     connection.set_tenant(in_town_a)
     assert response.status_code == 401
+
+
+def test_paper_letter_by_api_then_found_in_the_register(in_town_a, client_a):
+    clerk = staff_set()["clerk"]
+    token, _created = Token.objects.get_or_create(user=clerk)
+    fields = {
+        "subject": "หนังสือจากอำเภอ",
+        "sender_name": "อำเภอสัตหีบ",
+        "letter_number": "ชบ 0318/55",
+        "letter_date": "2026-11-20",
+    }
+    bad = client_a.post(
+        f"{BASE}/letters/receive/",
+        data={**fields, "scans": scan("x.exe", b"MZ", "application/x-msdownload")},
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    connection.set_tenant(in_town_a)
+    assert bad.status_code == 400
+    response = client_a.post(
+        f"{BASE}/letters/receive/", data={**fields, "scans": scan()}, HTTP_AUTHORIZATION=f"Token {token.key}"
+    )
+    connection.set_tenant(in_town_a)
+    assert response.status_code == 201, response.content
+    number = response.json()["register_entries"][0]["number"]
+    rows = api(client_a, "get", "/registers/receiving/?q=อำเภอ", clerk).json()["results"]
+    assert [r["number"] for r in rows] == [number]
+    assert api(client_a, "get", "/registers/nonsense/", clerk).status_code == 404
