@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +53,10 @@ LETTER_EXCHANGE_KIND = "letter"
 
 def saraban_settings() -> SarabanSettings:
     """The town's e-Saraban settings row (created with defaults on first use)."""
-    row, _created = SarabanSettings.objects.get_or_create(pk=1)
+    tenant = getattr(connection, "tenant", None)
+    row, _created = SarabanSettings.objects.get_or_create(
+        pk=1, defaults={"agency_name": getattr(tenant, "name_th", "") or ""}
+    )
     return row
 
 
