@@ -104,6 +104,11 @@ def send(
             % {"c": recipient_code},
             code="unknown_recipient",
         )
+    if not recipient.is_platform_town and not recipient.endpoint:
+        raise ValidationError(
+            _("หน่วยงาน %(c)s ยังไม่มีที่อยู่รับข้อความ (The agency has no endpoint)") % {"c": recipient_code},
+            code="no_endpoint",
+        )
     message = ExchangeMessage.objects.create(
         kind=kind,
         sender_code=sender_code,

@@ -11,6 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api.auth import IsStaffMember
@@ -212,6 +213,14 @@ class AgencyList(APIView):
         return Response(AgencyOutput(found, many=True).data)
 
 
+# One message with its base64-encoded attachments (services/exchange/README.md).
+MAX_INBOUND_BYTES = 30 * 1024 * 1024
+
+
+class InboundThrottle(AnonRateThrottle):
+    rate = "120/min"
+
+
 class ExchangeInbound(APIView):
     """Inbound messages from agencies outside the platform (documented in services/exchange/README.md).
 
@@ -221,9 +230,22 @@ class ExchangeInbound(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [InboundThrottle]
 
     @extend_schema(request=None, responses={202: InboundAccepted, 200: InboundAccepted})
     def post(self, request):
+        # Read the raw stream ourselves: a letter with attachments is larger than Django's
+        # in-memory body limit, and the signature is over these exact bytes.
+        raw = request._request.read(MAX_INBOUND_BYTES + 1)
+        if len(raw) > MAX_INBOUND_BYTES:
+            body = {
+                "error": {
+                    "code": "too_large",
+                    "message_th": "ข้อความใหญ่เกินกำหนด",
+                    "message_en": f"Message larger than {MAX_INBOUND_BYTES // (1024 * 1024)} MB.",
+                }
+            }
+            return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         headers = {
             name: request.headers.get(name, "")
             for name in (
@@ -235,7 +257,7 @@ class ExchangeInbound(APIView):
         }
         try:
             message, created = exchange.receive_from_outside(
-                body=request.body,
+                body=raw,
                 headers=headers,
                 recipient_code=current_agency_code(),
                 remote_addr=request.META.get("REMOTE_ADDR"),

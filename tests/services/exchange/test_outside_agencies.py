@@ -204,3 +204,44 @@ def test_letter_to_an_outside_agency_is_posted_signed_retried_and_acknowledged(
     recipient.refresh_from_db()
     assert recipient.status == RecipientStatus.REGISTERED
     assert recipient.their_reference == "รับที่ 4521"
+
+
+def test_large_letters_are_taken_and_oversized_ones_refused(town_a, client_a, monkeypatch):
+    from api.v1.correspondence import views
+
+    _agency()
+    scan = b"%PDF-1.4\n" + b"0" * (4 * 1024 * 1024)  # larger than Django's in-memory body limit once encoded
+    body = json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "letter",
+            "sender": "PVN0017",
+            "recipient": town_a.lao_code,
+            "payload": {"letter_number": "ชบ 0017/1", "letter_date": "2026-11-24", "subject": "แผนที่ขนาดใหญ่"},
+            "attachments": [
+                {
+                    "name": "map.pdf",
+                    "content_type": "application/pdf",
+                    "content_base64": base64.b64encode(scan).decode(),
+                }
+            ],
+        }
+    ).encode()
+    response = _post(client_a, body, signing.signed_headers(agency_code="PVN0017", key=KEY, body=body))
+    assert response.status_code == 202, response.content[:300]
+    monkeypatch.setattr(views, "MAX_INBOUND_BYTES", 1024)
+    response = _post(client_a, body, signing.signed_headers(agency_code="PVN0017", key=KEY, body=body))
+    assert response.status_code == 413
+
+
+def test_an_outside_agency_without_an_endpoint_cannot_be_sent_to(town_a):
+    from django.core.exceptions import ValidationError
+
+    _agency(endpoint="")
+    with pytest.raises(ValidationError):
+        exchange.send(
+            kind="letter",
+            sender_code=town_a.lao_code,
+            recipient_code="PVN0017",
+            payload={"subject": "x", "letter_number": "1", "letter_date": "2026-11-25"},
+        )
