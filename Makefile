@@ -43,6 +43,7 @@ messages: install
 ## make bench: every benchmark in bench/, each writing its section of docs/benchmarks.md
 bench: install-dev
 	$(PY) bench/tenant_routing.py
+	$(PY) bench/saraban.py
 
 clean-data:
 	rm -rf .data

@@ -1,7 +1,57 @@
+"""e-Saraban (สารบรรณ)."""
+
 from django.apps import AppConfig
+
+_ALL = ["correspondence.draft_letter"]
+_REGISTER = ["correspondence.view_register"]
 
 
 class CorrespondenceConfig(AppConfig):
     name = "services.correspondence"
     label = "correspondence"
     verbose_name = "e-Saraban (สารบรรณ)"
+    role_permissions = {
+        "saraban_clerk": [*_ALL, *_REGISTER, "correspondence.register_letter", "correspondence.send_letter"],
+        "executive": [*_ALL, *_REGISTER, "correspondence.endorse_letter"],
+        "department_head": [*_ALL],
+        "officer": [*_ALL],
+        "town_admin": [*_REGISTER, "correspondence.manage_saraban"],
+    }
+    backoffice_menu = [
+        ("งานสารบรรณ (e-Saraban)", "correspondence:home", None),
+    ]
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from services.exchange.kinds import Kind, register_kind
+
+        from . import actions
+        from .models import Endorsement, Letter, RegisterEntry, Routing, SarabanSettings
+
+        for model in (Letter, RegisterEntry, Endorsement, Routing, SarabanSettings):
+            auditlog.register(model)
+        register_kind(
+            Kind(
+                name=actions.LETTER_EXCHANGE_KIND,
+                fields=frozenset(
+                    {
+                        "letter_number",
+                        "letter_date",
+                        "subject",
+                        "kind",
+                        "urgency",
+                        "secrecy",
+                        "salutation",
+                        "recipient_name",
+                        "sender_name",
+                        "reference_to",
+                        "enclosures",
+                        "body",
+                    }
+                ),
+                required=frozenset({"letter_number", "letter_date", "subject"}),
+                deliver=actions.receive_from_exchange,
+                acknowledged=actions.acknowledgement_arrived,
+            )
+        )
