@@ -134,3 +134,21 @@ def test_roles_are_seeded_in_every_town_and_not_on_the_platform(town_a, town_b):
             admin = Group.objects.get(name="town_admin")
             assert admin.permissions.filter(codename="view_audit_trail").exists()
     assert not Group.objects.filter(name="town_admin").exists()
+
+
+def test_an_app_can_open_its_private_files_to_the_people_concerned(town_a, monkeypatch):
+    from django.apps import apps
+
+    config = apps.get_app_config("common")
+    monkeypatch.setattr(config, "file_access", {"case-docs": lambda user, stored: user.username == "reviewer"},
+                        raising=False)
+    with schema_context(town_a.schema_name):
+        owner = make_user(username="applicant", kind="citizen")
+        make_user(username="reviewer", kind="citizen")
+        make_user(username="stranger", kind="citizen")
+        stored = store_upload(SimpleUploadedFile("deed.pdf", b"%PDF-1.4 deed", content_type="application/pdf"),
+                              purpose="case-docs/42", by=owner)
+    for username, expected in (("reviewer", 200), ("stranger", 403)):
+        client = Client(HTTP_HOST="alpha.localhost")
+        sign_in(client, username)
+        assert client.get(f"/files/{stored.public_id}/").status_code == expected

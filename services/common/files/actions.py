@@ -8,6 +8,7 @@ import mimetypes
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from services.common.models import StoredFile
@@ -46,10 +47,23 @@ def store_upload(
     return record
 
 
+def _purpose_checkers(purpose: str):
+    """Checkers declared by apps as AppConfig.file_access = {"<purpose prefix>": callable(user, stored)}."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        for prefix, checker in getattr(config, "file_access", {}).items():
+            if purpose.startswith(prefix):
+                yield import_string(checker) if isinstance(checker, str) else checker
+
+
 def can_view_file(user, stored: StoredFile) -> bool:
-    """Public files: anyone. Private: the uploader, or staff allowed to view this town's files."""
+    """Public files: anyone. Private: the uploader, staff allowed to view this town's files, or
+    whoever the owning app's checker lets in (e.g. the people a letter was routed to)."""
     if stored.visibility == StoredFile.Visibility.PUBLIC:
         return True
     if not user.is_authenticated:
         return False
-    return stored.uploaded_by_id == user.pk or user.has_perm("common.view_storedfile")
+    if stored.uploaded_by_id == user.pk or user.has_perm("common.view_storedfile"):
+        return True
+    return any(checker(user, stored) for checker in _purpose_checkers(stored.purpose))
