@@ -489,3 +489,26 @@ def resolve_exception(*, exception_id: int, by, resolution: str, note: str, invo
     if payment is not None:
         issue_receipt(payment_id=payment.pk)
     return item
+
+
+def receive_bank_confirmation(*, confirmation, bank: str) -> BankTransaction:
+    """A bank's callback: keep it (once per bank transaction id), then settle it at once.
+
+    The row is committed before matching, so a failure while matching loses nothing: the task
+    queued here and the periodic sweep finish it. Returns the (possibly earlier) bank transaction.
+    """
+    txn, created = record_bank_transaction(
+        channel=BankTransaction.Channel.CALLBACK, transaction_key=f"{bank}:{confirmation.transaction_id}",
+        amount=confirmation.amount, paid_at=confirmation.paid_at, ref1=confirmation.ref1, ref2=confirmation.ref2,
+        ref3=confirmation.ref3, biller_id=confirmation.biller_id, bank_code=confirmation.bank_code or bank,
+        payer_name=confirmation.payer_name, raw=confirmation.raw,
+    )
+    try:
+        settle_bank_transaction(transaction_id=txn.pk)
+    except Exception:
+        logger.exception("settling bank transaction %s failed; the sweep will retry", txn.pk)
+        from .tasks import settle_bank_transaction as settle_task
+
+        settle_task.delay(txn.pk)
+    txn.refresh_from_db()
+    return txn
