@@ -1,7 +1,7 @@
 """HTML → PDF with Thai text shaped correctly (WeasyPrint + HarfBuzz) and the vendored Sarabun font.
 
 Shared helper: any service may call `render_pdf("app/template.html", context)`. The font comes from
-the repository's static files (platform/static/fonts/sarabun), so a fresh machine needs no system
+the repository's static files (services/payments/static/payments/fonts), so a fresh machine needs no system
 Thai font. Templates get `pdf_fonts_css` (the @font-face rules) and `pdf_base_css` (A4, 16 pt
 Sarabun — the metric twin of TH Sarabun PSK used on official documents).
 """
@@ -16,13 +16,13 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+# Whole Sarabun TTFs (OFL, unmodified, from the Google Fonts release) rather than the portal's
+# woff2 files: those are split into Thai and Latin subsets of one family, and PDFs made from the
+# split subsets extract to garbled text (each subset's glyph ids collide in readers' ToUnicode maps).
 FONT_FILES = {
-    ("thai", 400): "fonts/sarabun/sarabun-thai-400-normal.woff2",
-    ("thai", 700): "fonts/sarabun/sarabun-thai-700-normal.woff2",
-    ("latin", 400): "fonts/sarabun/sarabun-latin-400-normal.woff2",
-    ("latin", 700): "fonts/sarabun/sarabun-latin-700-normal.woff2",
+    400: "payments/fonts/Sarabun-Regular.ttf",
+    700: "payments/fonts/Sarabun-Bold.ttf",
 }
-UNICODE_RANGES = {"thai": "U+0E01-0E5B, U+200C-200D, U+25CC", "latin": "U+0000-00FF, U+2000-206F, U+20AC, U+2122"}
 
 BASE_CSS = """
 @page { size: A4; margin: 2cm 2cm 2cm 3cm; }
@@ -42,14 +42,14 @@ class FontMissing(RuntimeError):
 def fonts_css() -> str:
     """@font-face rules pointing at the vendored Sarabun files (file:// URIs, resolved once)."""
     rules = []
-    for (subset, weight), relative in FONT_FILES.items():
+    for weight, relative in FONT_FILES.items():
         found = finders.find(relative)
         if not found:
             raise FontMissing(f"Thai font not found in static files: {relative}")
         uri = Path(found).resolve().as_uri()
         rules.append(
             f'@font-face {{ font-family: "Sarabun"; font-weight: {weight}; '
-            f'src: url("{uri}") format("woff2"); unicode-range: {UNICODE_RANGES[subset]}; }}'
+            f'src: url("{uri}") format("truetype"); }}'
         )
     return "\n".join(rules)
 
@@ -65,4 +65,14 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     html = render_to_string(template_name, {
         **context, "pdf_fonts_css": mark_safe(fonts_css()), "pdf_base_css": mark_safe(BASE_CSS),  # noqa: S308
     })
-    return HTML(string=html, base_url=None).write_pdf()
+    return HTML(string=decompose_sara_am(html), base_url=None).write_pdf()
+
+
+def decompose_sara_am(text: str) -> str:
+    """SARA AM (ำ) as NIKHAHIT + SARA AA, which is how HarfBuzz draws it anyway.
+
+    The PDF's ToUnicode map has one text per glyph; left composed, the SARA AA glyph of "ำ" gets the
+    text "ำ" and every plain "า" in the document then copies out as "ำ". Decomposed, each glyph
+    copies out as itself and the text is canonical-equivalent under NFKD.
+    """
+    return text.replace("\u0e33", "\u0e4d\u0e32")
