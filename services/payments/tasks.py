@@ -16,9 +16,13 @@ def settle_bank_transaction(transaction_id: int) -> str:
 
 
 @shared_task(name="services.payments.tasks.settle_pending_transactions", acks_late=True)
-def settle_pending_transactions() -> int:
-    """The sweep: bank transactions left pending and payments left without a receipt by a crash."""
-    return actions.settle_pending(older_than=dt.timedelta(seconds=30))
+def settle_pending_transactions(older_than_seconds: int = 30) -> int:
+    """The sweep: bank transactions left pending and payments left without a receipt by a crash.
+
+    Waits `older_than_seconds` before touching a pending transaction so it does not race the request
+    that is settling it right now (that race would be harmless: both lock the same row).
+    """
+    return actions.settle_pending(older_than=dt.timedelta(seconds=older_than_seconds))
 
 
 @shared_task(name="services.payments.tasks.run_due_bill_run", acks_late=True)
