@@ -31,20 +31,13 @@ def receipt_by_token(token: uuid.UUID | str) -> Receipt | None:
 def payer_for_lookup(*, code: str, phone: str) -> Payer | None:
     """A payer identified by code + the phone number on file (both must match)."""
     code = (code or "").strip().upper()
-    try:
-        phone = normalize_thai_phone(phone or "")
-    except Exception:
-        return None
+    phone = normalize_thai_phone(phone or "")
     if not code or not phone:
         return None
     payer = Payer.objects.filter(code=code, is_active=True).first()
     if payer is None or not payer.phone:
         return None
-    try:
-        on_file = normalize_thai_phone(payer.phone)
-    except Exception:
-        return None
-    return payer if on_file == phone else None
+    return payer if normalize_thai_phone(payer.phone) == phone else None
 
 
 def invoices_of_payer(payer: Payer) -> QuerySet[Invoice]:
