@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,7 +105,7 @@ def clean_application(data: dict) -> dict:
     if latitude is not None and longitude is not None:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             errors["latitude"] = _("พิกัดไม่ถูกต้อง (Invalid coordinates)")
-        elif not is_inside_boundary(getattr(connection.tenant, "boundary", None), latitude=latitude,
+        elif not is_inside_boundary(getattr(casework.current_town(), "boundary", None), latitude=latitude,
                                     longitude=longitude):
             errors["latitude"] = _("ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของเทศบาล/อบต. นี้ "
                                    "(The pin is outside this town's boundary)")

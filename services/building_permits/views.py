@@ -19,6 +19,7 @@ from .case_type import BUILDING_PERMIT, KIND
 from .forms import PermitApplicationForm, PermitRequestForm
 from .models import PermitRequest
 
+
 def portal(request):
     return render(request, "building_permits/portal.html", portal_context(request, BUILDING_PERMIT))
 

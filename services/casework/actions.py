@@ -26,14 +26,14 @@ from .models import (
     CaseFee,
     CaseStatus,
     Certificate,
-    Deficiency,
     DeadlineRule,
+    Deficiency,
     DocumentRequirement,
     Inspection,
     ServiceSettings,
 )
 from .pdf import qr_data_uri, render_pdf
-from .registry import CaseType, case_type_for
+from .registry import case_type_for
 from .working_days import add_working_days
 
 ACCEPTED_UPLOAD_TYPES = ("application/pdf", "image/jpeg")
@@ -150,7 +150,7 @@ def submit_case(*, case_id: int, by, reply: str = "") -> Case:
     if not case.tracking_code:
         year = be_year(now)
         number = numbering.next_number(f"case:{case.kind}", year)
-        town_code = getattr(getattr(connection, "tenant", None), "short_code", "") or "TWN"
+        town_code = getattr(current_town(), "short_code", "") or "TWN"
         case.tracking_code = f"{town_code}-{case_type.tracking_prefix}-{year}-{number:06d}"
     case.submitted_at = case.submitted_at or now
     case.applicant_due_date = None
@@ -354,8 +354,35 @@ def record_fee_paid(*, fee_public_id: str, reference: str = "") -> CaseFee:
         return fee
     if fee.status == CaseFee.Status.CANCELLED:
         raise ValidationError(_("ค่าธรรมเนียมนี้ถูกยกเลิกแล้ว (This fee was cancelled)"))
-    _mark_fee_paid(fee, reference=reference, by=None)
+    _mark_fee_paid(fee, reference=reference, by=None, issue_now=False)
+    if fee.purpose == CaseFee.Purpose.ISSUE:
+        from .tasks import issue_paid_certificate
+
+        case_id = fee.case_id
+        transaction.on_commit(lambda: issue_paid_certificate.delay(case_id))
     return fee
+
+
+@transaction.atomic
+def issue_paid_certificate(*, case_id: int) -> Certificate | None:
+    """Issue the certificate of an approved case whose issue fee is paid; safe to call twice."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.status != CaseStatus.APPROVED:
+        return Certificate.objects.filter(case=case).first()
+    if not case.fees.filter(purpose=CaseFee.Purpose.ISSUE, status=CaseFee.Status.PAID).exists():
+        return None
+    return issue_certificate(case=case, by=None)
+
+
+def issue_paid_certificates() -> int:
+    """Issue every certificate that is paid for but not yet issued (the after-commit task's net)."""
+    ids = Case.objects.filter(status=CaseStatus.APPROVED, fees__purpose=CaseFee.Purpose.ISSUE,
+                              fees__status=CaseFee.Status.PAID).values_list("pk", flat=True).distinct()
+    issued = 0
+    for case_id in ids:
+        if issue_paid_certificate(case_id=case_id) is not None:
+            issued += 1
+    return issued
 
 
 @transaction.atomic
@@ -376,7 +403,7 @@ def record_counter_payment(*, fee_public_id: str, by, receipt_reference: str) ->
     return fee
 
 
-def _mark_fee_paid(fee: CaseFee, *, reference: str, by) -> None:
+def _mark_fee_paid(fee: CaseFee, *, reference: str, by, issue_now: bool = True) -> None:
     fee.status = CaseFee.Status.PAID
     fee.paid_at = timezone.now()
     fee.payment_reference = reference[:100]
@@ -384,7 +411,8 @@ def _mark_fee_paid(fee: CaseFee, *, reference: str, by) -> None:
     case = Case.objects.select_for_update().get(pk=fee.case_id)
     _event(case, CaseEvent.Kind.FEE, _("ชำระค่าธรรมเนียม %(amount)s บาทแล้ว") % {"amount": f"{fee.amount:,.2f}"}, by=by)
     if fee.purpose == CaseFee.Purpose.ISSUE and case.status == CaseStatus.APPROVED:
-        issue_certificate(case=case, by=by)
+        if issue_now:
+            issue_certificate(case=case, by=by)
     elif fee.purpose in (CaseFee.Purpose.PERIODIC, CaseFee.Purpose.SURCHARGE):
         certificate = Certificate.objects.filter(case=case).first()
         if certificate and certificate.status == Certificate.Status.SUSPENDED and not overdue_fees(case).exists():
@@ -396,6 +424,16 @@ def overdue_fees(case: Case):
     return case.fees.filter(status=CaseFee.Status.DUE, due_date__lt=today())
 
 
+def current_town():
+    """The Municipality of the schema in use (set by the middleware, or by name in Celery tasks)."""
+    from tenants.models import Municipality
+
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Municipality):
+        return tenant
+    return Municipality.objects.filter(schema_name=connection.schema_name).first()
+
+
 def verification_url(certificate: Certificate) -> str:
     """Absolute URL of the public verification page, on the town's primary domain."""
     from django.conf import settings
@@ -403,8 +441,8 @@ def verification_url(certificate: Certificate) -> str:
 
     from tenants.models import Domain
 
-    tenant = getattr(connection, "tenant", None)
-    domain = Domain.objects.filter(tenant_id=getattr(tenant, "pk", None), is_primary=True).first()
+    town = current_town()
+    domain = Domain.objects.filter(tenant_id=getattr(town, "pk", None), is_primary=True).first()
     host = domain.domain if domain else "localhost"
     port = getattr(settings, "PUBLIC_URL_PORT", "")
     scheme = "https" if settings.SESSION_COOKIE_SECURE else "http"
@@ -418,7 +456,7 @@ def render_certificate(certificate: Certificate) -> bytes:
     detail = getattr(case, case_type.detail_name, None)
     url = verification_url(certificate)
     return render_pdf(case_type.certificate_template, {
-        "certificate": certificate, "case": case, "detail": detail, "town": getattr(connection, "tenant", None),
+        "certificate": certificate, "case": case, "detail": detail, "town": current_town(),
         "verify_url": url, "qr": qr_data_uri(url),
     })
 

@@ -12,6 +12,8 @@ def on_invoice_paid(sender, invoice=None, source: str = "", source_id: str = "",
     from .actions import record_fee_paid
 
     reference = str(getattr(invoice, "number", "") or getattr(invoice, "pk", "") or "")
+    # Sent inside the paying transaction: only mark the fee paid here (a quick write); the
+    # certificate is rendered after commit, so a PDF problem can never undo a payment.
     record_fee_paid(fee_public_id=source_id, reference=reference)
 
 
@@ -35,6 +37,10 @@ class CaseworkConfig(AppConfig):
         "casework-escalate-due-cases": {
             "task": "tenants.tasks.for_each_town", "schedule": 3600.0,
             "args": ("services.casework.tasks.escalate_due_cases",),
+        },
+        "casework-issue-paid-certificates": {
+            "task": "tenants.tasks.for_each_town", "schedule": 300.0,
+            "args": ("services.casework.tasks.issue_paid_certificates",),
         },
         "casework-void-lapsed-returns": {
             "task": "tenants.tasks.for_each_town", "schedule": 3600.0,

@@ -48,23 +48,26 @@ def raise_fee_invoice(fee: CaseFee, *, by=None) -> str:
         payer_name=case.applicant_name, payer_phone=case.applicant_phone, payer_email=case.applicant_email,
         lines=lines, source=SOURCE, source_id=str(fee.public_id), due_date=fee.due_date, by=by,
     )
-    reference = str(getattr(invoice, "number", "") or getattr(invoice, "reference", "") or invoice.pk)
+    reference = str(getattr(invoice, "number", "") or invoice.pk)
     fee.invoice_reference = reference[:60]
-    fee.save(update_fields=["invoice_reference"])
+    fee.payment_url = _invoice_page(invoice)
+    fee.save(update_fields=["invoice_reference", "payment_url"])
     return reference
 
 
-def invoice_url(fee: CaseFee) -> str | None:
-    """Where the payer opens the invoice (QR), if the payments service exposes a page for it."""
-    if not fee.invoice_reference:
-        return None
+def _invoice_page(invoice) -> str:
+    """The payer's bill page (Thai QR) in the payments service, by the invoice's access token."""
+    from django.urls import NoReverseMatch, reverse
+
+    token = getattr(invoice, "access_token", None)
+    if not token:
+        return ""
     try:
-        from services.payments import selectors as payment_selectors
-    except ImportError:
-        return None
-    finder = getattr(payment_selectors, "invoice_for_source", None)
-    if finder is None:
-        return None
-    invoice = finder(source=SOURCE, source_id=str(fee.public_id))
-    get_url = getattr(invoice, "get_absolute_url", None)
-    return get_url() if callable(get_url) else None
+        return reverse("payments:invoice", kwargs={"token": token})
+    except NoReverseMatch:
+        return ""
+
+
+def invoice_url(fee: CaseFee) -> str | None:
+    """Where the payer opens the invoice and its Thai QR, if the payments service made one."""
+    return fee.payment_url or None

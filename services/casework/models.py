@@ -329,6 +329,7 @@ class CaseFee(models.Model):
     due_date = models.DateField(_("ครบกำหนดชำระ"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     invoice_reference = models.CharField(_("เลขที่ใบแจ้งหนี้"), max_length=60, blank=True)
+    payment_url = models.CharField(_("หน้าชำระเงิน"), max_length=300, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(_("อ้างอิงการชำระ"), max_length=100, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)

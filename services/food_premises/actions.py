@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,14 @@ from services.common.buddhist_era import format_be_long
 from services.common.thai_id import is_valid_thai_id, normalize_thai_id
 
 from .case_type import KIND, compute_fee, fee_period
-from .models import MAX_AREA_M2, BusinessKind, ChangeNotice, FoodPremisesNotification, HygieneChecklistItem, OperatorType
+from .models import (
+    MAX_AREA_M2,
+    BusinessKind,
+    ChangeNotice,
+    FoodPremisesNotification,
+    HygieneChecklistItem,
+    OperatorType,
+)
 
 # Public Health Act B.E. 2535 s.65: a fee paid late carries a surcharge of 20 per cent.
 LATE_SURCHARGE_RATE = Decimal("0.20")
@@ -81,7 +88,7 @@ def clean_notification(data: dict) -> dict:
     except (InvalidOperation, ValueError):
         errors["latitude"] = _("กรุณาปักหมุดตำแหน่ง (Pin the location)")
     else:
-        if not is_inside_boundary(getattr(connection.tenant, "boundary", None), latitude=latitude, longitude=longitude):
+        if not is_inside_boundary(getattr(casework.current_town(), "boundary", None), latitude=latitude, longitude=longitude):
             errors["latitude"] = _("ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของเทศบาล/อบต. นี้ "
                                    "(The pin is outside this town's boundary)")
         out["latitude"], out["longitude"] = latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001"))
