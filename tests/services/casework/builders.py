@@ -117,3 +117,25 @@ def pay_and_issue(case: Case):
     fee = case.fees.get(purpose="issue")
     actions.record_fee_paid(fee_public_id=fee.public_id, reference="TEST-RECEIPT")
     return actions.issue_paid_certificate(case_id=case.pk)
+
+
+class TownClient:
+    """A test client that puts the test's connection back into the town after each request
+    (the routing middleware leaves it on the public schema)."""
+
+    def __init__(self, client, town):
+        self.client, self.town = client, town
+
+    def __getattr__(self, name):
+        attribute = getattr(self.client, name)
+        if name not in ("get", "post", "put", "patch", "delete"):
+            return attribute
+
+        def call(*args, **kwargs):
+            from django.db import connection
+
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                connection.set_tenant(self.town)
+        return call
