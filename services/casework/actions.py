@@ -32,6 +32,7 @@ from .models import (
     Inspection,
     ServiceSettings,
 )
+from .fees import NoRateConfigured
 from .pdf import qr_data_uri, render_pdf
 from .registry import case_type_for
 from .working_days import add_working_days
@@ -309,7 +310,11 @@ def approve_case(*, case_id: int, by, note: str = "") -> Case:
     case.decided_at = timezone.now()
     case.decision_reason = note
     case.save()
-    quote = case_type.compute_issue_fee(case, today())
+    try:
+        quote = case_type.compute_issue_fee(case, today())
+    except NoRateConfigured as exc:
+        raise ValidationError(_("ยังไม่ได้ตั้งอัตราค่าธรรมเนียมที่ใช้บังคับวันนี้ ติดต่อผู้ดูแลระบบ "
+                                "(No fee rate is in force today: ask the town admin)"), code="no_rate") from exc
     fee = CaseFee.objects.create(
         case=case, purpose=CaseFee.Purpose.ISSUE, amount=quote.total,
         period_label=case_type.fee_period_label(today()) if case_type.fee_period_label else str(be_year(today())),

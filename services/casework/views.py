@@ -260,13 +260,6 @@ def staff_act(request, public_id, action: str, *, kind: str):
         messages.error(request, str(error))
     except CaseFee.DoesNotExist:
         messages.error(request, _("ไม่พบค่าธรรมเนียม (Fee not found)"))
-    except Exception as error:
-        from .fees import NoRateConfigured
-
-        if isinstance(error, NoRateConfigured):
-            messages.error(request, _("ยังไม่ได้ตั้งอัตราค่าธรรมเนียมที่ใช้บังคับ (No fee rate is set for today)"))
-        else:
-            raise
     return redirect(f"{case_type.app_label}:staff_case", public_id=case.public_id)
 
 
