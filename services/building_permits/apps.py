@@ -20,6 +20,7 @@ class BuildingPermitsConfig(AppConfig):
                        "building_permits.change_standardhouseplan"],
     }
     backoffice_menu = [
+        ("ตั้งค่าบริการขออนุญาตก่อสร้าง", "building_permits:settings", "casework.change_feerate"),
         ("คำขออนุญาตก่อสร้าง", "building_permits:staff_list", "building_permits.view_permit_cases"),
     ]
 

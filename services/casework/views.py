@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -297,3 +297,56 @@ def map_context(request) -> dict:
     town = request.town
     return {"boundary_json": json.dumps(town.boundary) if town and town.boundary else "null",
             "map_tiles": (town.branding or {}).get("map_tiles", DEFAULT_TILES) if town else DEFAULT_TILES}
+
+
+
+@staff_required
+def service_settings(request, *, kind: str):
+    """The town admin's page: settings, dated fee rates and the document checklist of a service."""
+    from .forms import DocumentRequirementForm, FeeRateForm, ServiceSettingsForm
+    from .models import DocumentRequirement, FeeRate
+
+    if not request.user.has_perm("casework.change_feerate"):
+        raise PermissionDenied
+    case_type = case_type_for(kind)
+    settings_row = actions.settings_for(kind)
+    forms_ = {
+        "settings": ServiceSettingsForm(instance=settings_row, prefix="s"),
+        "rate": FeeRateForm(prefix="r"),
+        "requirement": DocumentRequirementForm(prefix="d"),
+    }
+    if request.method == "POST":
+        section = request.POST.get("section")
+        try:
+            if section == "settings":
+                form = forms_["settings"] = ServiceSettingsForm(request.POST, instance=settings_row, prefix="s")
+                if form.is_valid():
+                    actions.save_service_settings(kind=kind, by=request.user, values=form.cleaned_data)
+            elif section == "rate":
+                form = forms_["rate"] = FeeRateForm(request.POST, prefix="r")
+                if form.is_valid():
+                    actions.add_fee_rate(kind=kind, by=request.user, values=form.cleaned_data)
+            elif section == "requirement":
+                form = forms_["requirement"] = DocumentRequirementForm(request.POST, prefix="d")
+                if form.is_valid():
+                    actions.save_requirement(kind=kind, by=request.user, values=form.cleaned_data)
+            elif section == "toggle":
+                actions.set_requirement_active(requirement_id=int(request.POST.get("requirement", 0)),
+                                               by=request.user, active=request.POST.get("active") == "1")
+                form = None
+            else:
+                raise Http404
+        except ValidationError as error:
+            _flash_errors(request, error)
+        except DocumentRequirement.DoesNotExist as exc:
+            raise Http404 from exc
+        else:
+            if form is None or not form.errors:
+                messages.success(request, _("บันทึกแล้ว (Saved)"))
+                return redirect(f"{case_type.app_label}:settings")
+    return render(request, "casework/settings.html", {
+        "case_type": case_type, "forms": forms_,
+        "rates": FeeRate.objects.filter(kind=kind).order_by("fee_code", "-valid_from"),
+        "requirements": DocumentRequirement.objects.filter(kind=kind),
+        "backoffice_menu": backoffice_menu(request.user),
+    })

@@ -19,6 +19,7 @@ class FoodPremisesConfig(AppConfig):
                        "food_premises.change_hygienechecklistitem"],
     }
     backoffice_menu = [
+        ("ตั้งค่าบริการสถานที่จำหน่ายอาหาร", "food_premises:settings", "casework.change_feerate"),
         ("การแจ้งสถานที่จำหน่ายอาหาร", "food_premises:staff_list", "food_premises.view_food_cases"),
     ]
     beat_schedule = {

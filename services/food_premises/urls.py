@@ -25,6 +25,7 @@ urlpatterns = [
     path("register/", case_views.register, K, name="register"),
     path("verify/<str:token>/", case_views.verify, K, name="verify"),
     path("staff/", case_views.staff_list, K, name="staff_list"),
+    path("staff/settings/", case_views.service_settings, K, name="settings"),
     path("staff/<uuid:public_id>/", case_views.staff_case, K, name="staff_case"),
     path("staff/<uuid:public_id>/<slug:action>/", case_views.staff_act, K, name="staff_act"),
     path("staff/changes/<int:notice_id>/decide/", views.decide_change, name="decide_change"),
