@@ -31,9 +31,25 @@ from .models import (
 
 APPLICANT_FIELDS = ("applicant_name", "applicant_national_id", "applicant_phone", "applicant_email")
 CASE_FIELDS = ("address", "latitude", "longitude")
-DETAIL_FIELDS = ("applicant_is_owner", "owner_name", "owner_national_id", "deed_type", "deed_number", "parcel_number",
-                 "survey_page", "building_use", "floors", "height_m", "floor_area_m2", "plan_source",
-                 "standard_plan", "engineer_name", "engineer_licence", "architect_name", "architect_licence")
+DETAIL_FIELDS = (
+    "applicant_is_owner",
+    "owner_name",
+    "owner_national_id",
+    "deed_type",
+    "deed_number",
+    "parcel_number",
+    "survey_page",
+    "building_use",
+    "floors",
+    "height_m",
+    "floor_area_m2",
+    "plan_source",
+    "standard_plan",
+    "engineer_name",
+    "engineer_licence",
+    "architect_name",
+    "architect_licence",
+)
 
 OVER_AREA_MESSAGE = _(
     "อาคารพื้นที่รวมเกิน 150 ตารางเมตร ไม่อยู่ในบริการนี้ กรุณายื่นคำขออนุญาตก่อสร้างตามขั้นตอนปกติ "
@@ -61,8 +77,16 @@ def clean_application(data: dict) -> dict:
         if not value:
             errors[name] = _("กรุณากรอกข้อมูล (Required)")
         out[name] = value
-    for name in ("applicant_phone", "applicant_email", "survey_page", "engineer_name", "engineer_licence",
-                 "architect_name", "architect_licence", "owner_name"):
+    for name in (
+        "applicant_phone",
+        "applicant_email",
+        "survey_page",
+        "engineer_name",
+        "engineer_licence",
+        "architect_name",
+        "architect_licence",
+        "owner_name",
+    ):
         out[name] = str(data.get(name) or "").strip()
     out["applicant_national_id"] = normalize_thai_id(str(data.get("applicant_national_id") or ""))
     if not is_valid_thai_id(out["applicant_national_id"]):
@@ -70,15 +94,20 @@ def clean_application(data: dict) -> dict:
     out["applicant_is_owner"] = data.get("applicant_is_owner") in (True, "true", "on", "1", 1, "True")
     if out["applicant_is_owner"]:
         out["owner_name"] = out["owner_name"] or out["applicant_name"]
-        out["owner_national_id"] = normalize_thai_id(str(data.get("owner_national_id") or "")) or \
-            out["applicant_national_id"]
+        out["owner_national_id"] = (
+            normalize_thai_id(str(data.get("owner_national_id") or "")) or out["applicant_national_id"]
+        )
     else:
         out["owner_national_id"] = normalize_thai_id(str(data.get("owner_national_id") or ""))
         if not out["owner_name"]:
             errors["owner_name"] = _("กรุณากรอกชื่อเจ้าของที่ดิน (Enter the land owner's name)")
     if not is_valid_thai_id(out["owner_national_id"]):
         errors["owner_national_id"] = _("เลขประจำตัวประชาชนเจ้าของที่ดินไม่ถูกต้อง (Invalid owner national ID)")
-    for name, choices in (("deed_type", DeedType), ("building_use", BuildingUse), ("plan_source", PlanSource)):
+    for name, choices in (
+        ("deed_type", DeedType),
+        ("building_use", BuildingUse),
+        ("plan_source", PlanSource),
+    ):
         out[name] = str(data.get(name) or "")
         if out[name] not in choices.values:
             errors[name] = _("กรุณาเลือกจากรายการ (Choose from the list)")
@@ -105,23 +134,32 @@ def clean_application(data: dict) -> dict:
     if latitude is not None and longitude is not None:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             errors["latitude"] = _("พิกัดไม่ถูกต้อง (Invalid coordinates)")
-        elif not is_inside_boundary(getattr(casework.current_town(), "boundary", None), latitude=latitude,
-                                    longitude=longitude):
-            errors["latitude"] = _("ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของเทศบาล/อบต. นี้ "
-                                   "(The pin is outside this town's boundary)")
-        out["latitude"], out["longitude"] = latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001"))
+        elif not is_inside_boundary(
+            getattr(casework.current_town(), "boundary", None), latitude=latitude, longitude=longitude
+        ):
+            errors["latitude"] = _(
+                "ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของเทศบาล/อบต. นี้ (The pin is outside this town's boundary)"
+            )
+        out["latitude"], out["longitude"] = (
+            latitude.quantize(Decimal("0.000001")),
+            longitude.quantize(Decimal("0.000001")),
+        )
     out["standard_plan"] = None
     if out.get("plan_source") == PlanSource.STANDARD:
-        plan = StandardHousePlan.objects.filter(pk=data.get("standard_plan") or None, is_active=True).first() \
-            if str(data.get("standard_plan") or "").isdigit() else None
+        plan = (
+            StandardHousePlan.objects.filter(pk=data.get("standard_plan") or None, is_active=True).first()
+            if str(data.get("standard_plan") or "").isdigit()
+            else None
+        )
         if plan is None:
             errors["standard_plan"] = _("กรุณาเลือกแบบบ้านมาตรฐาน (Choose a standard plan)")
         out["standard_plan"] = plan
-    elif out.get("plan_source") == PlanSource.OWN:
+    elif out.get("plan_source") == PlanSource.OWN and not (out["engineer_name"] and out["engineer_licence"]):
         # Building Control Act s.26: plans in the controlled professions must name licensed designers.
-        if not out["engineer_name"] or not out["engineer_licence"]:
-            errors["engineer_licence"] = _("แบบแปลนของผู้ยื่นเองต้องระบุชื่อและเลขทะเบียนวิศวกรผู้ออกแบบ "
-                                           "(Own plans need the licensed engineer's name and licence number)")
+        errors["engineer_licence"] = _(
+            "แบบแปลนของผู้ยื่นเองต้องระบุชื่อและเลขทะเบียนวิศวกรผู้ออกแบบ "
+            "(Own plans need the licensed engineer's name and licence number)"
+        )
     if errors:
         raise ValidationError(errors)
     return out
@@ -145,12 +183,16 @@ def save_application_draft(*, by, data: dict, case_id: int | None = None) -> Cas
         if case.applicant_id != by.pk:
             raise PermissionDenied
         if case.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
-            raise ValidationError(_("แก้ไขได้เฉพาะคำขอที่ยังไม่ยื่นหรือถูกส่งกลับ (Only drafts or returned applications can be edited)"))
+            raise ValidationError(
+                _("แก้ไขได้เฉพาะคำขอที่ยังไม่ยื่นหรือถูกส่งกลับ (Only drafts or returned applications can be edited)")
+            )
     for name in APPLICANT_FIELDS + CASE_FIELDS:
         setattr(case, name, values[name])
     case.title = _title(values)
     case.save()
-    detail = BuildingPermitApplication.objects.filter(case=case).first() or BuildingPermitApplication(case=case)
+    detail = BuildingPermitApplication.objects.filter(case=case).first() or BuildingPermitApplication(
+        case=case
+    )
     for name in DETAIL_FIELDS:
         setattr(detail, name, values[name])
     detail.holder_name = values["applicant_name"]  # the permit is made out to the applicant (อ.1)
@@ -162,11 +204,21 @@ def save_application_draft(*, by, data: dict, case_id: int | None = None) -> Cas
 
 
 @transaction.atomic
-def request_permit_change(*, certificate_id: int, by, kind: str, reason: str, new_holder_name: str = "",
-                          new_holder_national_id: str = "") -> PermitRequest:
+def request_permit_change(
+    *,
+    certificate_id: int,
+    by,
+    kind: str,
+    reason: str,
+    new_holder_name: str = "",
+    new_holder_national_id: str = "",
+) -> PermitRequest:
     """The permit holder asks to renew (s.35, before expiry) or to transfer (s.36) the permit."""
-    certificate = Certificate.objects.select_for_update().select_related("case").get(
-        pk=certificate_id, kind=CaseKind.BUILDING_PERMIT)
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("case")
+        .get(pk=certificate_id, kind=CaseKind.BUILDING_PERMIT)
+    )
     if certificate.case.applicant_id != by.pk:
         raise PermissionDenied
     if certificate.status != Certificate.Status.VALID:
@@ -183,15 +235,22 @@ def request_permit_change(*, certificate_id: int, by, kind: str, reason: str, ne
         if not new_holder_name.strip():
             raise ValidationError({"new_holder_name": _("กรุณากรอกชื่อผู้รับโอน (Enter the new holder)")})
         if not is_valid_thai_id(new_holder_national_id):
-            raise ValidationError({"new_holder_national_id": _("เลขประจำตัวประชาชนไม่ถูกต้อง (Invalid national ID)")})
+            raise ValidationError(
+                {"new_holder_national_id": _("เลขประจำตัวประชาชนไม่ถูกต้อง (Invalid national ID)")}
+            )
     if certificate.permit_requests.filter(status=PermitRequest.Status.PENDING, kind=kind).exists():
         raise ValidationError(_("มีคำขอประเภทนี้รอพิจารณาอยู่แล้ว (A request of this kind is already pending)"))
     request = PermitRequest.objects.create(
-        certificate=certificate, kind=kind, reason=reason.strip(), new_holder_name=new_holder_name.strip(),
+        certificate=certificate,
+        kind=kind,
+        reason=reason.strip(),
+        new_holder_name=new_holder_name.strip(),
         new_holder_national_id=new_holder_national_id if kind == PermitRequest.Kind.TRANSFER else "",
         requested_by=by,
     )
-    casework._event(certificate.case, CaseEvent.Kind.NOTE, _("ยื่น%(kind)s") % {"kind": request.get_kind_display()}, by=by)
+    casework._event(
+        certificate.case, CaseEvent.Kind.NOTE, _("ยื่น%(kind)s") % {"kind": request.get_kind_display()}, by=by
+    )
     return request
 
 
@@ -223,17 +282,23 @@ def decide_permit_request(*, request_id: int, by, approve: bool, note: str = "")
         certificate.save(update_fields=["holder_name"])
     if approve:
         casework.rerender_certificate(certificate_id=certificate.pk, by=by)
-    message = _("%(kind)s: %(result)s") % {"kind": request.get_kind_display(), "result": request.get_status_display()}
+    message = _("%(kind)s: %(result)s") % {
+        "kind": request.get_kind_display(),
+        "result": request.get_status_display(),
+    }
     if approve and request.kind == PermitRequest.Kind.EXTENSION:
         message += _(" ใช้ได้ถึงวันที่ %(date)s") % {"date": format_be_long(certificate.valid_until)}
     casework._event(case, CaseEvent.Kind.CERTIFICATE, f"{message} {note}".strip(), by=by)
-    casework.notifications.notify_applicant(case, subject=request.get_kind_display(), body=message,
-                                            key=f"permit-request:{request.pk}")
+    casework.notifications.notify_applicant(
+        case, subject=request.get_kind_display(), body=message, key=f"permit-request:{request.pk}"
+    )
     return request
 
 
 @transaction.atomic
-def notify_supervisor(*, case_id: int, by, supervisor_name: str, starts_on: dt.date, ends_on: dt.date) -> Case:
+def notify_supervisor(
+    *, case_id: int, by, supervisor_name: str, starts_on: dt.date, ends_on: dt.date
+) -> Case:
     """Building Control Act s.29: the holder names the work supervisor and the start/end dates."""
     case = Case.objects.select_for_update().get(pk=case_id, kind=CaseKind.BUILDING_PERMIT)
     if case.applicant_id != by.pk:
@@ -245,8 +310,17 @@ def notify_supervisor(*, case_id: int, by, supervisor_name: str, starts_on: dt.d
     if ends_on < starts_on:
         raise ValidationError({"work_ends_on": _("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม (End before start)")})
     detail = case.building_permit
-    detail.supervisor_name, detail.work_starts_on, detail.work_ends_on = supervisor_name.strip(), starts_on, ends_on
+    detail.supervisor_name, detail.work_starts_on, detail.work_ends_on = (
+        supervisor_name.strip(),
+        starts_on,
+        ends_on,
+    )
     detail.save(update_fields=["supervisor_name", "work_starts_on", "work_ends_on"])
-    casework._event(case, CaseEvent.Kind.NOTE, _("แจ้งผู้ควบคุมงาน %(name)s เริ่ม %(start)s สิ้นสุด %(end)s") % {
-        "name": supervisor_name, "start": format_be_long(starts_on), "end": format_be_long(ends_on)}, by=by)
+    casework._event(
+        case,
+        CaseEvent.Kind.NOTE,
+        _("แจ้งผู้ควบคุมงาน %(name)s เริ่ม %(start)s สิ้นสุด %(end)s")
+        % {"name": supervisor_name, "start": format_be_long(starts_on), "end": format_be_long(ends_on)},
+        by=by,
+    )
     return case

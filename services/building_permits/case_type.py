@@ -43,9 +43,13 @@ def public_summary(case: Case) -> dict:
     """What the public register shows: place and building, never the owner's name or ID."""
     detail = case.building_permit
     return {
-        "location": case.address, "latitude": str(case.latitude), "longitude": str(case.longitude),
-        "name": detail.get_building_use_display(), "floors": detail.floors,
-        "floor_area_m2": str(detail.floor_area_m2), "parcel": f"{detail.get_deed_type_display()} {detail.deed_number}",
+        "location": case.address,
+        "latitude": str(case.latitude),
+        "longitude": str(case.longitude),
+        "name": detail.get_building_use_display(),
+        "floors": detail.floors,
+        "floor_area_m2": str(detail.floor_area_m2),
+        "parcel": f"{detail.get_deed_type_display()} {detail.deed_number}",
     }
 
 
@@ -61,13 +65,25 @@ def requirement_applies(case: Case, requirement: DocumentRequirement) -> bool:
 
 
 BUILDING_PERMIT = CaseType(
-    kind=KIND, app_label="building_permits", label_th="คำขออนุญาตก่อสร้างอาคาร", label_en="Building permit application",
-    certificate_label_th="ใบอนุญาตก่อสร้างอาคาร", tracking_prefix="BP", certificate_series="building_permit",
-    transitions=TRANSITIONS, view_permission="building_permits.view_permit_cases",
-    clock_starts_on="accepted", review_days=CONSIDERATION_DAYS, review_rule=DeadlineRule.CALENDAR_DAYS,
-    fix_days=None, max_extensions=MAX_EXTENSIONS, extension_days=EXTENSION_DAYS,
+    kind=KIND,
+    app_label="building_permits",
+    label_th="คำขออนุญาตก่อสร้างอาคาร",
+    label_en="Building permit application",
+    certificate_label_th="ใบอนุญาตก่อสร้างอาคาร",
+    tracking_prefix="BP",
+    certificate_series="building_permit",
+    transitions=TRANSITIONS,
+    view_permission="building_permits.view_permit_cases",
+    clock_starts_on="accepted",
+    review_days=CONSIDERATION_DAYS,
+    review_rule=DeadlineRule.CALENDAR_DAYS,
+    fix_days=None,
+    max_extensions=MAX_EXTENSIONS,
+    extension_days=EXTENSION_DAYS,
     certificate_template="building_permits/permit_pdf.html",
     legal_basis=_("พ.ร.บ.ควบคุมอาคาร พ.ศ. 2522 มาตรา 21 และ 25"),
-    compute_issue_fee=compute_fee, public_summary=public_summary, requirement_applies=requirement_applies,
+    compute_issue_fee=compute_fee,
+    public_summary=public_summary,
+    requirement_applies=requirement_applies,
     detail_name="building_permit",
 )

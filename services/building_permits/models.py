@@ -60,26 +60,38 @@ class StandardHousePlan(models.Model):
 class BuildingPermitApplication(models.Model):
     """คำขออนุญาตก่อสร้างอาคาร (แบบ ข.1) — the building details of one permit case."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="building_permit")
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="building_permit"
+    )
     applicant_is_owner = models.BooleanField(_("ผู้ยื่นเป็นเจ้าของที่ดิน"), default=True)
     owner_name = models.CharField(_("ชื่อเจ้าของที่ดิน"), max_length=200)
-    owner_national_id = models.CharField(_("เลขประจำตัวประชาชนเจ้าของที่ดิน"), max_length=13,
-                                         validators=[validate_thai_id])
+    owner_national_id = models.CharField(
+        _("เลขประจำตัวประชาชนเจ้าของที่ดิน"), max_length=13, validators=[validate_thai_id]
+    )
     deed_type = models.CharField(_("ประเภทเอกสารสิทธิ์"), max_length=10, choices=DeedType.choices)
     deed_number = models.CharField(_("เลขที่เอกสารสิทธิ์"), max_length=30)
     parcel_number = models.CharField(_("เลขที่ดิน"), max_length=30)
     survey_page = models.CharField(_("หน้าสำรวจ"), max_length=30, blank=True)
     building_use = models.CharField(_("ใช้เป็น"), max_length=20, choices=BuildingUse.choices)
-    floors = models.PositiveSmallIntegerField(_("จำนวนชั้น"), validators=[MinValueValidator(1),
-                                                                       MaxValueValidator(MAX_FLOORS)])
-    height_m = models.DecimalField(_("ความสูง (เมตร)"), max_digits=5, decimal_places=2,
-                                   validators=[MinValueValidator(Decimal("2")), MaxValueValidator(MAX_HEIGHT_M)])
-    floor_area_m2 = models.DecimalField(_("พื้นที่อาคารรวมทุกชั้น (ตร.ม.)"), max_digits=7, decimal_places=2,
-                                        validators=[MinValueValidator(Decimal("1")),
-                                                    MaxValueValidator(MAX_FLOOR_AREA_M2)])
+    floors = models.PositiveSmallIntegerField(
+        _("จำนวนชั้น"), validators=[MinValueValidator(1), MaxValueValidator(MAX_FLOORS)]
+    )
+    height_m = models.DecimalField(
+        _("ความสูง (เมตร)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("2")), MaxValueValidator(MAX_HEIGHT_M)],
+    )
+    floor_area_m2 = models.DecimalField(
+        _("พื้นที่อาคารรวมทุกชั้น (ตร.ม.)"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_FLOOR_AREA_M2)],
+    )
     plan_source = models.CharField(_("แบบแปลน"), max_length=10, choices=PlanSource.choices)
-    standard_plan = models.ForeignKey(StandardHousePlan, verbose_name=_("แบบบ้านมาตรฐาน"), null=True, blank=True,
-                                      on_delete=models.PROTECT)
+    standard_plan = models.ForeignKey(
+        StandardHousePlan, verbose_name=_("แบบบ้านมาตรฐาน"), null=True, blank=True, on_delete=models.PROTECT
+    )
     engineer_name = models.CharField(_("วิศวกรผู้ออกแบบ"), max_length=200, blank=True)
     engineer_licence = models.CharField(_("เลขทะเบียนใบอนุญาตวิศวกร (กว.)"), max_length=30, blank=True)
     architect_name = models.CharField(_("สถาปนิกผู้ออกแบบ"), max_length=200, blank=True)
@@ -128,8 +140,9 @@ class PermitRequest(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("ความเห็น"), blank=True)
 

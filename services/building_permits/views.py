@@ -27,8 +27,13 @@ def portal(request):
 def _form_page(request, *, case=None):
     initial = {}
     if case is None:
-        initial = {"applicant_name": request.user.get_full_name(), "applicant_phone": request.user.phone,
-                   "applicant_email": request.user.email, "applicant_is_owner": True, "plan_source": "standard"}
+        initial = {
+            "applicant_name": request.user.get_full_name(),
+            "applicant_phone": request.user.phone,
+            "applicant_email": request.user.email,
+            "applicant_is_owner": True,
+            "plan_source": "standard",
+        }
     else:
         detail = case.building_permit
         initial = {name: getattr(case, name) for name in actions.APPLICANT_FIELDS + actions.CASE_FIELDS}
@@ -36,15 +41,18 @@ def _form_page(request, *, case=None):
     form = PermitApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.save_application_draft(by=request.user, data=form.action_data(),
-                                                   case_id=case.pk if case else None)
+            saved = actions.save_application_draft(
+                by=request.user, data=form.action_data(), case_id=case.pk if case else None
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("บันทึกข้อมูลแล้ว ขั้นต่อไป: แนบเอกสาร (Saved. Next: attach the documents)"))
             return redirect("building_permits:my_case", public_id=saved.public_id)
-    return render(request, "building_permits/apply.html", {"form": form, "case": case, **map_context(request)})
+    return render(
+        request, "building_permits/apply.html", {"form": form, "case": case, **map_context(request)}
+    )
 
 
 @login_required
@@ -87,10 +95,13 @@ def supervisor(request, public_id):
 
     case = case_selectors.case_for_applicant(user=request.user, public_id=public_id, kind=KIND)
     try:
-        actions.notify_supervisor(case_id=case.pk, by=request.user,
-                                  supervisor_name=request.POST.get("supervisor_name", ""),
-                                  starts_on=dt.date.fromisoformat(request.POST.get("work_starts_on", "")),
-                                  ends_on=dt.date.fromisoformat(request.POST.get("work_ends_on", "")))
+        actions.notify_supervisor(
+            case_id=case.pk,
+            by=request.user,
+            supervisor_name=request.POST.get("supervisor_name", ""),
+            starts_on=dt.date.fromisoformat(request.POST.get("work_starts_on", "")),
+            ends_on=dt.date.fromisoformat(request.POST.get("work_ends_on", "")),
+        )
         messages.success(request, _("แจ้งแล้ว (Notified)"))
     except ValueError:
         messages.error(request, _("วันที่ไม่ถูกต้อง (Invalid date)"))
@@ -107,11 +118,16 @@ def decide_request(request, request_id: int):
         from django.http import Http404
 
         raise Http404
-    case_selectors.case_for_staff(user=request.user, public_id=permit_request.certificate.case.public_id, kind=KIND)
+    case_selectors.case_for_staff(
+        user=request.user, public_id=permit_request.certificate.case.public_id, kind=KIND
+    )
     try:
-        actions.decide_permit_request(request_id=permit_request.pk, by=request.user,
-                                      approve=request.POST.get("decision") == "approve",
-                                      note=request.POST.get("note", ""))
+        actions.decide_permit_request(
+            request_id=permit_request.pk,
+            by=request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
         messages.success(request, _("บันทึกแล้ว (Saved)"))
     except ValidationError as error:
         _flash_errors(request, error)

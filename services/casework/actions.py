@@ -19,6 +19,7 @@ from services.common.files.actions import store_upload
 from services.common.workflow import move
 
 from . import billing, notifications
+from .fees import NoRateConfigured
 from .models import (
     Case,
     CaseDocument,
@@ -33,7 +34,6 @@ from .models import (
     Inspection,
     ServiceSettings,
 )
-from .fees import NoRateConfigured
 from .pdf import qr_data_uri, render_pdf
 from .registry import case_type_for
 from .working_days import add_working_days
@@ -72,6 +72,7 @@ def _require_applicant(case: Case, by) -> None:
 
 # --- Applicant ---------------------------------------------------------------------------------
 
+
 def sniff_upload_type(upload: UploadedFile) -> str:
     """The real type from the first bytes: a renamed .exe must not pass as a PDF."""
     head = upload.read(8)
@@ -104,31 +105,51 @@ def attach_document(*, case_id: int, requirement_id: int | None, upload: Uploade
     case = _lock(case_id)
     _require_applicant(case, by)
     if case.status not in (CaseStatus.DRAFT, CaseStatus.RETURNED):
-        raise ValidationError(_("แนบเอกสารได้เฉพาะคำขอที่ยังไม่ยื่นหรือถูกส่งกลับให้แก้ไข "
-                                "(Documents can be added only to drafts or returned applications)"))
+        raise ValidationError(
+            _(
+                "แนบเอกสารได้เฉพาะคำขอที่ยังไม่ยื่นหรือถูกส่งกลับให้แก้ไข "
+                "(Documents can be added only to drafts or returned applications)"
+            )
+        )
     requirement = None
     if requirement_id is not None:
-        requirement = DocumentRequirement.objects.filter(pk=requirement_id, kind=case.kind, is_active=True).first()
+        requirement = DocumentRequirement.objects.filter(
+            pk=requirement_id, kind=case.kind, is_active=True
+        ).first()
         if requirement is None:
             raise ValidationError(_("ไม่พบรายการเอกสารนี้ (Unknown checklist item)"))
-    stored = _checked_store(upload, purpose=f"case-{case.kind}", by=by, allowed=ACCEPTED_UPLOAD_TYPES,
-                            max_mb=settings_for(case.kind).max_upload_mb)
+    stored = _checked_store(
+        upload,
+        purpose=f"case-{case.kind}",
+        by=by,
+        allowed=ACCEPTED_UPLOAD_TYPES,
+        max_mb=settings_for(case.kind).max_upload_mb,
+    )
     if requirement is not None:
         case.documents.filter(requirement=requirement, is_superseded=False).update(is_superseded=True)
     document = CaseDocument.objects.create(case=case, requirement=requirement, file=stored, uploaded_by=by)
     if case.status == CaseStatus.RETURNED:
-        _event(case, CaseEvent.Kind.DOCUMENT,
-               _("ผู้ยื่นแนบเอกสารเพิ่มเติม: %(name)s") % {"name": requirement or stored.original_name}, by=by)
+        _event(
+            case,
+            CaseEvent.Kind.DOCUMENT,
+            _("ผู้ยื่นแนบเอกสารเพิ่มเติม: %(name)s") % {"name": requirement or stored.original_name},
+            by=by,
+        )
     return document
 
 
 def missing_requirements(case: Case) -> list[DocumentRequirement]:
     case_type = case_type_for(case.kind)
-    have = set(case.documents.filter(is_superseded=False, requirement__isnull=False)
-               .values_list("requirement_id", flat=True))
+    have = set(
+        case.documents.filter(is_superseded=False, requirement__isnull=False).values_list(
+            "requirement_id", flat=True
+        )
+    )
     return [
         requirement
-        for requirement in DocumentRequirement.objects.filter(kind=case.kind, is_active=True, is_required=True)
+        for requirement in DocumentRequirement.objects.filter(
+            kind=case.kind, is_active=True, is_required=True
+        )
         if requirement.pk not in have and case_type.requirement_applies(case, requirement)
     ]
 
@@ -142,12 +163,18 @@ def submit_case(*, case_id: int, by, reply: str = "") -> Case:
     missing = missing_requirements(case)
     if missing:
         raise ValidationError(
-            _("ยังขาดเอกสาร: %(list)s (Required documents are missing)") % {"list": ", ".join(m.title_th for m in missing)},
+            _("ยังขาดเอกสาร: %(list)s (Required documents are missing)")
+            % {"list": ", ".join(m.title_th for m in missing)},
             code="documents_missing",
         )
     resubmission = case.status == CaseStatus.RETURNED
-    move(case, to=CaseStatus.SUBMITTED, by=by, transitions=case_type.transitions,
-         note=_("ยื่นแก้ไขแล้ว") if resubmission else _("ยื่นคำขอ"))
+    move(
+        case,
+        to=CaseStatus.SUBMITTED,
+        by=by,
+        transitions=case_type.transitions,
+        note=_("ยื่นแก้ไขแล้ว") if resubmission else _("ยื่นคำขอ"),
+    )
     now = timezone.now()
     if not case.tracking_code:
         year = be_year(now)
@@ -163,10 +190,14 @@ def submit_case(*, case_id: int, by, reply: str = "") -> Case:
         case.escalation_level = 0
     case.save()
     if resubmission:
-        Deficiency.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=now, applicant_reply=reply)
+        Deficiency.objects.filter(case=case, resolved_at__isnull=True).update(
+            resolved_at=now, applicant_reply=reply
+        )
     notifications.notify_applicant(
-        case, subject=_("ได้รับ%(kind)sแล้ว") % {"kind": case_type.label_th},
-        body=_("เทศบาล/อบต. ได้รับ%(kind)sของท่านแล้ว ติดตามสถานะได้ที่เมนู “คำขอของฉัน”") % {"kind": case_type.label_th},
+        case,
+        subject=_("ได้รับ%(kind)sแล้ว") % {"kind": case_type.label_th},
+        body=_("เทศบาล/อบต. ได้รับ%(kind)sของท่านแล้ว ติดตามสถานะได้ที่เมนู “คำขอของฉัน”")
+        % {"kind": case_type.label_th},
         key=f"submitted:{case.events.count()}",
     )
     return case
@@ -185,13 +216,17 @@ def withdraw_case(*, case_id: int, by, reason: str = "") -> Case:
 
 # --- Staff -------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def return_for_fixes(*, case_id: int, by, items: Sequence[dict], note: str = "") -> Deficiency:
     """Document check found the application incomplete: send back the list of what is missing."""
     case = _lock(case_id)
     case_type = case_type_for(case.kind)
-    cleaned = [{"requirement": i.get("requirement") or None, "text": (i.get("text") or "").strip()}
-               for i in items if (i.get("text") or "").strip() or i.get("requirement")]
+    cleaned = [
+        {"requirement": i.get("requirement") or None, "text": (i.get("text") or "").strip()}
+        for i in items
+        if (i.get("text") or "").strip() or i.get("requirement")
+    ]
     if not cleaned:
         raise ValidationError(_("ระบุรายการที่ต้องแก้ไขอย่างน้อยหนึ่งรายการ (List at least one thing to fix)"))
     move(case, to=CaseStatus.RETURNED, by=by, transitions=case_type.transitions, note=note)
@@ -203,12 +238,18 @@ def return_for_fixes(*, case_id: int, by, items: Sequence[dict], note: str = "")
     case.save()
     lines = "\n".join(f"- {item['text'] or item['requirement']}" for item in cleaned)
     deadline = _("ภายในวันที่ %(date)s") % {"date": format_be_long(reply_due)} if reply_due else ""
-    _event(case, CaseEvent.Kind.DEFICIENCY, _("ขอให้แก้ไข/ส่งเอกสารเพิ่มเติม %(deadline)s\n%(lines)s")
-           % {"deadline": deadline, "lines": lines}, by=by)
-    notifications.notify_applicant(case, subject=_("กรุณาแก้ไขคำขอ"),
-                                   body=_("คำขอของท่านยังไม่ครบถ้วน %(deadline)s:\n%(lines)s")
-                                   % {"deadline": deadline, "lines": lines},
-                                   key=f"returned:{deficiency.pk}")
+    _event(
+        case,
+        CaseEvent.Kind.DEFICIENCY,
+        _("ขอให้แก้ไข/ส่งเอกสารเพิ่มเติม %(deadline)s\n%(lines)s") % {"deadline": deadline, "lines": lines},
+        by=by,
+    )
+    notifications.notify_applicant(
+        case,
+        subject=_("กรุณาแก้ไขคำขอ"),
+        body=_("คำขอของท่านยังไม่ครบถ้วน %(deadline)s:\n%(lines)s") % {"deadline": deadline, "lines": lines},
+        key=f"returned:{deficiency.pk}",
+    )
     return deficiency
 
 
@@ -228,31 +269,64 @@ def accept_case(*, case_id: int, by, note: str = "") -> Case:
     case.save()
     if case.due_date:
         notifications.notify_applicant(
-            case, subject=_("คำขอครบถ้วนแล้ว"),
+            case,
+            subject=_("คำขอครบถ้วนแล้ว"),
             body=_("เอกสารครบถ้วน เจ้าหน้าที่จะพิจารณาให้แล้วเสร็จภายในวันที่ %(date)s")
-            % {"date": format_be_long(case.due_date)}, key="accepted")
+            % {"date": format_be_long(case.due_date)},
+            key="accepted",
+        )
     return case
 
 
 @transaction.atomic
-def record_inspection(*, case_id: int, by, result: str, notes: str = "", inspected_on: dt.date | None = None,
-                      checklist: Sequence[dict] = (), photos: Sequence[UploadedFile] = ()) -> Inspection:
+def record_inspection(
+    *,
+    case_id: int,
+    by,
+    result: str,
+    notes: str = "",
+    inspected_on: dt.date | None = None,
+    checklist: Sequence[dict] = (),
+    photos: Sequence[UploadedFile] = (),
+) -> Inspection:
     """A site or hygiene inspection with its notes, checklist answers and photos."""
     case = _lock(case_id)
     if result not in Inspection.Result.values:
         raise ValidationError(_("ผลการตรวจไม่ถูกต้อง (Unknown inspection result)"))
     if inspected_on and inspected_on > today():
         raise ValidationError(_("วันที่ตรวจต้องไม่เป็นวันในอนาคต (The inspection date cannot be in the future)"))
-    move(case, to=CaseStatus.INSPECTED, by=by, transitions=case_type_for(case.kind).transitions,
-         note=notes[:200])
+    move(
+        case,
+        to=CaseStatus.INSPECTED,
+        by=by,
+        transitions=case_type_for(case.kind).transitions,
+        note=notes[:200],
+    )
     case.save()
-    inspection = Inspection.objects.create(case=case, inspector=by, inspected_on=inspected_on or today(),
-                                           result=result, notes=notes, checklist=list(checklist))
+    inspection = Inspection.objects.create(
+        case=case,
+        inspector=by,
+        inspected_on=inspected_on or today(),
+        result=result,
+        notes=notes,
+        checklist=list(checklist),
+    )
     for photo in photos:
-        inspection.photos.add(_checked_store(photo, purpose="inspection", by=by, allowed=PHOTO_TYPES,
-                                             max_mb=settings_for(case.kind).max_upload_mb))
-    _event(case, CaseEvent.Kind.INSPECTION, _("ตรวจสถานที่ ผล: %(result)s")
-           % {"result": inspection.get_result_display()}, by=by)
+        inspection.photos.add(
+            _checked_store(
+                photo,
+                purpose="inspection",
+                by=by,
+                allowed=PHOTO_TYPES,
+                max_mb=settings_for(case.kind).max_upload_mb,
+            )
+        )
+    _event(
+        case,
+        CaseEvent.Kind.INSPECTION,
+        _("ตรวจสถานที่ ผล: %(result)s") % {"result": inspection.get_result_display()},
+        by=by,
+    )
     return inspection
 
 
@@ -284,20 +358,30 @@ def extend_deadline(*, case_id: int, by, reason: str) -> Case:
     if not case.is_open or case.due_date is None or case.status == CaseStatus.APPROVED:
         raise ValidationError(_("คำขอนี้ไม่มีกำหนดเวลาที่ขยายได้ (This case has no running deadline)"))
     if case.extensions_used >= case_type.max_extensions:
-        raise ValidationError(_("ขยายเวลาครบ %(n)s ครั้งแล้ว (The deadline was already extended %(n)s times)")
-                              % {"n": case_type.max_extensions})
+        raise ValidationError(
+            _("ขยายเวลาครบ %(n)s ครั้งแล้ว (The deadline was already extended %(n)s times)")
+            % {"n": case_type.max_extensions}
+        )
     if case.due_date < today():
         raise ValidationError(_("ต้องขยายเวลาก่อนครบกำหนด (The extension must be made before the deadline)"))
     case.due_date = due_after(case.due_date, case_type.extension_days, case_type.review_rule)
     case.extensions_used += 1
     case.escalation_level = 0
     case.save()
-    _event(case, CaseEvent.Kind.DEADLINE, _("ขยายระยะเวลาพิจารณาครั้งที่ %(n)s ถึงวันที่ %(date)s เหตุผล: %(reason)s")
-           % {"n": case.extensions_used, "date": format_be_long(case.due_date), "reason": reason}, by=by)
-    notifications.notify_applicant(case, subject=_("ขยายระยะเวลาพิจารณา"),
-                                   body=_("ขยายระยะเวลาพิจารณาถึงวันที่ %(date)s เนื่องจาก %(reason)s")
-                                   % {"date": format_be_long(case.due_date), "reason": reason},
-                                   key=f"extended:{case.extensions_used}")
+    _event(
+        case,
+        CaseEvent.Kind.DEADLINE,
+        _("ขยายระยะเวลาพิจารณาครั้งที่ %(n)s ถึงวันที่ %(date)s เหตุผล: %(reason)s")
+        % {"n": case.extensions_used, "date": format_be_long(case.due_date), "reason": reason},
+        by=by,
+    )
+    notifications.notify_applicant(
+        case,
+        subject=_("ขยายระยะเวลาพิจารณา"),
+        body=_("ขยายระยะเวลาพิจารณาถึงวันที่ %(date)s เนื่องจาก %(reason)s")
+        % {"date": format_be_long(case.due_date), "reason": reason},
+        key=f"extended:{case.extensions_used}",
+    )
     return case
 
 
@@ -314,24 +398,41 @@ def approve_case(*, case_id: int, by, note: str = "") -> Case:
     try:
         quote = case_type.compute_issue_fee(case, today())
     except NoRateConfigured as exc:
-        raise ValidationError(_("ยังไม่ได้ตั้งอัตราค่าธรรมเนียมที่ใช้บังคับวันนี้ ติดต่อผู้ดูแลระบบ "
-                                "(No fee rate is in force today: ask the town admin)"), code="no_rate") from exc
+        raise ValidationError(
+            _(
+                "ยังไม่ได้ตั้งอัตราค่าธรรมเนียมที่ใช้บังคับวันนี้ ติดต่อผู้ดูแลระบบ "
+                "(No fee rate is in force today: ask the town admin)"
+            ),
+            code="no_rate",
+        ) from exc
     fee = CaseFee.objects.create(
-        case=case, purpose=CaseFee.Purpose.ISSUE, amount=quote.total,
-        period_label=case_type.fee_period_label(today()) if case_type.fee_period_label else str(be_year(today())),
-        lines=[line.as_dict() for line in quote.lines], rate_version=quote.rate_version,
+        case=case,
+        purpose=CaseFee.Purpose.ISSUE,
+        amount=quote.total,
+        period_label=case_type.fee_period_label(today())
+        if case_type.fee_period_label
+        else str(be_year(today())),
+        lines=[line.as_dict() for line in quote.lines],
+        rate_version=quote.rate_version,
         due_date=today() + dt.timedelta(days=30),
     )
     if fee.amount <= Decimal("0.00"):
         _mark_fee_paid(fee, reference="no-fee", by=by)
         return case
     billing.raise_fee_invoice(fee, by=by)
-    _event(case, CaseEvent.Kind.FEE, _("อนุมัติแล้ว ค่าธรรมเนียม %(amount)s บาท กรุณาชำระเพื่อรับเอกสาร")
-           % {"amount": f"{fee.amount:,.2f}"}, by=by)
-    notifications.notify_applicant(case, subject=_("คำขอได้รับอนุมัติ"),
-                                   body=_("คำขอได้รับอนุมัติ กรุณาชำระค่าธรรมเนียม %(amount)s บาท ผ่าน QR พร้อมเพย์ "
-                                          "ในหน้าคำขอของฉัน") % {"amount": f"{fee.amount:,.2f}"},
-                                   key="approved")
+    _event(
+        case,
+        CaseEvent.Kind.FEE,
+        _("อนุมัติแล้ว ค่าธรรมเนียม %(amount)s บาท กรุณาชำระเพื่อรับเอกสาร") % {"amount": f"{fee.amount:,.2f}"},
+        by=by,
+    )
+    notifications.notify_applicant(
+        case,
+        subject=_("คำขอได้รับอนุมัติ"),
+        body=_("คำขอได้รับอนุมัติ กรุณาชำระค่าธรรมเนียม %(amount)s บาท ผ่าน QR พร้อมเพย์ ในหน้าคำขอของฉัน")
+        % {"amount": f"{fee.amount:,.2f}"},
+        key="approved",
+    )
     return case
 
 
@@ -346,8 +447,12 @@ def refuse_case(*, case_id: int, by, reason: str) -> Case:
     case.decided_at = timezone.now()
     case.decision_reason = reason
     case.save()
-    notifications.notify_applicant(case, subject=_("ผลการพิจารณาคำขอ"),
-                                   body=_("ไม่อนุญาต เหตุผล: %(reason)s") % {"reason": reason}, key="refused")
+    notifications.notify_applicant(
+        case,
+        subject=_("ผลการพิจารณาคำขอ"),
+        body=_("ไม่อนุญาต เหตุผล: %(reason)s") % {"reason": reason},
+        key="refused",
+    )
     return case
 
 
@@ -382,8 +487,13 @@ def issue_paid_certificate(*, case_id: int) -> Certificate | None:
 
 def issue_paid_certificates() -> int:
     """Issue every certificate that is paid for but not yet issued (the after-commit task's net)."""
-    ids = Case.objects.filter(status=CaseStatus.APPROVED, fees__purpose=CaseFee.Purpose.ISSUE,
-                              fees__status=CaseFee.Status.PAID).values_list("pk", flat=True).distinct()
+    ids = (
+        Case.objects.filter(
+            status=CaseStatus.APPROVED, fees__purpose=CaseFee.Purpose.ISSUE, fees__status=CaseFee.Status.PAID
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     issued = 0
     for case_id in ids:
         if issue_paid_certificate(case_id=case_id) is not None:
@@ -399,8 +509,12 @@ def record_counter_payment(*, fee_public_id: str, by, receipt_reference: str) ->
         raise PermissionDenied(_("คุณไม่มีสิทธิ์บันทึกการรับเงิน (You may not record payments)"))
     fee = CaseFee.objects.select_for_update().select_related("case").get(public_id=fee_public_id)
     if fee.invoice_reference:
-        raise ValidationError(_("ค่าธรรมเนียมนี้มีใบแจ้งหนี้ในระบบรับชำระแล้ว ให้รับชำระที่ระบบนั้น "
-                                "(This fee is invoiced: take the payment in the payments service)"))
+        raise ValidationError(
+            _(
+                "ค่าธรรมเนียมนี้มีใบแจ้งหนี้ในระบบรับชำระแล้ว ให้รับชำระที่ระบบนั้น "
+                "(This fee is invoiced: take the payment in the payments service)"
+            )
+        )
     if not receipt_reference.strip():
         raise ValidationError(_("ระบุเลขที่ใบเสร็จรับเงิน (Enter the receipt number)"))
     if fee.status != CaseFee.Status.DUE:
@@ -415,15 +529,23 @@ def _mark_fee_paid(fee: CaseFee, *, reference: str, by, issue_now: bool = True) 
     fee.payment_reference = reference[:100]
     fee.save(update_fields=["status", "paid_at", "payment_reference"])
     case = Case.objects.select_for_update().get(pk=fee.case_id)
-    _event(case, CaseEvent.Kind.FEE, _("ชำระค่าธรรมเนียม %(amount)s บาทแล้ว") % {"amount": f"{fee.amount:,.2f}"}, by=by)
+    _event(
+        case,
+        CaseEvent.Kind.FEE,
+        _("ชำระค่าธรรมเนียม %(amount)s บาทแล้ว") % {"amount": f"{fee.amount:,.2f}"},
+        by=by,
+    )
     if fee.purpose == CaseFee.Purpose.ISSUE and case.status == CaseStatus.APPROVED:
         if issue_now:
             issue_certificate(case=case, by=by)
     elif fee.purpose in (CaseFee.Purpose.PERIODIC, CaseFee.Purpose.SURCHARGE):
         certificate = Certificate.objects.filter(case=case).first()
-        if certificate and certificate.status == Certificate.Status.SUSPENDED and not overdue_fees(case).exists():
-            reinstate_certificate(certificate=certificate, by=by,
-                                  reason=_("ชำระค่าธรรมเนียมและเงินเพิ่มครบแล้ว"))
+        if (
+            certificate
+            and certificate.status == Certificate.Status.SUSPENDED
+            and not overdue_fees(case).exists()
+        ):
+            reinstate_certificate(certificate=certificate, by=by, reason=_("ชำระค่าธรรมเนียมและเงินเพิ่มครบแล้ว"))
 
 
 def overdue_fees(case: Case):
@@ -452,7 +574,9 @@ def verification_url(certificate: Certificate) -> str:
     host = domain.domain if domain else "localhost"
     port = getattr(settings, "PUBLIC_URL_PORT", "")
     scheme = "https" if settings.SESSION_COOKIE_SECURE else "http"
-    path = reverse(f"{case_type_for(certificate.kind).app_label}:verify", args=[certificate.verification_token])
+    path = reverse(
+        f"{case_type_for(certificate.kind).app_label}:verify", args=[certificate.verification_token]
+    )
     return f"{scheme}://{host}{':' + str(port) if port else ''}{path}"
 
 
@@ -461,19 +585,30 @@ def render_certificate(certificate: Certificate) -> bytes:
     case_type = case_type_for(case.kind)
     detail = getattr(case, case_type.detail_name, None)
     url = verification_url(certificate)
-    return render_pdf(case_type.certificate_template, {
-        "certificate": certificate, "case": case, "detail": detail, "town": current_town(),
-        "verify_url": url, "qr": qr_data_uri(url),
-    })
+    return render_pdf(
+        case_type.certificate_template,
+        {
+            "certificate": certificate,
+            "case": case,
+            "detail": detail,
+            "town": current_town(),
+            "verify_url": url,
+            "qr": qr_data_uri(url),
+        },
+    )
 
 
 def _store_pdf(certificate: Certificate, pdf: bytes, by) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile(f"{certificate.series}-{certificate.be_year}-{certificate.number}.pdf", pdf,
-                                content_type="application/pdf")
-    certificate.pdf = store_upload(upload, purpose="certificate", by=None, allowed_types=("application/pdf",),
-                                   max_bytes=20 * 1024 * 1024)
+    upload = SimpleUploadedFile(
+        f"{certificate.series}-{certificate.be_year}-{certificate.number}.pdf",
+        pdf,
+        content_type="application/pdf",
+    )
+    certificate.pdf = store_upload(
+        upload, purpose="certificate", by=None, allowed_types=("application/pdf",), max_bytes=20 * 1024 * 1024
+    )
     certificate.save(update_fields=["pdf"])
 
 
@@ -488,21 +623,36 @@ def issue_certificate(*, case: Case, by=None) -> Certificate:
     validity = settings_for(case.kind).certificate_validity_days
     detail = getattr(case, case_type.detail_name, None)
     certificate = Certificate.objects.create(
-        case=case, kind=case.kind, series=case_type.certificate_series, be_year=year, number=number,
-        issued_on=issued_on, valid_until=issued_on + dt.timedelta(days=validity) if validity else None,
-        holder_name=case.applicant_name if detail is None else getattr(detail, "holder_name", case.applicant_name),
+        case=case,
+        kind=case.kind,
+        series=case_type.certificate_series,
+        be_year=year,
+        number=number,
+        issued_on=issued_on,
+        valid_until=issued_on + dt.timedelta(days=validity) if validity else None,
+        holder_name=case.applicant_name
+        if detail is None
+        else getattr(detail, "holder_name", case.applicant_name),
         public_summary=case_type.public_summary(case) if case_type.public_summary else {},
         issued_by=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
     )
     _store_pdf(certificate, render_certificate(certificate), by)
     case.due_date = None
     case.save()
-    _event(case, CaseEvent.Kind.CERTIFICATE, _("ออก%(label)s เลขที่ %(number)s")
-           % {"label": case_type.certificate_label_th, "number": certificate.display_number}, by=by)
-    notifications.notify_applicant(case, subject=_("ออก%(label)sแล้ว") % {"label": case_type.certificate_label_th},
-                                   body=_("%(label)s เลขที่ %(number)s ดาวน์โหลดได้ที่เมนู “คำขอของฉัน”")
-                                   % {"label": case_type.certificate_label_th, "number": certificate.display_number},
-                                   key="issued")
+    _event(
+        case,
+        CaseEvent.Kind.CERTIFICATE,
+        _("ออก%(label)s เลขที่ %(number)s")
+        % {"label": case_type.certificate_label_th, "number": certificate.display_number},
+        by=by,
+    )
+    notifications.notify_applicant(
+        case,
+        subject=_("ออก%(label)sแล้ว") % {"label": case_type.certificate_label_th},
+        body=_("%(label)s เลขที่ %(number)s ดาวน์โหลดได้ที่เมนู “คำขอของฉัน”")
+        % {"label": case_type.certificate_label_th, "number": certificate.display_number},
+        key="issued",
+    )
     return certificate
 
 
@@ -523,11 +673,19 @@ def _set_certificate_status(certificate: Certificate, status: str, reason: str, 
     certificate.status_reason = reason
     certificate.status_changed_at = timezone.now()
     certificate.save(update_fields=["status", "status_reason", "status_changed_at"])
-    _event(certificate.case, CaseEvent.Kind.CERTIFICATE, _("%(label)s: %(status)s — %(reason)s")
-           % {"label": certificate.display_number, "status": certificate.get_status_display(), "reason": reason}, by=by)
-    notifications.notify_applicant(certificate.case, subject=_("สถานะเอกสาร %(n)s") % {"n": certificate.display_number},
-                                   body=f"{certificate.get_status_display()}: {reason}",
-                                   key=f"cert-status:{status}:{certificate.status_changed_at.timestamp():.0f}")
+    _event(
+        certificate.case,
+        CaseEvent.Kind.CERTIFICATE,
+        _("%(label)s: %(status)s — %(reason)s")
+        % {"label": certificate.display_number, "status": certificate.get_status_display(), "reason": reason},
+        by=by,
+    )
+    notifications.notify_applicant(
+        certificate.case,
+        subject=_("สถานะเอกสาร %(n)s") % {"n": certificate.display_number},
+        body=f"{certificate.get_status_display()}: {reason}",
+        key=f"cert-status:{status}:{certificate.status_changed_at.timestamp():.0f}",
+    )
     return certificate
 
 
@@ -560,6 +718,7 @@ def revoke_certificate(*, certificate_id: int, by, reason: str) -> Certificate:
 
 # --- Periodic: deadlines -----------------------------------------------------------------------
 
+
 def escalate_due_cases(now: dt.datetime | None = None) -> int:
     """Warn the department heads before a statutory deadline runs out, and the executives once it
     is due or overdue. Each level is sent once per deadline (escalation_level)."""
@@ -567,8 +726,10 @@ def escalate_due_cases(now: dt.datetime | None = None) -> int:
 
     day = (now or timezone.now()).astimezone(BANGKOK).date()
     sent = 0
-    open_cases = Case.objects.filter(status__in=[CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.INSPECTED,
-                                                 CaseStatus.REVIEWED], due_date__isnull=False)
+    open_cases = Case.objects.filter(
+        status__in=[CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.INSPECTED, CaseStatus.REVIEWED],
+        due_date__isnull=False,
+    )
     for case_id in open_cases.values_list("pk", flat=True):
         with transaction.atomic():
             case = Case.objects.select_for_update(skip_locked=True).filter(pk=case_id).first()
@@ -586,12 +747,17 @@ def escalate_due_cases(now: dt.datetime | None = None) -> int:
             case_type = case_type_for(case.kind)
             subject = _("ใกล้ครบกำหนดตามกฎหมาย: %(code)s") % {"code": case.tracking_code}
             body = _("%(kind)s %(code)s ครบกำหนดพิจารณาวันที่ %(date)s (เหลือ %(left)s วัน)") % {
-                "kind": case_type.label_th, "code": case.tracking_code, "date": format_be_long(case.due_date),
-                "left": left}
+                "kind": case_type.label_th,
+                "code": case.tracking_code,
+                "date": format_be_long(case.due_date),
+                "left": left,
+            }
             recipients = list(staff_with_role(*roles))
             if case.assigned_to_id and case.assigned_to not in recipients:
                 recipients.append(case.assigned_to)
-            notify_staff(recipients, subject=subject, body=body, key=f"escalate:{case.pk}:{case.due_date}:{level}")
+            notify_staff(
+                recipients, subject=subject, body=body, key=f"escalate:{case.pk}:{case.due_date}:{level}"
+            )
             case.escalation_level = level
             case.save(update_fields=["escalation_level", "updated_at"])
             _event(case, CaseEvent.Kind.ESCALATION, body, public=False)
@@ -603,7 +769,9 @@ def void_lapsed_returns(now: dt.datetime | None = None) -> int:
     """Returned notifications whose fix deadline passed become void (Public Health Act s.48)."""
     day = (now or timezone.now()).astimezone(BANGKOK).date()
     voided = 0
-    for case_id in Case.objects.filter(status=CaseStatus.RETURNED, applicant_due_date__lt=day).values_list("pk", flat=True):
+    for case_id in Case.objects.filter(status=CaseStatus.RETURNED, applicant_due_date__lt=day).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             case = Case.objects.select_for_update(skip_locked=True).filter(pk=case_id).first()
             if case is None or case.status != CaseStatus.RETURNED:
@@ -611,17 +779,26 @@ def void_lapsed_returns(now: dt.datetime | None = None) -> int:
             transitions = case_type_for(case.kind).transitions
             if CaseStatus.VOID not in transitions.get(CaseStatus.RETURNED, {}):
                 continue
-            move(case, to=CaseStatus.VOID, by=None, transitions=transitions,
-                 note=_("ไม่แก้ไขภายในกำหนด คำขอเป็นอันยกเลิก"))
+            move(
+                case,
+                to=CaseStatus.VOID,
+                by=None,
+                transitions=transitions,
+                note=_("ไม่แก้ไขภายในกำหนด คำขอเป็นอันยกเลิก"),
+            )
             case.save()
-            notifications.notify_applicant(case, subject=_("คำขอเป็นอันยกเลิก"),
-                                           body=_("ไม่ได้แก้ไขภายในกำหนด คำขอเป็นอันยกเลิก ยื่นใหม่ได้ทุกเมื่อ"),
-                                           key="void")
+            notifications.notify_applicant(
+                case,
+                subject=_("คำขอเป็นอันยกเลิก"),
+                body=_("ไม่ได้แก้ไขภายในกำหนด คำขอเป็นอันยกเลิก ยื่นใหม่ได้ทุกเมื่อ"),
+                key="void",
+            )
             voided += 1
     return voided
 
 
 # --- The town's own settings -------------------------------------------------------------------
+
 
 def _require_admin(by) -> None:
     if not by.has_perm("casework.change_feerate"):
@@ -634,11 +811,16 @@ def add_fee_rate(*, kind: str, by, values: dict) -> FeeRate:
     ends the day before, so exactly one rate is in force on any date and old fees keep their version."""
     _require_admin(by)
     band = {name: values.get(name) for name in ("max_floors", "max_height_m", "min_area_m2", "max_area_m2")}
-    for previous in FeeRate.objects.select_for_update().filter(kind=kind, fee_code=values["fee_code"],
-                                                                valid_to__isnull=True, **band):
+    for previous in FeeRate.objects.select_for_update().filter(
+        kind=kind, fee_code=values["fee_code"], valid_to__isnull=True, **band
+    ):
         if previous.valid_from >= values["valid_from"]:
-            raise ValidationError(_("มีอัตราที่เริ่มใช้ในวันเดียวกันหรือภายหลังอยู่แล้ว "
-                                    "(A rate starting on or after that date already exists)"))
+            raise ValidationError(
+                _(
+                    "มีอัตราที่เริ่มใช้ในวันเดียวกันหรือภายหลังอยู่แล้ว "
+                    "(A rate starting on or after that date already exists)"
+                )
+            )
         previous.valid_to = values["valid_from"] - dt.timedelta(days=1)
         previous.save(update_fields=["valid_to"])
     rate = FeeRate(kind=kind, **values)
@@ -659,7 +841,9 @@ def save_service_settings(*, kind: str, by, values: dict) -> ServiceSettings:
 
 
 @transaction.atomic
-def save_requirement(*, kind: str, by, values: dict, requirement_id: int | None = None) -> DocumentRequirement:
+def save_requirement(
+    *, kind: str, by, values: dict, requirement_id: int | None = None
+) -> DocumentRequirement:
     """Add a checklist line, or change one (code and condition stay)."""
     _require_admin(by)
     if requirement_id is None:

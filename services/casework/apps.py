@@ -23,11 +23,16 @@ class CaseworkConfig(AppConfig):
     verbose_name = "งานคำขอ (Casework)"
     role_permissions = {
         "town_admin": [
-            "casework.view_case", "casework.view_all_cases",
-            "casework.add_documentrequirement", "casework.change_documentrequirement",
+            "casework.view_case",
+            "casework.view_all_cases",
+            "casework.add_documentrequirement",
+            "casework.change_documentrequirement",
             "casework.view_documentrequirement",
-            "casework.add_feerate", "casework.change_feerate", "casework.view_feerate",
-            "casework.change_servicesettings", "casework.view_servicesettings",
+            "casework.add_feerate",
+            "casework.change_feerate",
+            "casework.view_feerate",
+            "casework.change_servicesettings",
+            "casework.view_servicesettings",
         ],
         "executive": ["casework.view_all_cases"],
         "department_head": ["casework.view_all_cases"],
@@ -35,15 +40,18 @@ class CaseworkConfig(AppConfig):
     }
     beat_schedule = {
         "casework-escalate-due-cases": {
-            "task": "tenants.tasks.for_each_town", "schedule": 3600.0,
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 3600.0,
             "args": ("services.casework.tasks.escalate_due_cases",),
         },
         "casework-issue-paid-certificates": {
-            "task": "tenants.tasks.for_each_town", "schedule": 300.0,
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 300.0,
             "args": ("services.casework.tasks.issue_paid_certificates",),
         },
         "casework-void-lapsed-returns": {
-            "task": "tenants.tasks.for_each_town", "schedule": 3600.0,
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 3600.0,
             "args": ("services.casework.tasks.void_lapsed_returns",),
         },
     }
@@ -53,8 +61,17 @@ class CaseworkConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Case, models.CaseDocument, models.Deficiency, models.Inspection, models.Certificate,
-                      models.CaseFee, models.FeeRate, models.DocumentRequirement, models.ServiceSettings):
+        for model in (
+            models.Case,
+            models.CaseDocument,
+            models.Deficiency,
+            models.Inspection,
+            models.Certificate,
+            models.CaseFee,
+            models.FeeRate,
+            models.DocumentRequirement,
+            models.ServiceSettings,
+        ):
             auditlog.register(model)
         try:
             from services.payments.signals import invoice_paid

@@ -39,14 +39,24 @@ def raise_fee_invoice(fee: CaseFee, *, by=None) -> str:
     raise_invoice, line_spec = interface
     case = fee.case
     lines = [
-        line_spec(fee_code=line["fee_code"], description=line["description"],
-                  quantity=Decimal(line["quantity"]), unit_price=Decimal(line["unit_price"]),
-                  rate_version=fee.rate_version)
+        line_spec(
+            fee_code=line["fee_code"],
+            description=line["description"],
+            quantity=Decimal(line["quantity"]),
+            unit_price=Decimal(line["unit_price"]),
+            rate_version=fee.rate_version,
+        )
         for line in fee.lines
     ]
     invoice = raise_invoice(
-        payer_name=case.applicant_name, payer_phone=case.applicant_phone, payer_email=case.applicant_email,
-        lines=lines, source=SOURCE, source_id=str(fee.public_id), due_date=fee.due_date, by=by,
+        payer_name=case.applicant_name,
+        payer_phone=case.applicant_phone,
+        payer_email=case.applicant_email,
+        lines=lines,
+        source=SOURCE,
+        source_id=str(fee.public_id),
+        due_date=fee.due_date,
+        by=by,
     )
     reference = str(getattr(invoice, "number", "") or invoice.pk)
     fee.invoice_reference = reference[:60]

@@ -25,8 +25,13 @@ class FeeLine:
         return (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def as_dict(self) -> dict:
-        return {"fee_code": self.fee_code, "description": self.description, "quantity": str(self.quantity),
-                "unit_price": str(self.unit_price), "amount": str(self.amount)}
+        return {
+            "fee_code": self.fee_code,
+            "description": self.description,
+            "quantity": str(self.quantity),
+            "unit_price": str(self.unit_price),
+            "amount": str(self.amount),
+        }
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,15 @@ def rates_in_force(kind: str, fee_code: str, on: dt.date) -> QuerySet[FeeRate]:
     )
 
 
-def pick_rate(kind: str, fee_code: str, on: dt.date, *, floors: int | None = None,
-              height_m: Decimal | None = None, area_m2: Decimal | None = None) -> FeeRate:
+def pick_rate(
+    kind: str,
+    fee_code: str,
+    on: dt.date,
+    *,
+    floors: int | None = None,
+    height_m: Decimal | None = None,
+    area_m2: Decimal | None = None,
+) -> FeeRate:
     """The rate in force on `on` whose band fits; the narrowest band wins, then the newest."""
     candidates = []
     for rate in rates_in_force(kind, fee_code, on):
@@ -71,9 +83,11 @@ def pick_rate(kind: str, fee_code: str, on: dt.date, *, floors: int | None = Non
         candidates.append(rate)
     if not candidates:
         raise NoRateConfigured(f"no {kind}/{fee_code} rate in force on {on.isoformat()}")
-    candidates.sort(key=lambda r: (
-        r.max_floors if r.max_floors is not None else 10**6,
-        r.max_area_m2 if r.max_area_m2 is not None else Decimal(10**9),
-        -r.valid_from.toordinal(),
-    ))
+    candidates.sort(
+        key=lambda r: (
+            r.max_floors if r.max_floors is not None else 10**6,
+            r.max_area_m2 if r.max_area_m2 is not None else Decimal(10**9),
+            -r.valid_from.toordinal(),
+        )
+    )
     return candidates[0]

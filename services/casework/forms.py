@@ -11,8 +11,15 @@ from .models import DocumentRequirement, FeeRate, ServiceSettings
 class ServiceSettingsForm(forms.ModelForm):
     class Meta:
         model = ServiceSettings
-        fields = ["certificate_validity_days", "fee_period_months", "fee_due_days", "reminder_days",
-                  "suspend_after_unpaid_periods", "warn_days_before_due", "max_upload_mb"]
+        fields = [
+            "certificate_validity_days",
+            "fee_period_months",
+            "fee_due_days",
+            "reminder_days",
+            "suspend_after_unpaid_periods",
+            "warn_days_before_due",
+            "max_upload_mb",
+        ]
 
     def clean_fee_period_months(self):
         months = self.cleaned_data["fee_period_months"]
@@ -32,8 +39,18 @@ class FeeRateForm(forms.ModelForm):
 
     class Meta:
         model = FeeRate
-        fields = ["fee_code", "description_th", "unit", "amount", "max_floors", "max_height_m", "min_area_m2",
-                  "max_area_m2", "valid_from", "version"]
+        fields = [
+            "fee_code",
+            "description_th",
+            "unit",
+            "amount",
+            "max_floors",
+            "max_height_m",
+            "min_area_m2",
+            "max_area_m2",
+            "valid_from",
+            "version",
+        ]
 
 
 class DocumentRequirementForm(forms.ModelForm):

@@ -25,7 +25,9 @@ def _inside_polygon(lon: float, lat: float, rings: Sequence) -> bool:
     return not any(_inside_ring(lon, lat, hole) for hole in rings[1:])
 
 
-def is_inside_boundary(boundary: dict | None, *, latitude: Decimal | float, longitude: Decimal | float) -> bool:
+def is_inside_boundary(
+    boundary: dict | None, *, latitude: Decimal | float, longitude: Decimal | float
+) -> bool:
     """True when the point lies inside the boundary; a town without a boundary accepts any point."""
     if not boundary:
         return True

@@ -26,21 +26,27 @@ class CaseKind(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    DRAFT = "draft", _("ร่างคำขอ")                              # being filled in by the applicant
-    SUBMITTED = "submitted", _("ยื่นแล้ว รอตรวจเอกสาร")          # received; documents not yet checked
-    RETURNED = "returned", _("ส่งกลับให้แก้ไขเพิ่มเติม")           # incomplete: a list of fixes was sent
-    ACCEPTED = "accepted", _("เอกสารครบ อยู่ระหว่างพิจารณา")      # complete: the statutory clock runs
+    DRAFT = "draft", _("ร่างคำขอ")  # being filled in by the applicant
+    SUBMITTED = "submitted", _("ยื่นแล้ว รอตรวจเอกสาร")  # received; documents not yet checked
+    RETURNED = "returned", _("ส่งกลับให้แก้ไขเพิ่มเติม")  # incomplete: a list of fixes was sent
+    ACCEPTED = "accepted", _("เอกสารครบ อยู่ระหว่างพิจารณา")  # complete: the statutory clock runs
     INSPECTED = "inspected", _("ตรวจสถานที่แล้ว")
     REVIEWED = "reviewed", _("ตรวจพิจารณาทางเทคนิคแล้ว")
     APPROVED = "approved", _("อนุมัติแล้ว รอชำระค่าธรรมเนียม")
     ISSUED = "issued", _("ออกเอกสารแล้ว")
     REFUSED = "refused", _("ไม่อนุญาต")
     WITHDRAWN = "withdrawn", _("ถอนคำขอ")
-    VOID = "void", _("คำขอเป็นอันยกเลิก")                        # fixes not made in time
+    VOID = "void", _("คำขอเป็นอันยกเลิก")  # fixes not made in time
 
 
-OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.RETURNED, CaseStatus.ACCEPTED, CaseStatus.INSPECTED,
-                 CaseStatus.REVIEWED, CaseStatus.APPROVED)
+OPEN_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.RETURNED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.INSPECTED,
+    CaseStatus.REVIEWED,
+    CaseStatus.APPROVED,
+)
 FINAL_STATUSES = (CaseStatus.ISSUED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.VOID)
 
 
@@ -56,8 +62,9 @@ class Case(models.Model):
     kind = models.CharField(_("ประเภทคำขอ"), max_length=30, choices=CaseKind.choices)
     tracking_code = models.CharField(_("เลขที่รับ"), max_length=40, blank=True, db_index=True)
     status = models.CharField(_("สถานะ"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ผู้ยื่น"), on_delete=models.PROTECT,
-                                  related_name="cases")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ผู้ยื่น"), on_delete=models.PROTECT, related_name="cases"
+    )
     applicant_name = models.CharField(_("ชื่อผู้ยื่น"), max_length=200)
     applicant_national_id = models.CharField(_("เลขประจำตัวประชาชนผู้ยื่น"), max_length=13)
     applicant_phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
@@ -66,8 +73,14 @@ class Case(models.Model):
     address = models.TextField(_("ที่ตั้ง"))
     latitude = models.DecimalField(_("ละติจูด"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("ลองจิจูด"), max_digits=9, decimal_places=6)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ผู้รับผิดชอบ"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="assigned_cases")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ผู้รับผิดชอบ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
     submitted_at = models.DateTimeField(_("วันที่ยื่น"), null=True, blank=True)
     completed_at = models.DateTimeField(_("วันที่เอกสารครบ"), null=True, blank=True)
     decided_at = models.DateTimeField(_("วันที่มีคำสั่ง"), null=True, blank=True)
@@ -119,8 +132,12 @@ class Case(models.Model):
     def record_transition(self, *, old, new, by, note: str = "") -> None:
         """Called by services.common.workflow.move(): one timeline row per status change."""
         CaseEvent.objects.create(
-            case=self, kind=CaseEvent.Kind.STATUS, from_status=str(old), to_status=str(new),
-            actor=by if (by is not None and getattr(by, "is_authenticated", False)) else None, message=note,
+            case=self,
+            kind=CaseEvent.Kind.STATUS,
+            from_status=str(old),
+            to_status=str(new),
+            actor=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
+            message=note,
         )
 
 
@@ -141,8 +158,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     message = models.TextField(blank=True)
@@ -158,7 +176,9 @@ class CaseEvent(models.Model):
 
     @property
     def status_label(self) -> str:
-        return str(CaseStatus(self.to_status).label) if self.to_status in CaseStatus.values else self.to_status
+        return (
+            str(CaseStatus(self.to_status).label) if self.to_status in CaseStatus.values else self.to_status
+        )
 
 
 class DocumentRequirement(models.Model):
@@ -189,10 +209,13 @@ class CaseDocument(models.Model):
     """เอกสารแนบ — one uploaded file of a case; a newer upload supersedes, the old one stays on record."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
-    requirement = models.ForeignKey(DocumentRequirement, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    requirement = models.ForeignKey(
+        DocumentRequirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
     is_superseded = models.BooleanField(default=False)
 
@@ -210,7 +233,9 @@ class Deficiency(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deficiencies")
     items = models.JSONField(_("รายการที่ต้องแก้ไข"), default=list)  # [{"requirement": code|None, "text": "..."}]
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     reply_due_date = models.DateField(_("แก้ไขภายใน"), null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -234,7 +259,9 @@ class Inspection(models.Model):
         FAIL = "fail", _("ไม่ผ่าน")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="inspections")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     inspected_on = models.DateField(_("วันที่ตรวจ"))
     result = models.CharField(_("ผลการตรวจ"), max_length=10, choices=Result.choices)
     notes = models.TextField(_("บันทึกการตรวจ"), blank=True)
@@ -274,7 +301,9 @@ class Certificate(models.Model):
     public_summary = models.JSONField(default=dict, blank=True)
     verification_token = models.CharField(max_length=32, unique=True, default="", editable=False)
     pdf = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("ใบอนุญาต/หนังสือรับรอง")
@@ -321,9 +350,12 @@ class CaseFee(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fees")
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
     period_label = models.CharField(_("งวด"), max_length=20, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="surcharges")
-    amount = models.DecimalField(_("จำนวนเงิน"), max_digits=12, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0.00"))])
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="surcharges"
+    )
+    amount = models.DecimalField(
+        _("จำนวนเงิน"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+    )
     lines = models.JSONField(default=list)  # [{"fee_code","description","quantity","unit_price","amount"}]
     rate_version = models.CharField(_("ฉบับอัตรา"), max_length=100, blank=True)
     due_date = models.DateField(_("ครบกำหนดชำระ"), null=True, blank=True)
@@ -341,11 +373,14 @@ class CaseFee(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # One periodic fee per certificate case and period; one surcharge per late fee.
-            models.UniqueConstraint(fields=["case", "purpose", "period_label"],
-                                    condition=models.Q(purpose__in=["periodic", "issue"]),
-                                    name="uniq_fee_per_period"),
-            models.UniqueConstraint(fields=["parent"], condition=models.Q(purpose="surcharge"),
-                                    name="uniq_surcharge_per_fee"),
+            models.UniqueConstraint(
+                fields=["case", "purpose", "period_label"],
+                condition=models.Q(purpose__in=["periodic", "issue"]),
+                name="uniq_fee_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["parent"], condition=models.Q(purpose="surcharge"), name="uniq_surcharge_per_fee"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,13 +398,20 @@ class FeeRate(models.Model):
     fee_code = models.SlugField(_("รหัสค่าธรรมเนียม"), max_length=40)
     description_th = models.CharField(_("รายการ"), max_length=300)
     unit = models.CharField(_("หน่วย"), max_length=10, choices=Unit.choices)
-    amount = models.DecimalField(_("อัตรา (บาท)"), max_digits=10, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0.00"))])
+    amount = models.DecimalField(
+        _("อัตรา (บาท)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+    )
     # Bands: the rate applies when the case fits all the limits that are set.
     max_floors = models.PositiveSmallIntegerField(_("ไม่เกิน (ชั้น)"), null=True, blank=True)
-    max_height_m = models.DecimalField(_("สูงไม่เกิน (เมตร)"), max_digits=6, decimal_places=2, null=True, blank=True)
-    min_area_m2 = models.DecimalField(_("พื้นที่ตั้งแต่ (ตร.ม.)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    max_area_m2 = models.DecimalField(_("พื้นที่ไม่เกิน (ตร.ม.)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    max_height_m = models.DecimalField(
+        _("สูงไม่เกิน (เมตร)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    min_area_m2 = models.DecimalField(
+        _("พื้นที่ตั้งแต่ (ตร.ม.)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    max_area_m2 = models.DecimalField(
+        _("พื้นที่ไม่เกิน (ตร.ม.)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     valid_from = models.DateField(_("ใช้ตั้งแต่"))
     valid_to = models.DateField(_("ใช้ถึง"), null=True, blank=True)
     version = models.CharField(_("ฉบับ/ที่มา"), max_length=100)
@@ -388,11 +430,14 @@ class ServiceSettings(models.Model):
 
     kind = models.CharField(max_length=30, choices=CaseKind.choices, unique=True)
     certificate_validity_days = models.PositiveIntegerField(
-        _("อายุใบอนุญาต (วัน)"), null=True, blank=True, help_text=_("เว้นว่าง = ไม่มีวันหมดอายุ"))
+        _("อายุใบอนุญาต (วัน)"), null=True, blank=True, help_text=_("เว้นว่าง = ไม่มีวันหมดอายุ")
+    )
     fee_period_months = models.PositiveSmallIntegerField(_("งวดค่าธรรมเนียม (เดือน)"), default=12)
     fee_due_days = models.PositiveSmallIntegerField(_("ชำระภายใน (วัน) นับจากต้นงวด"), default=30)
     reminder_days = models.PositiveSmallIntegerField(_("เตือนก่อนครบกำหนด (วัน)"), default=15)
-    suspend_after_unpaid_periods = models.PositiveSmallIntegerField(_("สั่งหยุดเมื่อค้างชำระติดต่อกัน (งวด)"), default=3)
+    suspend_after_unpaid_periods = models.PositiveSmallIntegerField(
+        _("สั่งหยุดเมื่อค้างชำระติดต่อกัน (งวด)"), default=3
+    )
     warn_days_before_due = models.PositiveSmallIntegerField(_("แจ้งเตือนผู้บังคับบัญชาก่อนครบกำหนด (วัน)"), default=7)
     max_upload_mb = models.PositiveSmallIntegerField(_("ขนาดไฟล์สูงสุด (MB)"), default=10)
 

@@ -40,7 +40,9 @@ class CaseType:
     requirement_applies: Callable[..., bool] = field(default=lambda case, requirement: True)
     detail_name: str = ""
     # For services with a periodic fee: the label of the fee period a date falls in.
-    fee_period_label: Callable[..., str] | None = None  # the one-to-one related name of the service's details on Case
+    fee_period_label: Callable[..., str] | None = (
+        None  # the one-to-one related name of the service's details on Case
+    )
 
 
 _TYPES: dict[str, CaseType] = {}

@@ -24,12 +24,16 @@ def case_for_applicant(*, user, public_id, kind: str) -> Case:
 
 
 def may_view_cases(user, kind: str) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_staff_member", False)
-                and (user.has_perm(case_type_for(kind).view_permission) or user.has_perm("casework.view_all_cases")))
+    return bool(
+        user.is_authenticated
+        and getattr(user, "is_staff_member", False)
+        and (user.has_perm(case_type_for(kind).view_permission) or user.has_perm("casework.view_all_cases"))
+    )
 
 
-def cases_for_staff(*, user, kind: str, status: str = "", query: str = "", overdue_only: bool = False
-                    ) -> QuerySet[Case]:
+def cases_for_staff(
+    *, user, kind: str, status: str = "", query: str = "", overdue_only: bool = False
+) -> QuerySet[Case]:
     """The back-office work list of one service (submitted work first, then by deadline)."""
     if not may_view_cases(user, kind):
         raise PermissionDenied
@@ -37,13 +41,19 @@ def cases_for_staff(*, user, kind: str, status: str = "", query: str = "", overd
     if status:
         cases = cases.filter(status=status)
     if query:
-        cases = cases.filter(Q(tracking_code__icontains=query) | Q(title__icontains=query)
-                             | Q(applicant_name__icontains=query) | Q(address__icontains=query))
+        cases = cases.filter(
+            Q(tracking_code__icontains=query)
+            | Q(title__icontains=query)
+            | Q(applicant_name__icontains=query)
+            | Q(address__icontains=query)
+        )
     if overdue_only:
         from .actions import today
 
-        cases = cases.filter(due_date__lt=today(), status__in=[
-            CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.INSPECTED, CaseStatus.REVIEWED])
+        cases = cases.filter(
+            due_date__lt=today(),
+            status__in=[CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.INSPECTED, CaseStatus.REVIEWED],
+        )
     return cases.order_by("due_date", "-submitted_at")
 
 
@@ -65,22 +75,33 @@ def checklist(case: Case) -> list[dict]:
         if not case_type.requirement_applies(case, requirement):
             continue
         mine = [d for d in documents if d.requirement_id == requirement.pk]
-        rows.append({
-            "requirement": requirement,
-            "current": next((d for d in reversed(mine) if not d.is_superseded), None),
-            "history": [d for d in mine if d.is_superseded],
-        })
+        rows.append(
+            {
+                "requirement": requirement,
+                "current": next((d for d in reversed(mine) if not d.is_superseded), None),
+                "history": [d for d in mine if d.is_superseded],
+            }
+        )
     return rows
 
 
 def public_register(*, kind: str, query: str = "") -> QuerySet[Certificate]:
     """Issued certificates for the public register: numbers, places and dates, no personal data."""
     certificates = Certificate.objects.filter(kind=kind).only(
-        "series", "be_year", "number", "issued_on", "valid_until", "status", "public_summary", "verification_token",
-        "kind")
+        "series",
+        "be_year",
+        "number",
+        "issued_on",
+        "valid_until",
+        "status",
+        "public_summary",
+        "verification_token",
+        "kind",
+    )
     if query:
-        certificates = certificates.filter(Q(public_summary__location__icontains=query)
-                                           | Q(public_summary__name__icontains=query))
+        certificates = certificates.filter(
+            Q(public_summary__location__icontains=query) | Q(public_summary__name__icontains=query)
+        )
         if "/" in query:
             number, _sep, year = query.partition("/")
             if number.strip().isdigit() and year.strip().isdigit():
@@ -89,7 +110,9 @@ def public_register(*, kind: str, query: str = "") -> QuerySet[Certificate]:
 
 
 def certificate_by_token(*, kind: str, token: str) -> Certificate:
-    certificate = Certificate.objects.filter(kind=kind, verification_token=token).select_related("case").first()
+    certificate = (
+        Certificate.objects.filter(kind=kind, verification_token=token).select_related("case").first()
+    )
     if certificate is None:
         raise Http404
     return certificate

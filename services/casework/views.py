@@ -41,16 +41,21 @@ def _flash_errors(request, error: ValidationError) -> None:
 
 # --- Citizens ----------------------------------------------------------------------------------
 
+
 @login_required
 def my_cases(request, *, kind: str):
     case_type = case_type_for(kind)
-    page = Paginator(selectors.cases_for_applicant(user=request.user, kind=kind), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.cases_for_applicant(user=request.user, kind=kind), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "casework/my_cases.html", {"case_type": case_type, "page": page})
 
 
 def _fees_with_links(case) -> list[dict]:
-    return [{"fee": fee, "pay_url": invoice_url(fee) if fee.status == CaseFee.Status.DUE else None}
-            for fee in case.fees.all()]
+    return [
+        {"fee": fee, "pay_url": invoice_url(fee) if fee.status == CaseFee.Status.DUE else None}
+        for fee in case.fees.all()
+    ]
 
 
 @login_required
@@ -58,15 +63,26 @@ def my_case(request, public_id, *, kind: str):
     case_type = case_type_for(kind)
     case = selectors.case_for_applicant(user=request.user, public_id=public_id, kind=kind)
     certificate = Certificate.objects.filter(case=case).first()
-    return render(request, "casework/my_case.html", {
-        "case_type": case_type, "case": case, "detail": getattr(case, case_type.detail_name, None),
-        "checklist": selectors.checklist(case), "events": case.events.filter(is_public=True),
-        "deficiencies": case.deficiencies.all(), "fees": _fees_with_links(case), "certificate": certificate,
-        "editable": case.status in (CaseStatus.DRAFT, CaseStatus.RETURNED),
-        "missing": actions.missing_requirements(case) if case.status in (CaseStatus.DRAFT, CaseStatus.RETURNED) else [],
-        "detail_template": f"{case_type.app_label}/_detail.html",
-        "extra_template": f"{case_type.app_label}/_holder_requests.html",
-    })
+    return render(
+        request,
+        "casework/my_case.html",
+        {
+            "case_type": case_type,
+            "case": case,
+            "detail": getattr(case, case_type.detail_name, None),
+            "checklist": selectors.checklist(case),
+            "events": case.events.filter(is_public=True),
+            "deficiencies": case.deficiencies.all(),
+            "fees": _fees_with_links(case),
+            "certificate": certificate,
+            "editable": case.status in (CaseStatus.DRAFT, CaseStatus.RETURNED),
+            "missing": actions.missing_requirements(case)
+            if case.status in (CaseStatus.DRAFT, CaseStatus.RETURNED)
+            else [],
+            "detail_template": f"{case_type.app_label}/_detail.html",
+            "extra_template": f"{case_type.app_label}/_holder_requests.html",
+        },
+    )
 
 
 @login_required
@@ -79,8 +95,12 @@ def upload_document(request, public_id, *, kind: str):
         messages.error(request, _("กรุณาเลือกไฟล์ (Choose a file)"))
     else:
         try:
-            actions.attach_document(case_id=case.pk, requirement_id=int(requirement) if requirement else None,
-                                    upload=upload, by=request.user)
+            actions.attach_document(
+                case_id=case.pk,
+                requirement_id=int(requirement) if requirement else None,
+                upload=upload,
+                by=request.user,
+            )
             messages.success(request, _("แนบเอกสารแล้ว (Document attached)"))
         except ValidationError as error:
             _flash_errors(request, error)
@@ -95,7 +115,9 @@ def submit(request, public_id, *, kind: str):
         actions.submit_case(case_id=case.pk, by=request.user, reply=request.POST.get("reply", ""))
         messages.success(request, _("ยื่นเรื่องแล้ว (Submitted)"))
     except (ValidationError, TransitionNotAllowed) as error:
-        _flash_errors(request, error) if isinstance(error, ValidationError) else messages.error(request, str(error))
+        _flash_errors(request, error) if isinstance(error, ValidationError) else messages.error(
+            request, str(error)
+        )
     return redirect(f"{case_type_for(kind).app_label}:my_case", public_id=case.public_id)
 
 
@@ -118,8 +140,11 @@ def _may_see_case(request, case) -> bool:
 @login_required
 def document(request, public_id, document_id: int, *, kind: str):
     """A case document, for its applicant and for staff of the service (never public)."""
-    doc = CaseDocument.objects.select_related("case", "file").filter(
-        pk=document_id, case__public_id=public_id, case__kind=kind).first()
+    doc = (
+        CaseDocument.objects.select_related("case", "file")
+        .filter(pk=document_id, case__public_id=public_id, case__kind=kind)
+        .first()
+    )
     if doc is None or not _may_see_case(request, doc.case):
         raise Http404
     return _file_response(doc.file)
@@ -127,8 +152,11 @@ def document(request, public_id, document_id: int, *, kind: str):
 
 @login_required
 def inspection_photo(request, public_id, inspection_id: int, file_id, *, kind: str):
-    inspection = Inspection.objects.select_related("case").filter(
-        pk=inspection_id, case__public_id=public_id, case__kind=kind).first()
+    inspection = (
+        Inspection.objects.select_related("case")
+        .filter(pk=inspection_id, case__public_id=public_id, case__kind=kind)
+        .first()
+    )
     if inspection is None or not selectors.may_view_cases(request.user, kind):
         raise Http404
     photo = inspection.photos.filter(public_id=file_id).first()
@@ -142,8 +170,9 @@ def _file_response(stored, *, inline: bool = True):
         handle = stored.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=stored.content_type, filename=stored.original_name,
-                            as_attachment=not inline)
+    response = FileResponse(
+        handle, content_type=stored.content_type, filename=stored.original_name, as_attachment=not inline
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -151,8 +180,9 @@ def _file_response(stored, *, inline: bool = True):
 
 @login_required
 def certificate_pdf(request, public_id, *, kind: str):
-    certificate = Certificate.objects.select_related("case", "pdf").filter(
-        case__public_id=public_id, kind=kind).first()
+    certificate = (
+        Certificate.objects.select_related("case", "pdf").filter(case__public_id=public_id, kind=kind).first()
+    )
     if certificate is None or certificate.pdf is None or not _may_see_case(request, certificate.case):
         raise Http404
     return _file_response(certificate.pdf)
@@ -160,25 +190,40 @@ def certificate_pdf(request, public_id, *, kind: str):
 
 # --- Staff -------------------------------------------------------------------------------------
 
+
 @staff_required
 def staff_list(request, *, kind: str):
     case_type = case_type_for(kind)
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
-    cases = selectors.cases_for_staff(user=request.user, kind=kind, status=status,
-                                      query=request.GET.get("q", "").strip()[:100],
-                                      overdue_only=request.GET.get("overdue") == "1")
-    return render(request, "casework/staff_list.html", {
-        "case_type": case_type, "page": Paginator(cases, 30).get_page(request.GET.get("page")),
-        "statuses": [s for s in CaseStatus if s != CaseStatus.DRAFT], "status": status,
-        "backoffice_menu": backoffice_menu(request.user),
-    })
+    cases = selectors.cases_for_staff(
+        user=request.user,
+        kind=kind,
+        status=status,
+        query=request.GET.get("q", "").strip()[:100],
+        overdue_only=request.GET.get("overdue") == "1",
+    )
+    return render(
+        request,
+        "casework/staff_list.html",
+        {
+            "case_type": case_type,
+            "page": Paginator(cases, 30).get_page(request.GET.get("page")),
+            "statuses": [s for s in CaseStatus if s != CaseStatus.DRAFT],
+            "status": status,
+            "backoffice_menu": backoffice_menu(request.user),
+        },
+    )
 
 
 STAFF_STEPS = {
     # action name → (target status, template block) ; see staff_case.html
-    "accept": CaseStatus.ACCEPTED, "return": CaseStatus.RETURNED, "inspect": CaseStatus.INSPECTED,
-    "review": CaseStatus.REVIEWED, "approve": CaseStatus.APPROVED, "refuse": CaseStatus.REFUSED,
+    "accept": CaseStatus.ACCEPTED,
+    "return": CaseStatus.RETURNED,
+    "inspect": CaseStatus.INSPECTED,
+    "review": CaseStatus.REVIEWED,
+    "approve": CaseStatus.APPROVED,
+    "refuse": CaseStatus.REFUSED,
 }
 
 
@@ -187,24 +232,43 @@ def staff_case(request, public_id, *, kind: str):
     case_type = case_type_for(kind)
     case = selectors.case_for_staff(user=request.user, public_id=public_id, kind=kind)
     targets = allowed_targets(case.status, case_type.transitions)
-    steps = {name: True for name, target in STAFF_STEPS.items()
-             if target in targets and can_move(case.status, target, by=request.user, transitions=case_type.transitions)}
+    steps = {
+        name: True
+        for name, target in STAFF_STEPS.items()
+        if target in targets
+        and can_move(case.status, target, by=request.user, transitions=case_type.transitions)
+    }
     certificate = Certificate.objects.filter(case=case).first()
-    return render(request, "casework/staff_case.html", {
-        "case_type": case_type, "case": case, "detail": getattr(case, case_type.detail_name, None),
-        "checklist": selectors.checklist(case), "events": case.events.select_related("actor"),
-        "deficiencies": case.deficiencies.all(), "inspections": case.inspections.prefetch_related("photos"),
-        "fees": _fees_with_links(case), "certificate": certificate, "steps": steps,
-        "may_extend": request.user.has_perm(f"{case_type.app_label}.extend_deadline") and case_type.max_extensions
-        and case.due_date and case.extensions_used < case_type.max_extensions and case.status != CaseStatus.APPROVED,
-        "may_revoke": certificate and certificate.status != Certificate.Status.REVOKED
-        and request.user.has_perm(f"{case_type.app_label}.revoke_certificate"),
-        "may_record_payment": request.user.has_perm("casework.record_counter_payment"),
-        "inspection_results": Inspection.Result.choices, "inspection_items": _inspection_items(kind),
-        "detail_template": f"{case_type.app_label}/_detail.html",
-        "extra_template": f"{case_type.app_label}/_staff_extra.html",
-        "backoffice_menu": backoffice_menu(request.user),
-    })
+    return render(
+        request,
+        "casework/staff_case.html",
+        {
+            "case_type": case_type,
+            "case": case,
+            "detail": getattr(case, case_type.detail_name, None),
+            "checklist": selectors.checklist(case),
+            "events": case.events.select_related("actor"),
+            "deficiencies": case.deficiencies.all(),
+            "inspections": case.inspections.prefetch_related("photos"),
+            "fees": _fees_with_links(case),
+            "certificate": certificate,
+            "steps": steps,
+            "may_extend": request.user.has_perm(f"{case_type.app_label}.extend_deadline")
+            and case_type.max_extensions
+            and case.due_date
+            and case.extensions_used < case_type.max_extensions
+            and case.status != CaseStatus.APPROVED,
+            "may_revoke": certificate
+            and certificate.status != Certificate.Status.REVOKED
+            and request.user.has_perm(f"{case_type.app_label}.revoke_certificate"),
+            "may_record_payment": request.user.has_perm("casework.record_counter_payment"),
+            "inspection_results": Inspection.Result.choices,
+            "inspection_items": _inspection_items(kind),
+            "detail_template": f"{case_type.app_label}/_detail.html",
+            "extra_template": f"{case_type.app_label}/_staff_extra.html",
+            "backoffice_menu": backoffice_menu(request.user),
+        },
+    )
 
 
 def _inspection_items(kind: str) -> list[tuple[str, str]]:
@@ -232,11 +296,19 @@ def staff_act(request, public_id, action: str, *, kind: str):
             actions.return_for_fixes(case_id=case.pk, by=request.user, items=items, note=post.get("note", ""))
         elif action == "inspect":
             inspected_on = dt.date.fromisoformat(post["inspected_on"]) if post.get("inspected_on") else None
-            checklist = [{"code": code, "title": title, "ok": post.get(f"check_{code}") == "on"}
-                         for code, title in _inspection_items(kind)]
-            actions.record_inspection(case_id=case.pk, by=request.user, result=post.get("result", ""),
-                                      notes=post.get("notes", ""), inspected_on=inspected_on, checklist=checklist,
-                                      photos=request.FILES.getlist("photos"))
+            checklist = [
+                {"code": code, "title": title, "ok": post.get(f"check_{code}") == "on"}
+                for code, title in _inspection_items(kind)
+            ]
+            actions.record_inspection(
+                case_id=case.pk,
+                by=request.user,
+                result=post.get("result", ""),
+                notes=post.get("notes", ""),
+                inspected_on=inspected_on,
+                checklist=checklist,
+                photos=request.FILES.getlist("photos"),
+            )
         elif action == "review":
             actions.record_technical_review(case_id=case.pk, by=request.user, note=post.get("note", ""))
         elif action == "approve":
@@ -246,11 +318,13 @@ def staff_act(request, public_id, action: str, *, kind: str):
         elif action == "extend":
             actions.extend_deadline(case_id=case.pk, by=request.user, reason=post.get("reason", ""))
         elif action == "revoke":
-            actions.revoke_certificate(certificate_id=case.certificate.pk, by=request.user,
-                                       reason=post.get("reason", ""))
+            actions.revoke_certificate(
+                certificate_id=case.certificate.pk, by=request.user, reason=post.get("reason", "")
+            )
         elif action == "counter_payment":
-            actions.record_counter_payment(fee_public_id=post.get("fee", ""), by=request.user,
-                                           receipt_reference=post.get("receipt", ""))
+            actions.record_counter_payment(
+                fee_public_id=post.get("fee", ""), by=request.user, receipt_reference=post.get("receipt", "")
+            )
         else:
             raise Http404
         messages.success(request, _("บันทึกแล้ว (Saved)"))
@@ -265,6 +339,7 @@ def staff_act(request, public_id, action: str, *, kind: str):
 
 # --- Public ------------------------------------------------------------------------------------
 
+
 def register(request, *, kind: str):
     case_type = case_type_for(kind)
     query = request.GET.get("q", "").strip()[:100]
@@ -275,16 +350,24 @@ def register(request, *, kind: str):
 def verify(request, token: str, *, kind: str):
     case_type = case_type_for(kind)
     certificate = selectors.certificate_by_token(kind=kind, token=token)
-    return render(request, "casework/verify.html", {
-        "case_type": case_type, "certificate": certificate, "state": selectors.verification_state(certificate),
-    })
+    return render(
+        request,
+        "casework/verify.html",
+        {
+            "case_type": case_type,
+            "certificate": certificate,
+            "state": selectors.verification_state(certificate),
+        },
+    )
 
 
 def portal_context(request, case_type: CaseType) -> dict:
-    mine = selectors.cases_for_applicant(user=request.user, kind=case_type.kind)[:5] \
-        if request.user.is_authenticated else []
-    return {"case_type": case_type, "mine": mine,
-            "register_url": reverse(f"{case_type.app_label}:register")}
+    mine = (
+        selectors.cases_for_applicant(user=request.user, kind=case_type.kind)[:5]
+        if request.user.is_authenticated
+        else []
+    )
+    return {"case_type": case_type, "mine": mine, "register_url": reverse(f"{case_type.app_label}:register")}
 
 
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -295,9 +378,10 @@ def map_context(request) -> dict:
     import json
 
     town = request.town
-    return {"boundary_json": json.dumps(town.boundary) if town and town.boundary else "null",
-            "map_tiles": (town.branding or {}).get("map_tiles", DEFAULT_TILES) if town else DEFAULT_TILES}
-
+    return {
+        "boundary_json": json.dumps(town.boundary) if town and town.boundary else "null",
+        "map_tiles": (town.branding or {}).get("map_tiles", DEFAULT_TILES) if town else DEFAULT_TILES,
+    }
 
 
 @staff_required
@@ -319,7 +403,9 @@ def service_settings(request, *, kind: str):
         section = request.POST.get("section")
         try:
             if section == "settings":
-                form = forms_["settings"] = ServiceSettingsForm(request.POST, instance=settings_row, prefix="s")
+                form = forms_["settings"] = ServiceSettingsForm(
+                    request.POST, instance=settings_row, prefix="s"
+                )
                 if form.is_valid():
                     actions.save_service_settings(kind=kind, by=request.user, values=form.cleaned_data)
             elif section == "rate":
@@ -331,8 +417,11 @@ def service_settings(request, *, kind: str):
                 if form.is_valid():
                     actions.save_requirement(kind=kind, by=request.user, values=form.cleaned_data)
             elif section == "toggle":
-                actions.set_requirement_active(requirement_id=int(request.POST.get("requirement", 0)),
-                                               by=request.user, active=request.POST.get("active") == "1")
+                actions.set_requirement_active(
+                    requirement_id=int(request.POST.get("requirement", 0)),
+                    by=request.user,
+                    active=request.POST.get("active") == "1",
+                )
                 form = None
             else:
                 raise Http404
@@ -344,9 +433,14 @@ def service_settings(request, *, kind: str):
             if form is None or not form.errors:
                 messages.success(request, _("บันทึกแล้ว (Saved)"))
                 return redirect(f"{case_type.app_label}:settings")
-    return render(request, "casework/settings.html", {
-        "case_type": case_type, "forms": forms_,
-        "rates": FeeRate.objects.filter(kind=kind).order_by("fee_code", "-valid_from"),
-        "requirements": DocumentRequirement.objects.filter(kind=kind),
-        "backoffice_menu": backoffice_menu(request.user),
-    })
+    return render(
+        request,
+        "casework/settings.html",
+        {
+            "case_type": case_type,
+            "forms": forms_,
+            "rates": FeeRate.objects.filter(kind=kind).order_by("fee_code", "-valid_from"),
+            "requirements": DocumentRequirement.objects.filter(kind=kind),
+            "backoffice_menu": backoffice_menu(request.user),
+        },
+    )

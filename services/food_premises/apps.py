@@ -1,4 +1,5 @@
 """Food premises (สถานที่จำหน่ายอาหาร)."""
+
 from django.apps import AppConfig
 
 _STAFF_VIEW = ["food_premises.view_food_cases", "food_premises.view_foodpremisesnotification"]
@@ -9,14 +10,26 @@ class FoodPremisesConfig(AppConfig):
     label = "food_premises"
     verbose_name = "Food premises (สถานที่จำหน่ายอาหาร)"
     role_permissions = {
-        "public_health_officer": [*_STAFF_VIEW, "food_premises.review_notification", "food_premises.inspect_premises",
-                                  "food_premises.issue_certificate", "food_premises.decide_change"],
-        "executive": [*_STAFF_VIEW, "food_premises.issue_certificate", "food_premises.revoke_certificate",
-                      "food_premises.decide_change"],
+        "public_health_officer": [
+            *_STAFF_VIEW,
+            "food_premises.review_notification",
+            "food_premises.inspect_premises",
+            "food_premises.issue_certificate",
+            "food_premises.decide_change",
+        ],
+        "executive": [
+            *_STAFF_VIEW,
+            "food_premises.issue_certificate",
+            "food_premises.revoke_certificate",
+            "food_premises.decide_change",
+        ],
         "department_head": [*_STAFF_VIEW],
         "oss_officer": [*_STAFF_VIEW],
-        "town_admin": [*_STAFF_VIEW, "food_premises.add_hygienechecklistitem",
-                       "food_premises.change_hygienechecklistitem"],
+        "town_admin": [
+            *_STAFF_VIEW,
+            "food_premises.add_hygienechecklistitem",
+            "food_premises.change_hygienechecklistitem",
+        ],
     }
     backoffice_menu = [
         ("ตั้งค่าบริการสถานที่จำหน่ายอาหาร", "food_premises:settings", "casework.change_feerate"),
@@ -24,7 +37,8 @@ class FoodPremisesConfig(AppConfig):
     ]
     beat_schedule = {
         "food-premises-fee-cycle": {
-            "task": "tenants.tasks.for_each_town", "schedule": 6 * 3600.0,
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 6 * 3600.0,
             "args": ("services.food_premises.tasks.run_fee_cycle",),
         },
     }

@@ -53,8 +53,14 @@ def compute_fee(case: Case, on: dt.date) -> FeeQuote:
 def public_summary(case: Case) -> dict:
     """Premises name, kind and place: the business is public, the person behind it is not."""
     detail = case.food_notification
-    return {"name": detail.premises_name, "location": case.address, "kind": detail.get_business_kind_display(),
-            "area_m2": str(detail.area_m2), "latitude": str(case.latitude), "longitude": str(case.longitude)}
+    return {
+        "name": detail.premises_name,
+        "location": case.address,
+        "kind": detail.get_business_kind_display(),
+        "area_m2": str(detail.area_m2),
+        "latitude": str(case.latitude),
+        "longitude": str(case.longitude),
+    }
 
 
 def requirement_applies(case: Case, requirement: DocumentRequirement) -> bool:
@@ -67,14 +73,25 @@ def requirement_applies(case: Case, requirement: DocumentRequirement) -> bool:
 
 
 FOOD_NOTIFICATION = CaseType(
-    kind=KIND, app_label="food_premises", label_th="การแจ้งจัดตั้งสถานที่จำหน่าย/สะสมอาหาร",
-    label_en="Food premises notification", certificate_label_th="หนังสือรับรองการแจ้ง",
-    tracking_prefix="FD", certificate_series="food_notification", transitions=TRANSITIONS,
-    view_permission="food_premises.view_food_cases", clock_starts_on="submitted",
-    review_days=CERTIFICATE_WORKING_DAYS, review_rule=DeadlineRule.WORKING_DAYS,
-    fix_days=FIX_WORKING_DAYS, fix_rule=DeadlineRule.WORKING_DAYS,
+    kind=KIND,
+    app_label="food_premises",
+    label_th="การแจ้งจัดตั้งสถานที่จำหน่าย/สะสมอาหาร",
+    label_en="Food premises notification",
+    certificate_label_th="หนังสือรับรองการแจ้ง",
+    tracking_prefix="FD",
+    certificate_series="food_notification",
+    transitions=TRANSITIONS,
+    view_permission="food_premises.view_food_cases",
+    clock_starts_on="submitted",
+    review_days=CERTIFICATE_WORKING_DAYS,
+    review_rule=DeadlineRule.WORKING_DAYS,
+    fix_days=FIX_WORKING_DAYS,
+    fix_rule=DeadlineRule.WORKING_DAYS,
     certificate_template="food_premises/certificate_pdf.html",
     legal_basis=_("พ.ร.บ.การสาธารณสุข พ.ศ. 2535 มาตรา 38 และ 48"),
-    compute_issue_fee=compute_fee, public_summary=public_summary, requirement_applies=requirement_applies,
-    detail_name="food_notification", fee_period_label=fee_period_label,
+    compute_issue_fee=compute_fee,
+    public_summary=public_summary,
+    requirement_applies=requirement_applies,
+    detail_name="food_notification",
+    fee_period_label=fee_period_label,
 )

@@ -10,15 +10,28 @@ from .models import BusinessKind, HygieneChecklistItem, OperatorType
 
 class NotificationForm(forms.Form):
     applicant_name = forms.CharField(label=_("ชื่อ-นามสกุลผู้แจ้ง"), max_length=200)
-    applicant_national_id = forms.CharField(label=_("เลขประจำตัวประชาชนผู้แจ้ง 13 หลัก"), max_length=17,
-                                            widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    applicant_phone = forms.CharField(label=_("โทรศัพท์มือถือ"), max_length=20, required=False,
-                                      widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    applicant_national_id = forms.CharField(
+        label=_("เลขประจำตัวประชาชนผู้แจ้ง 13 หลัก"),
+        max_length=17,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    applicant_phone = forms.CharField(
+        label=_("โทรศัพท์มือถือ"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
     applicant_email = forms.EmailField(label=_("อีเมล"), required=False)
-    operator_type = forms.ChoiceField(label=_("ผู้ประกอบการเป็น"), choices=OperatorType.choices, widget=forms.RadioSelect)
+    operator_type = forms.ChoiceField(
+        label=_("ผู้ประกอบการเป็น"), choices=OperatorType.choices, widget=forms.RadioSelect
+    )
     operator_name = forms.CharField(label=_("ชื่อผู้ประกอบการ (บุคคล/นิติบุคคล)"), max_length=200)
-    operator_id = forms.CharField(label=_("เลขประจำตัวประชาชน/เลขทะเบียนนิติบุคคล"), max_length=17, required=False,
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    operator_id = forms.CharField(
+        label=_("เลขประจำตัวประชาชน/เลขทะเบียนนิติบุคคล"),
+        max_length=17,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     premises_name = forms.CharField(label=_("ชื่อร้าน/สถานประกอบการ"), max_length=200)
     address = forms.CharField(label=_("ที่ตั้ง"), widget=forms.Textarea(attrs={"rows": 2}))
     latitude = forms.DecimalField(label=_("ละติจูด"), max_digits=9, decimal_places=6)
@@ -43,6 +56,7 @@ class NotificationForm(forms.Form):
 
     def action_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("hygiene_")}
-        data["hygiene_self_check"] = {item.code: self.cleaned_data.get(f"hygiene_{item.code}", False)
-                                      for item in self.hygiene_items}
+        data["hygiene_self_check"] = {
+            item.code: self.cleaned_data.get(f"hygiene_{item.code}", False) for item in self.hygiene_items
+        }
         return data

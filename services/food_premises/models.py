@@ -46,18 +46,25 @@ class HygieneChecklistItem(models.Model):
 class FoodPremisesNotification(models.Model):
     """การแจ้งจัดตั้งสถานที่จำหน่าย/สะสมอาหาร — the premises details of one notification case."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="food_notification")
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="food_notification"
+    )
     operator_type = models.CharField(_("ผู้ประกอบการเป็น"), max_length=10, choices=OperatorType.choices)
     operator_name = models.CharField(_("ชื่อผู้ประกอบการ"), max_length=200)
     operator_id = models.CharField(_("เลขประจำตัวประชาชน/เลขทะเบียนนิติบุคคล"), max_length=13)
     premises_name = models.CharField(_("ชื่อสถานประกอบการ"), max_length=200)
     business_kind = models.CharField(_("ประเภทกิจการ"), max_length=10, choices=BusinessKind.choices)
-    area_m2 = models.DecimalField(_("พื้นที่ประกอบการ (ตร.ม.)"), max_digits=7, decimal_places=2,
-                                  validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_AREA_M2)])
+    area_m2 = models.DecimalField(
+        _("พื้นที่ประกอบการ (ตร.ม.)"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_AREA_M2)],
+    )
     food_types = models.TextField(_("ประเภทอาหารที่จำหน่าย/สะสม"))
     seats = models.PositiveIntegerField(_("จำนวนที่นั่ง"), default=0, validators=[MaxValueValidator(2000)])
-    staff_count = models.PositiveIntegerField(_("จำนวนผู้สัมผัสอาหาร/พนักงาน"), validators=[MinValueValidator(1),
-                                                                                           MaxValueValidator(500)])
+    staff_count = models.PositiveIntegerField(
+        _("จำนวนผู้สัมผัสอาหาร/พนักงาน"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
     hygiene_self_check = models.JSONField(_("ผลการประเมินตนเองด้านสุขลักษณะ"), default=list, blank=True)
     holder_name = models.CharField(_("ผู้ได้รับหนังสือรับรอง"), max_length=200)
 
@@ -95,13 +102,16 @@ class ChangeNotice(models.Model):
     new_operator_name = models.CharField(_("ผู้ประกอบการรายใหม่"), max_length=200, blank=True)
     new_operator_id = models.CharField(_("เลขประจำตัวผู้ประกอบการรายใหม่"), max_length=13, blank=True)
     new_premises_name = models.CharField(_("ชื่อสถานประกอบการใหม่"), max_length=200, blank=True)
-    new_area_m2 = models.DecimalField(_("พื้นที่ใหม่ (ตร.ม.)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    new_area_m2 = models.DecimalField(
+        _("พื้นที่ใหม่ (ตร.ม.)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     details = models.TextField(_("รายละเอียด"), blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 

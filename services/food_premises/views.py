@@ -27,21 +27,51 @@ def portal(request):
 
 def _form_page(request, *, case=None):
     if case is None:
-        initial = {"applicant_name": request.user.get_full_name(), "applicant_phone": request.user.phone,
-                   "applicant_email": request.user.email, "operator_type": "person", "seats": 0, "staff_count": 1}
+        initial = {
+            "applicant_name": request.user.get_full_name(),
+            "applicant_phone": request.user.phone,
+            "applicant_email": request.user.email,
+            "operator_type": "person",
+            "seats": 0,
+            "staff_count": 1,
+        }
     else:
         detail = case.food_notification
-        initial = {name: getattr(case, name) for name in ("applicant_name", "applicant_national_id", "applicant_phone",
-                                                          "applicant_email", "address", "latitude", "longitude")}
-        initial.update({name: getattr(detail, name) for name in (
-            "operator_type", "operator_name", "operator_id", "premises_name", "business_kind", "area_m2",
-            "food_types", "seats", "staff_count")})
+        initial = {
+            name: getattr(case, name)
+            for name in (
+                "applicant_name",
+                "applicant_national_id",
+                "applicant_phone",
+                "applicant_email",
+                "address",
+                "latitude",
+                "longitude",
+            )
+        }
+        initial.update(
+            {
+                name: getattr(detail, name)
+                for name in (
+                    "operator_type",
+                    "operator_name",
+                    "operator_id",
+                    "premises_name",
+                    "business_kind",
+                    "area_m2",
+                    "food_types",
+                    "seats",
+                    "staff_count",
+                )
+            }
+        )
         initial.update({f"hygiene_{row['code']}": row["ok"] for row in detail.hygiene_self_check})
     form = NotificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.save_notification_draft(by=request.user, data=form.action_data(),
-                                                    case_id=case.pk if case else None)
+            saved = actions.save_notification_draft(
+                by=request.user, data=form.action_data(), case_id=case.pk if case else None
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -75,11 +105,16 @@ def holder_request(request, public_id):
         raise Http404
     post = request.POST
     try:
-        actions.request_change(certificate_id=certificate.pk, by=request.user, kind=post.get("kind", ""),
-                               new_operator_name=post.get("new_operator_name", ""),
-                               new_operator_id=post.get("new_operator_id", ""),
-                               new_premises_name=post.get("new_premises_name", ""),
-                               new_area_m2=post.get("new_area_m2") or None, details=post.get("details", ""))
+        actions.request_change(
+            certificate_id=certificate.pk,
+            by=request.user,
+            kind=post.get("kind", ""),
+            new_operator_name=post.get("new_operator_name", ""),
+            new_operator_id=post.get("new_operator_id", ""),
+            new_premises_name=post.get("new_premises_name", ""),
+            new_area_m2=post.get("new_area_m2") or None,
+            details=post.get("details", ""),
+        )
         messages.success(request, _("แจ้งการเปลี่ยนแปลงแล้ว (Change notified)"))
     except ValidationError as error:
         _flash_errors(request, error)
@@ -94,8 +129,12 @@ def decide_change(request, notice_id: int):
         raise Http404
     case_selectors.case_for_staff(user=request.user, public_id=notice.certificate.case.public_id, kind=KIND)
     try:
-        actions.decide_change(notice_id=notice.pk, by=request.user, approve=request.POST.get("decision") == "approve",
-                              note=request.POST.get("note", ""))
+        actions.decide_change(
+            notice_id=notice.pk,
+            by=request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
         messages.success(request, _("บันทึกแล้ว (Saved)"))
     except ValidationError as error:
         _flash_errors(request, error)

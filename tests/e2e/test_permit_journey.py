@@ -29,7 +29,9 @@ PHONE = {"width": 390, "height": 844}
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.worker,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install -y chromium)"
+    ),
 ]
 
 
@@ -57,13 +59,29 @@ def live_town(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         slug = "e2e" + uuid.uuid4().hex[:6]
-        town = make_town(slug=slug, short_code="EEE", name_th="เทศบาลตำบลทดสอบ", name_en="E2E", lao_code="05209977",
-                         tax_id="0994000230702", boundary={"type": "Polygon", "coordinates": [[
-                             [100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]]})
+        town = make_town(
+            slug=slug,
+            short_code="EEE",
+            name_th="เทศบาลตำบลทดสอบ",
+            name_en="E2E",
+            lao_code="05209977",
+            tax_id="0994000230702",
+            boundary={
+                "type": "Polygon",
+                "coordinates": [
+                    [[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]
+                ],
+            },
+        )
         with tenant_context(town):
             people = {
-                "citizen": make_user(kind="citizen", username="citizen", first_name="สมชาย", last_name="ใจดี",
-                                     email="citizen@example.org"),
+                "citizen": make_user(
+                    kind="citizen",
+                    username="citizen",
+                    first_name="สมชาย",
+                    last_name="ใจดี",
+                    email="citizen@example.org",
+                ),
                 "engineer": make_user(roles=("building_engineer",), username="engineer"),
                 "executive": make_user(roles=("executive",), username="mayor"),
             }
@@ -84,8 +102,13 @@ def server(live_town, django_db_blocker):
     from django.core.wsgi import get_wsgi_application
 
     with django_db_blocker.unblock():
-        httpd = make_server("127.0.0.1", 0, StaticFilesHandler(get_wsgi_application()), server_class=_Server,
-                            handler_class=_QuietHandler)
+        httpd = make_server(
+            "127.0.0.1",
+            0,
+            StaticFilesHandler(get_wsgi_application()),
+            server_class=_Server,
+            handler_class=_QuietHandler,
+        )
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
         try:
@@ -100,8 +123,10 @@ def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; our ORM calls here are still sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="th-TH")
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -137,7 +162,9 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_permit_journey_in_a_phone_browser(live_town, server, browser_page, live_worker, django_db_blocker, tmp_path):
+def test_permit_journey_in_a_phone_browser(
+    live_town, server, browser_page, live_worker, django_db_blocker, tmp_path
+):
     from services.casework.models import Case, DocumentRequirement
 
     town, _people = live_town
@@ -175,8 +202,12 @@ def test_permit_journey_in_a_phone_browser(live_town, server, browser_page, live
     page.wait_for_selector("#submit-case")
     with django_db_blocker.unblock(), tenant_context(town):
         case = Case.objects.get(applicant__username="citizen")
-        required = [r.pk for r in DocumentRequirement.objects.filter(kind="building_permit", is_required=True,
-                                                                   condition="")]
+        required = [
+            r.pk
+            for r in DocumentRequirement.objects.filter(
+                kind="building_permit", is_required=True, condition=""
+            )
+        ]
     for pk in required:
         page.set_input_files(f"#file-{pk}", str(deed))
         page.locator(f"#file-{pk}").locator("xpath=..").locator("button").click()
@@ -217,8 +248,13 @@ def test_permit_journey_in_a_phone_browser(live_town, server, browser_page, live
         fee = case.fees.get()
     assert fee.invoice_reference in page.content()
     with django_db_blocker.unblock():
-        call_command("bank_simulator", town=town.slug, invoice=fee.invoice_reference,
-                     base_url=f"http://127.0.0.1:{port}", stdout=io.StringIO())
+        call_command(
+            "bank_simulator",
+            town=town.slug,
+            invoice=fee.invoice_reference,
+            base_url=f"http://127.0.0.1:{port}",
+            stdout=io.StringIO(),
+        )
 
     def issued() -> bool:
         with django_db_blocker.unblock(), tenant_context(town):
@@ -229,13 +265,17 @@ def test_permit_journey_in_a_phone_browser(live_town, server, browser_page, live
     # 4. The permit PDF's QR opens the public verification page.
     page.goto(f"{base}/permits/mine/{case.public_id}/")
     # Fetched by the page itself (same origin, its session cookie).
-    fetched = page.evaluate("""async (url) => {
+    fetched = page.evaluate(
+        """async (url) => {
         const response = await fetch(url);
         const bytes = new Uint8Array(await response.arrayBuffer());
         let text = ""; for (const b of bytes) { text += String.fromCharCode(b); }
         return {status: response.status, type: response.headers.get("content-type"), body: btoa(text)};
-    }""", f"{base}/permits/cases/{case.public_id}/permit.pdf")
-    assert fetched["status"] == 200 and fetched["type"] == "application/pdf"
+    }""",
+        f"{base}/permits/cases/{case.public_id}/permit.pdf",
+    )
+    assert fetched["status"] == 200
+    assert fetched["type"] == "application/pdf"
     url = _qr_in_pdf(base64.b64decode(fetched["body"]))
     assert url.startswith(f"http://{town.slug}.localhost/permits/verify/")
     page.context.clear_cookies()
@@ -253,4 +293,3 @@ def _qr_in_pdf(data: bytes) -> str:
             for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data))):
                 return result.text
     raise AssertionError("no QR code in the PDF")
-

@@ -30,8 +30,12 @@ class FoodNotificationInput(serializers.Serializer):
     food_types = serializers.CharField()
     seats = serializers.IntegerField(default=0)
     staff_count = serializers.IntegerField()
-    hygiene_self_check = serializers.DictField(child=serializers.BooleanField(), required=False, default=dict,
-                                               help_text="hygiene checklist code → true/false")
+    hygiene_self_check = serializers.DictField(
+        child=serializers.BooleanField(),
+        required=False,
+        default=dict,
+        help_text="hygiene checklist code → true/false",
+    )
 
 
 class FoodMixin:
@@ -42,8 +46,11 @@ class FoodMixin:
 
 @extend_schema_view(
     get=extend_schema(operation_id="food_cases_list", responses={200: base.CaseOutput(many=True)}),
-    post=extend_schema(operation_id="food_cases_create", request=FoodNotificationInput,
-                       responses={201: base.CaseDetailOutput}),
+    post=extend_schema(
+        operation_id="food_cases_create",
+        request=FoodNotificationInput,
+        responses={201: base.CaseDetailOutput},
+    ),
 )
 class FoodNotifications(FoodMixin, base.CaseListBase):
     pass
@@ -51,7 +58,9 @@ class FoodNotifications(FoodMixin, base.CaseListBase):
 
 @extend_schema_view(
     get=extend_schema(operation_id="food_case_retrieve", responses={200: base.CaseDetailOutput}),
-    put=extend_schema(operation_id="food_case_update", request=FoodNotificationInput, responses={200: base.CaseDetailOutput}),
+    put=extend_schema(
+        operation_id="food_case_update", request=FoodNotificationInput, responses={200: base.CaseDetailOutput}
+    ),
 )
 class FoodNotification(FoodMixin, base.CaseDetailBase):
     pass

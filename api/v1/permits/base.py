@@ -103,8 +103,12 @@ class CaseDocumentInput(serializers.Serializer):
 class CaseStepInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    items = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                  help_text="return: what is missing or wrong")
+    items = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="return: what is missing or wrong",
+    )
     result = serializers.ChoiceField(choices=["pass", "fix", "fail"], required=False)
     inspected_on = serializers.DateField(required=False)
 
@@ -145,9 +149,12 @@ class CaseListBase(CaseApiMixin, APIView):
 
     def get(self, request):
         if self.staff(request):
-            cases = selectors.cases_for_staff(user=request.user, kind=self.kind,
-                                              status=request.query_params.get("status", ""),
-                                              query=request.query_params.get("q", "")[:100])
+            cases = selectors.cases_for_staff(
+                user=request.user,
+                kind=self.kind,
+                status=request.query_params.get("status", ""),
+                query=request.query_params.get("q", "")[:100],
+            )
         else:
             cases = selectors.cases_for_applicant(user=request.user, kind=self.kind)
         from rest_framework.pagination import PageNumberPagination
@@ -184,8 +191,9 @@ class CaseDocumentsBase(CaseApiMixin, APIView):
         data = CaseDocumentInput(data=request.data)
         data.is_valid(raise_exception=True)
         requirement = case_requirement(self.kind, data.validated_data["requirement"])
-        actions.attach_document(case_id=case.pk, requirement_id=requirement, upload=data.validated_data["file"],
-                                by=request.user)
+        actions.attach_document(
+            case_id=case.pk, requirement_id=requirement, upload=data.validated_data["file"], by=request.user
+        )
         return self.detail(request, case, status.HTTP_201_CREATED)
 
 
@@ -221,16 +229,27 @@ class CaseStepBase(CaseApiMixin, APIView):
         values = data.validated_data
         steps = {
             "accept": lambda: actions.accept_case(case_id=case.pk, by=request.user, note=values["note"]),
-            "return": lambda: actions.return_for_fixes(case_id=case.pk, by=request.user,
-                                                       items=[{"text": t} for t in values["items"]],
-                                                       note=values["note"]),
+            "return": lambda: actions.return_for_fixes(
+                case_id=case.pk,
+                by=request.user,
+                items=[{"text": t} for t in values["items"]],
+                note=values["note"],
+            ),
             "inspect": lambda: actions.record_inspection(
-                case_id=case.pk, by=request.user, result=values.get("result", ""), notes=values["note"],
-                inspected_on=values.get("inspected_on") or actions.today()),
-            "review": lambda: actions.record_technical_review(case_id=case.pk, by=request.user, note=values["note"]),
+                case_id=case.pk,
+                by=request.user,
+                result=values.get("result", ""),
+                notes=values["note"],
+                inspected_on=values.get("inspected_on") or actions.today(),
+            ),
+            "review": lambda: actions.record_technical_review(
+                case_id=case.pk, by=request.user, note=values["note"]
+            ),
             "approve": lambda: actions.approve_case(case_id=case.pk, by=request.user, note=values["note"]),
             "refuse": lambda: actions.refuse_case(case_id=case.pk, by=request.user, reason=values["reason"]),
-            "extend": lambda: actions.extend_deadline(case_id=case.pk, by=request.user, reason=values["reason"]),
+            "extend": lambda: actions.extend_deadline(
+                case_id=case.pk, by=request.user, reason=values["reason"]
+            ),
         }
         if step not in steps:
             raise Http404
@@ -250,7 +269,10 @@ class RegisterBase(APIView):
 
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
-            selectors.public_register(kind=self.kind, query=request.query_params.get("q", "")[:100]), request, view=self)
+            selectors.public_register(kind=self.kind, query=request.query_params.get("q", "")[:100]),
+            request,
+            view=self,
+        )
         return paginator.get_paginated_response(CertificatePublicOutput(page, many=True).data)
 
 

@@ -49,8 +49,11 @@ class PermitMixin:
 
 @extend_schema_view(
     get=extend_schema(operation_id="permits_cases_list", responses={200: base.CaseOutput(many=True)}),
-    post=extend_schema(operation_id="permits_cases_create", request=PermitApplicationInput,
-                       responses={201: base.CaseDetailOutput}),
+    post=extend_schema(
+        operation_id="permits_cases_create",
+        request=PermitApplicationInput,
+        responses={201: base.CaseDetailOutput},
+    ),
 )
 class PermitApplications(PermitMixin, base.CaseListBase):
     pass
@@ -58,7 +61,11 @@ class PermitApplications(PermitMixin, base.CaseListBase):
 
 @extend_schema_view(
     get=extend_schema(operation_id="permits_case_retrieve", responses={200: base.CaseDetailOutput}),
-    put=extend_schema(operation_id="permits_case_update", request=PermitApplicationInput, responses={200: base.CaseDetailOutput}),
+    put=extend_schema(
+        operation_id="permits_case_update",
+        request=PermitApplicationInput,
+        responses={200: base.CaseDetailOutput},
+    ),
 )
 class PermitApplication(PermitMixin, base.CaseDetailBase):
     pass

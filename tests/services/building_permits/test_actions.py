@@ -28,10 +28,18 @@ def test_application_over_150_square_metres_is_refused_with_a_pointer_to_the_reg
     assert not Case.objects.filter(applicant=applicant).exists()
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("floors", 4), ("floors", 0), ("height_m", "15.5"), ("floor_area_m2", "0"),
-    ("applicant_national_id", "1101700203452"), ("latitude", "12.820000"), ("deed_number", ""),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("floors", 4),
+        ("floors", 0),
+        ("height_m", "15.5"),
+        ("floor_area_m2", "0"),
+        ("applicant_national_id", "1101700203452"),
+        ("latitude", "12.820000"),
+        ("deed_number", ""),
+    ],
+)
 def test_bad_input_is_refused_and_nothing_is_saved(field, value):
     applicant = b.citizen()
     with pytest.raises(ValidationError) as error:
@@ -61,14 +69,19 @@ def test_submitting_without_required_documents_is_refused():
         actions.submit_case(case_id=case.pk, by=applicant)
     assert error.value.code == "documents_missing"
     case.refresh_from_db()
-    assert case.status == CaseStatus.DRAFT and case.tracking_code == ""
+    assert case.status == CaseStatus.DRAFT
+    assert case.tracking_code == ""
 
 
 def test_owner_consent_is_required_only_when_the_applicant_is_not_the_owner():
     applicant = b.citizen()
     owner_case = permit_actions.save_application_draft(by=applicant, data=b.permit_data())
-    other_case = permit_actions.save_application_draft(by=applicant, data=b.permit_data(
-        applicant_is_owner=False, owner_name="นางที่ดิน มีมาก", owner_national_id=b.OTHER_VALID_ID))
+    other_case = permit_actions.save_application_draft(
+        by=applicant,
+        data=b.permit_data(
+            applicant_is_owner=False, owner_name="นางที่ดิน มีมาก", owner_national_id=b.OTHER_VALID_ID
+        ),
+    )
     assert "owner_consent" not in {r.code for r in actions.missing_requirements(owner_case)}
     assert "owner_consent" in {r.code for r in actions.missing_requirements(other_case)}
 
@@ -83,7 +96,9 @@ def test_uploads_must_really_be_pdf_or_jpeg_and_within_the_size_limit():
     with pytest.raises(ValidationError) as error:
         actions.attach_document(case_id=case.pk, requirement_id=deed.pk, upload=fake, by=applicant)
     assert error.value.code == "file_type"
-    big = SimpleUploadedFile("deed.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1), content_type="application/pdf")
+    big = SimpleUploadedFile(
+        "deed.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1), content_type="application/pdf"
+    )
     with pytest.raises(ValidationError) as error:
         actions.attach_document(case_id=case.pk, requirement_id=deed.pk, upload=big, by=applicant)
     assert error.value.code == "file_too_large"
@@ -96,8 +111,9 @@ def test_a_new_upload_supersedes_the_old_one_and_history_is_kept():
     deed = b.requirement("building_permit", "title_deed")
     actions.attach_document(case_id=case.pk, requirement_id=deed.pk, upload=b.pdf("v1.pdf"), by=applicant)
     actions.attach_document(case_id=case.pk, requirement_id=deed.pk, upload=b.jpeg("v2.jpg"), by=applicant)
-    assert list(case.documents.filter(requirement=deed).order_by("pk").values_list("is_superseded", flat=True)) == [
-        True, False]
+    assert list(
+        case.documents.filter(requirement=deed).order_by("pk").values_list("is_superseded", flat=True)
+    ) == [True, False]
 
 
 def test_only_the_applicant_may_file_or_attach():
@@ -124,12 +140,15 @@ def test_returned_application_is_fixed_and_resubmitted_with_history_kept():
     case.refresh_from_db()
     assert case.status == CaseStatus.RETURNED
     deed = b.requirement("building_permit", "title_deed")
-    actions.attach_document(case_id=case.pk, requirement_id=deed.pk, upload=b.pdf("clear.pdf"), by=case.applicant)
+    actions.attach_document(
+        case_id=case.pk, requirement_id=deed.pk, upload=b.pdf("clear.pdf"), by=case.applicant
+    )
     actions.submit_case(case_id=case.pk, by=case.applicant, reply="แนบฉบับชัดแล้ว")
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
     deficiency = case.deficiencies.get()
-    assert deficiency.resolved_at is not None and deficiency.applicant_reply == "แนบฉบับชัดแล้ว"
+    assert deficiency.resolved_at is not None
+    assert deficiency.applicant_reply == "แนบฉบับชัดแล้ว"
     statuses = list(case.events.filter(kind="status").values_list("to_status", flat=True))
     assert statuses == ["submitted", "returned", "submitted"]
 
@@ -170,7 +189,8 @@ def test_refusal_needs_a_legal_reason():
         actions.refuse_case(case_id=case.pk, by=b.executive(), reason="ไม่ได้")
     actions.refuse_case(case_id=case.pk, by=b.executive(), reason="ขัดข้อบัญญัติท้องถิ่นเรื่องระยะร่นอาคาร มาตรา 10")
     case.refresh_from_db()
-    assert case.status == CaseStatus.REFUSED and "ระยะร่น" in case.decision_reason
+    assert case.status == CaseStatus.REFUSED
+    assert "ระยะร่น" in case.decision_reason
 
 
 def test_the_deadline_extends_at_most_twice_by_45_days():
@@ -213,9 +233,11 @@ def test_paying_the_fee_issues_the_numbered_permit_with_validity(django_capture_
     case.refresh_from_db()
     assert case.status == CaseStatus.ISSUED
     certificate = case.certificate
-    assert certificate.number >= 1 and certificate.be_year == actions.today().year + 543
+    assert certificate.number >= 1
+    assert certificate.be_year == actions.today().year + 543
     assert certificate.valid_until == actions.today() + dt.timedelta(days=365)
-    assert certificate.pdf is not None and certificate.pdf.size > 1000
+    assert certificate.pdf is not None
+    assert certificate.pdf.size > 1000
     assert certificate.public_summary["location"] == case.address
     assert "สมชาย" not in str(certificate.public_summary)  # no personal data in the register
     # Paying twice (a duplicate bank confirmation) changes nothing.
@@ -228,17 +250,28 @@ def test_transfer_and_renewal_requests_are_decided_by_the_official():
     b.pay_and_issue(case)
     certificate = Certificate.objects.get(case=case)
     with pytest.raises(ValidationError):
-        permit_actions.request_permit_change(certificate_id=certificate.pk, by=case.applicant, kind="transfer",
-                                             reason="ขายที่ดิน", new_holder_name="ผู้ซื้อ",
-                                             new_holder_national_id="1101700203452")
+        permit_actions.request_permit_change(
+            certificate_id=certificate.pk,
+            by=case.applicant,
+            kind="transfer",
+            reason="ขายที่ดิน",
+            new_holder_name="ผู้ซื้อ",
+            new_holder_national_id="1101700203452",
+        )
     transfer = permit_actions.request_permit_change(
-        certificate_id=certificate.pk, by=case.applicant, kind="transfer", reason="ขายที่ดิน",
-        new_holder_name="นายผู้ซื้อ ใหม่", new_holder_national_id=b.OTHER_VALID_ID)
+        certificate_id=certificate.pk,
+        by=case.applicant,
+        kind="transfer",
+        reason="ขายที่ดิน",
+        new_holder_name="นายผู้ซื้อ ใหม่",
+        new_holder_national_id=b.OTHER_VALID_ID,
+    )
     permit_actions.decide_permit_request(request_id=transfer.pk, by=boss, approve=True)
     certificate.refresh_from_db()
     assert certificate.holder_name == "นายผู้ซื้อ ใหม่"
-    renewal = permit_actions.request_permit_change(certificate_id=certificate.pk, by=case.applicant,
-                                                   kind="extension", reason="ก่อสร้างไม่ทัน")
+    renewal = permit_actions.request_permit_change(
+        certificate_id=certificate.pk, by=case.applicant, kind="extension", reason="ก่อสร้างไม่ทัน"
+    )
     before = certificate.valid_until
     with pytest.raises(PermissionDenied):
         permit_actions.decide_permit_request(request_id=renewal.pk, by=b.engineer(), approve=True)

@@ -39,12 +39,29 @@ def citizen(**fields):
 
 def permit_data(**overrides) -> dict:
     data = {
-        "applicant_name": "สมชาย ใจดี", "applicant_national_id": VALID_ID, "applicant_phone": "0812345678",
-        "applicant_email": "somchai@example.org", "applicant_is_owner": True, "owner_name": "",
-        "owner_national_id": "", "deed_type": "chanote", "deed_number": "12345", "parcel_number": "67",
-        "survey_page": "890", "address": "99 หมู่ 3 ต.บางเสร่", **INSIDE, "building_use": "house", "floors": 1,
-        "height_m": "5.50", "floor_area_m2": "120.40", "plan_source": "own", "standard_plan": "",
-        "engineer_name": "วิศวกร ทดสอบ", "engineer_licence": "สย.12345", "architect_name": "", "architect_licence": "",
+        "applicant_name": "สมชาย ใจดี",
+        "applicant_national_id": VALID_ID,
+        "applicant_phone": "0812345678",
+        "applicant_email": "somchai@example.org",
+        "applicant_is_owner": True,
+        "owner_name": "",
+        "owner_national_id": "",
+        "deed_type": "chanote",
+        "deed_number": "12345",
+        "parcel_number": "67",
+        "survey_page": "890",
+        "address": "99 หมู่ 3 ต.บางเสร่",
+        **INSIDE,
+        "building_use": "house",
+        "floors": 1,
+        "height_m": "5.50",
+        "floor_area_m2": "120.40",
+        "plan_source": "own",
+        "standard_plan": "",
+        "engineer_name": "วิศวกร ทดสอบ",
+        "engineer_licence": "สย.12345",
+        "architect_name": "",
+        "architect_licence": "",
     }
     data.update(overrides)
     return data
@@ -52,11 +69,22 @@ def permit_data(**overrides) -> dict:
 
 def food_data(**overrides) -> dict:
     data = {
-        "applicant_name": "สมหญิง รักสะอาด", "applicant_national_id": VALID_ID, "applicant_phone": "0898765432",
-        "applicant_email": "somying@example.org", "operator_type": "person", "operator_name": "สมหญิง รักสะอาด",
-        "operator_id": VALID_ID, "premises_name": "ร้านข้าวแกงป้าหญิง", "address": "12 หมู่ 1 ต.บางเสร่", **INSIDE,
-        "business_kind": "selling", "area_m2": "48", "food_types": "ข้าวแกง อาหารตามสั่ง", "seats": 20,
-        "staff_count": 3, "hygiene_self_check": {"prep_height": True, "pests": True},
+        "applicant_name": "สมหญิง รักสะอาด",
+        "applicant_national_id": VALID_ID,
+        "applicant_phone": "0898765432",
+        "applicant_email": "somying@example.org",
+        "operator_type": "person",
+        "operator_name": "สมหญิง รักสะอาด",
+        "operator_id": VALID_ID,
+        "premises_name": "ร้านข้าวแกงป้าหญิง",
+        "address": "12 หมู่ 1 ต.บางเสร่",
+        **INSIDE,
+        "business_kind": "selling",
+        "area_m2": "48",
+        "food_types": "ข้าวแกง อาหารตามสั่ง",
+        "seats": 20,
+        "staff_count": 3,
+        "hygiene_self_check": {"prep_height": True, "pests": True},
     }
     data.update(overrides)
     return data
@@ -64,8 +92,9 @@ def food_data(**overrides) -> dict:
 
 def attach_required(case: Case, by) -> None:
     for requirement in actions.missing_requirements(case):
-        actions.attach_document(case_id=case.pk, requirement_id=requirement.pk, upload=pdf(f"{requirement.code}.pdf"),
-                                by=by)
+        actions.attach_document(
+            case_id=case.pk, requirement_id=requirement.pk, upload=pdf(f"{requirement.code}.pdf"), by=by
+        )
 
 
 def submitted_permit(applicant=None, **overrides) -> Case:
@@ -138,4 +167,5 @@ class TownClient:
                 return attribute(*args, **kwargs)
             finally:
                 connection.set_tenant(self.town)
+
         return call

@@ -39,9 +39,15 @@ def _pdf_bytes(certificate: Certificate) -> bytes:
 def test_permit_pdf_has_the_official_thai_text():
     certificate = _issued_permit()
     text = pdf_text(_pdf_bytes(certificate))
-    for expected in ("แบบ อ.๑", "ใบอนุญาตก่อสร้างอาคาร", f"เลขที่ {certificate.number}/{certificate.be_year}",
-                     "อนุญาตให้ สมชาย ใจดี", "เทศบาลตำบลอัลฟา อำเภอสัตหีบ จังหวัดชลบุรี", "เจ้าพนักงานท้องถิ่น",
-                     "ตรวจสอบใบอนุญาต: สแกน QR"):
+    for expected in (
+        "แบบ อ.๑",
+        "ใบอนุญาตก่อสร้างอาคาร",
+        f"เลขที่ {certificate.number}/{certificate.be_year}",
+        "อนุญาตให้ สมชาย ใจดี",
+        "เทศบาลตำบลอัลฟา อำเภอสัตหีบ จังหวัดชลบุรี",
+        "เจ้าพนักงานท้องถิ่น",
+        "ตรวจสอบใบอนุญาต: สแกน QR",
+    ):
         assert nfkd(expected) in text
 
 
@@ -62,15 +68,21 @@ def test_verification_shows_valid_suspended_and_revoked_with_why():
     assert selectors.verification_state(certificate)["valid"] is True
     actions.suspend_certificate(certificate=certificate, reason="ค้างชำระ")
     state = selectors.verification_state(certificate)
-    assert state["valid"] is False and state["reason"] == "ค้างชำระ"
+    assert state["valid"] is False
+    assert state["reason"] == "ค้างชำระ"
     with pytest.raises(PermissionDenied):
-        actions.revoke_certificate(certificate_id=certificate.pk, by=b.engineer(), reason="ก่อสร้างผิดแบบอย่างร้ายแรง")
+        actions.revoke_certificate(
+            certificate_id=certificate.pk, by=b.engineer(), reason="ก่อสร้างผิดแบบอย่างร้ายแรง"
+        )
     with pytest.raises(ValidationError):
         actions.revoke_certificate(certificate_id=certificate.pk, by=b.executive(), reason="สั้น")
-    actions.revoke_certificate(certificate_id=certificate.pk, by=b.executive(), reason="ก่อสร้างผิดแบบอย่างร้ายแรง")
+    actions.revoke_certificate(
+        certificate_id=certificate.pk, by=b.executive(), reason="ก่อสร้างผิดแบบอย่างร้ายแรง"
+    )
     certificate.refresh_from_db()
     state = selectors.verification_state(certificate)
-    assert state["valid"] is False and "เพิกถอน" in state["label"]
+    assert state["valid"] is False
+    assert "เพิกถอน" in state["label"]
 
 
 def test_a_failed_render_gives_the_number_back(monkeypatch):

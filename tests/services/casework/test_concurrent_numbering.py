@@ -25,18 +25,36 @@ SERIES = "building_permit"
 
 def _approved_paid_case(applicant: User, index: int) -> Case:
     case = Case.objects.create(
-        kind="building_permit", status=CaseStatus.APPROVED, applicant=applicant, applicant_name="ผู้ทดสอบ พร้อมกัน",
-        applicant_national_id="1101700203450", title=f"บ้าน {index}", address=f"{index} หมู่ 2",
-        latitude=Decimal("12.800000"), longitude=Decimal("100.900000"), tracking_code=f"BET-BP-T-{index}",
+        kind="building_permit",
+        status=CaseStatus.APPROVED,
+        applicant=applicant,
+        applicant_name="ผู้ทดสอบ พร้อมกัน",
+        applicant_national_id="1101700203450",
+        title=f"บ้าน {index}",
+        address=f"{index} หมู่ 2",
+        latitude=Decimal("12.800000"),
+        longitude=Decimal("100.900000"),
+        tracking_code=f"BET-BP-T-{index}",
     )
     BuildingPermitApplication.objects.create(
-        case=case, owner_name="ผู้ทดสอบ พร้อมกัน", owner_national_id="1101700203450", deed_type="chanote",
-        deed_number=str(1000 + index), parcel_number="1", building_use="house", floors=1, height_m=Decimal("5"),
-        floor_area_m2=Decimal("80"), plan_source="own", engineer_name="วิศวกร", engineer_licence="สย.1",
+        case=case,
+        owner_name="ผู้ทดสอบ พร้อมกัน",
+        owner_national_id="1101700203450",
+        deed_type="chanote",
+        deed_number=str(1000 + index),
+        parcel_number="1",
+        building_use="house",
+        floors=1,
+        height_m=Decimal("5"),
+        floor_area_m2=Decimal("80"),
+        plan_source="own",
+        engineer_name="วิศวกร",
+        engineer_licence="สย.1",
         holder_name="ผู้ทดสอบ พร้อมกัน",
     )
-    CaseFee.objects.create(case=case, purpose="issue", period_label="t", amount=Decimal("240.00"),
-                           status=CaseFee.Status.PAID)
+    CaseFee.objects.create(
+        case=case, purpose="issue", period_label="t", amount=Decimal("240.00"), status=CaseFee.Status.PAID
+    )
     return case
 
 
@@ -69,13 +87,19 @@ def test_concurrent_issuing_gives_gapless_unique_numbers(django_db_setup, django
                 thread.join(timeout=120)
             assert not errors, errors
             with tenant_context(town):
-                numbers = sorted(Certificate.objects.filter(case_id__in=case_ids).values_list("number", flat=True))
+                numbers = sorted(
+                    Certificate.objects.filter(case_id__in=case_ids).values_list("number", flat=True)
+                )
                 assert numbers == list(range(1, ISSUERS + 1))
                 assert NumberSeries.objects.get(series=SERIES).last_value == ISSUERS
-                assert set(Case.objects.filter(pk__in=case_ids).values_list("status", flat=True)) == {CaseStatus.ISSUED}
+                assert set(Case.objects.filter(pk__in=case_ids).values_list("status", flat=True)) == {
+                    CaseStatus.ISSUED
+                }
         finally:
             with tenant_context(town):
-                pdf_ids = list(Certificate.objects.filter(case_id__in=case_ids).values_list("pdf_id", flat=True))
+                pdf_ids = list(
+                    Certificate.objects.filter(case_id__in=case_ids).values_list("pdf_id", flat=True)
+                )
                 Certificate.objects.filter(case_id__in=case_ids).delete()
                 CaseFee.objects.filter(case_id__in=case_ids).delete()
                 Case.objects.filter(pk__in=case_ids).delete()

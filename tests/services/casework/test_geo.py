@@ -1,7 +1,9 @@
 from services.casework.geo import boundary_box, is_inside_boundary
 
-SQUARE = {"type": "Polygon", "coordinates": [[[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78],
-                                              [100.88, 12.73]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]],
+}
 
 
 def test_point_inside_and_outside_a_polygon():
@@ -14,7 +16,9 @@ def test_multipolygon_and_holes():
     hole = [[100.89, 12.74], [100.91, 12.74], [100.91, 12.76], [100.89, 12.76], [100.89, 12.74]]
     with_hole = {"type": "Polygon", "coordinates": [SQUARE["coordinates"][0], hole]}
     assert not is_inside_boundary(with_hole, latitude=12.75, longitude=100.90)
-    multi = {"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"],
-                                                     [[[101, 13], [101.1, 13], [101.1, 13.1], [101, 13]]]]}
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [SQUARE["coordinates"], [[[101, 13], [101.1, 13], [101.1, 13.1], [101, 13]]]],
+    }
     assert is_inside_boundary(multi, latitude=13.02, longitude=101.05)
     assert boundary_box(SQUARE) == (12.73, 100.88, 12.78, 100.93)

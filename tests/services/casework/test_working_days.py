@@ -4,8 +4,8 @@ from services.casework.working_days import add_working_days, is_working_day, wor
 
 
 def test_weekends_and_thai_public_holidays_are_not_working_days():
-    assert not is_working_day(dt.date(2026, 12, 5))   # Saturday, Father's Day
-    assert not is_working_day(dt.date(2026, 12, 7))   # substitution day for 5 December
+    assert not is_working_day(dt.date(2026, 12, 5))  # Saturday, Father's Day
+    assert not is_working_day(dt.date(2026, 12, 7))  # substitution day for 5 December
     assert not is_working_day(dt.date(2026, 12, 10))  # Constitution Day
     assert is_working_day(dt.date(2026, 12, 8))
 
