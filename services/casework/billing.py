@@ -48,8 +48,13 @@ def raise_fee_invoice(fee: CaseFee, *, by=None) -> str:
         )
         for line in fee.lines
     ]
+    from .registry import case_type_for
+
+    detail = getattr(case, case_type_for(case.kind).detail_name, None)
+    # After a transfer or a change of operator the holder pays, not the original applicant.
+    payer_name = getattr(detail, "holder_name", "") or case.applicant_name
     invoice = raise_invoice(
-        payer_name=case.applicant_name,
+        payer_name=payer_name,
         payer_phone=case.applicant_phone,
         payer_email=case.applicant_email,
         lines=lines,
