@@ -283,6 +283,87 @@ def test_permit_journey_in_a_phone_browser(
     assert "ใช้ได้" in page.inner_text("#verification-result")
 
 
+def test_food_notification_in_a_phone_browser(
+    live_town, server, browser_page, live_worker, django_db_blocker, tmp_path
+):
+    """The same journey for a food premises notification: receipt at once, review, fee, certificate."""
+    from tests.factories import make_user
+
+    town, _people = live_town
+    base, port = server
+    page = browser_page
+    with django_db_blocker.unblock(), tenant_context(town):
+        make_user(roles=("public_health_officer",), username="health")
+        from services.casework.models import Case, DocumentRequirement
+
+        required = list(
+            DocumentRequirement.objects.filter(
+                kind="food_notification", is_required=True, condition=""
+            ).values_list("pk", flat=True)
+        )
+    document = tmp_path / "doc.jpg"
+    document.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9")
+    live_worker.start()
+
+    sign_in(page, base, "citizen")
+    page.goto(f"{base}/food/")
+    page.click("#start-food")
+    page.fill("#id_applicant_name", "สมชาย ใจดี")
+    page.fill("#id_applicant_national_id", "1101700203450")
+    page.check("input[name=operator_type][value=person]")
+    page.fill("#id_operator_name", "สมชาย ใจดี")
+    page.fill("#id_premises_name", "ร้านก๋วยเตี๋ยวลุงชาย")
+    page.fill("#id_address", "5 หมู่ 1 ตำบลทดสอบ")
+    page.fill("#id_latitude", "12.760000")
+    page.fill("#id_longitude", "100.910000")
+    page.select_option("#id_business_kind", "selling")
+    page.fill("#id_area_m2", "36")
+    page.fill("#id_food_types", "ก๋วยเตี๋ยว")
+    page.fill("#id_seats", "16")
+    page.fill("#id_staff_count", "2")
+    page.check("#id_hygiene_pests")
+    page.click("#save-notification")
+    page.wait_for_selector("#submit-case")
+    for pk in required:
+        page.set_input_files(f"#file-{pk}", str(document))
+        page.locator(f"#file-{pk}").locator("xpath=..").locator("button").click()
+        page.wait_for_load_state()
+    page.click("#submit-case")
+    page.wait_for_load_state()
+    assert "ใบรับแจ้งเลขที่" in page.content()  # s.48: the receipt at once
+    with django_db_blocker.unblock(), tenant_context(town):
+        case = Case.objects.get(applicant__username="citizen", kind="food_notification")
+
+    sign_in(page, base, "health")
+    page.goto(f"{base}/food/staff/{case.public_id}/")
+    assert "ครบกำหนดพิจารณาตามกฎหมาย" in page.content()
+    page.click("#act-accept")
+    page.wait_for_load_state()
+    page.click("#act-approve")
+    page.wait_for_load_state()
+    with django_db_blocker.unblock(), tenant_context(town):
+        fee = case.fees.get()
+    with django_db_blocker.unblock():
+        call_command(
+            "bank_simulator",
+            town=town.slug,
+            invoice=fee.invoice_reference,
+            base_url=f"http://127.0.0.1:{port}",
+            stdout=io.StringIO(),
+        )
+
+    def issued() -> bool:
+        with django_db_blocker.unblock(), tenant_context(town):
+            return Case.objects.get(pk=case.pk).status == "issued"
+
+    assert wait_for(issued), "the worker did not issue the certificate after payment"
+    sign_in(page, base, "citizen")
+    page.goto(f"{base}/food/mine/{case.public_id}/")
+    assert "หนังสือรับรองการแจ้ง เลขที่" in page.content()
+    page.click("text=หน้าตรวจสอบ")
+    assert "ใช้ได้" in page.inner_text("#verification-result")
+
+
 def _qr_in_pdf(data: bytes) -> str:
     import zxingcpp
     from PIL import Image
