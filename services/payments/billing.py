@@ -20,6 +20,7 @@ from services.common.buddhist_era import MONTHS_LONG, be_year, fiscal_year, form
 from services.common.models import OutboxMessage
 
 from .actions import INVOICE_SERIES, current_town, invoice_number, qr_payload_for, take_numbers
+from .bulk import update_columns
 from .models import ZERO, BillRun, FeeTier, Invoice, InvoiceLine, PayerFee, PaymentSettings
 from .workflow import InvoiceStatus
 
@@ -173,8 +174,7 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
                 next_attempt_at=now,
             ))
     InvoiceLine.objects.bulk_create(all_lines, batch_size=5000)
-    if carried:
-        Invoice.objects.bulk_update(carried, ["status", "carried_to", "qr_payload", "updated_at"], batch_size=2000)
+    update_columns(carried, ["status", "carried_to", "qr_payload", "updated_at"])
     # Sent by the outbox sweep (every minute); one Celery message per bill would flood the broker.
     OutboxMessage.objects.bulk_create(messages, batch_size=5000, ignore_conflicts=True)
 

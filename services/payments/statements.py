@@ -31,6 +31,7 @@ from services.common.models import OutboxMessage
 from services.common.workflow import move
 
 from .actions import RECEIPT_SERIES, _receipt_number_parts, current_town, statement_line_key, take_numbers
+from .bulk import update_columns
 from .matching import APPLY, CONFIRM, decide
 from .models import (
     BankTransaction,
@@ -271,15 +272,12 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
             counts["exception"] += 1
 
     Payment.objects.bulk_create(new_payments, batch_size=CHUNK)
-    if confirmed:
-        Payment.objects.bulk_update(confirmed, ["confirmed_by"], batch_size=CHUNK)
-    if changed_invoices:
-        for invoice in changed_invoices.values():
-            invoice.updated_at = now
-        Invoice.objects.bulk_update(list(changed_invoices.values()),
-                                    ["paid_amount", "status", "paid_at", "qr_payload", "updated_at"], batch_size=CHUNK)
+    update_columns(confirmed, ["confirmed_by"])
+    for invoice in changed_invoices.values():
+        invoice.updated_at = now
+    update_columns(changed_invoices.values(), ["paid_amount", "status", "paid_at", "qr_payload", "updated_at"])
     PaymentException.objects.bulk_create(exceptions, batch_size=CHUNK)
-    BankTransaction.objects.bulk_update(transactions, ["outcome"], batch_size=CHUNK)
+    update_columns(transactions, ["outcome"])
     for invoice in newly_paid:
         invoice_paid.send(sender=Invoice, invoice=invoice, source=invoice.source, source_id=invoice.source_id)
     _issue_receipts_in_bulk(new_payments, settings_row=settings_row, town=town, now=now)
