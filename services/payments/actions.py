@@ -512,3 +512,16 @@ def receive_bank_confirmation(*, confirmation, bank: str) -> BankTransaction:
         settle_task.delay(txn.pk)
     txn.refresh_from_db()
     return txn
+
+
+@transaction.atomic
+def rotate_bank_secret(*, by) -> str:
+    """A new HMAC secret for the town's bank callbacks (audited without the value)."""
+    from .models import new_secret
+
+    if by is None or not by.has_perm("payments.change_paymentsettings"):
+        raise PermissionDenied("ไม่มีสิทธิ์เปลี่ยนรหัสลับ (you may not change the bank secret)")
+    row = PaymentSettings.objects.select_for_update().get(pk=PaymentSettings.current().pk)
+    row.bank_hmac_secret = new_secret()
+    row.save(update_fields=["bank_hmac_secret"])
+    return row.bank_hmac_secret

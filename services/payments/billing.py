@@ -20,7 +20,7 @@ from services.common.buddhist_era import MONTHS_LONG, be_year, fiscal_year, form
 from services.common.models import OutboxMessage
 
 from .actions import INVOICE_SERIES, current_town, invoice_number, qr_payload_for, take_numbers
-from .bulk import update_columns
+from .bulk import copy_insert, update_columns
 from .models import ZERO, BillRun, FeeTier, Invoice, InvoiceLine, PayerFee, PaymentSettings
 from .workflow import InvoiceStatus
 
@@ -148,7 +148,7 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
             invoice.status = InvoiceStatus.PAID
             invoice.paid_at = timezone.now()
         invoices.append(invoice)
-    Invoice.objects.bulk_create(invoices, batch_size=2000)
+    copy_insert(invoices)
 
     all_lines = []
     carried = []
@@ -173,10 +173,10 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
                       f"https://{town.primary_host}/payments/bill/{invoice.access_token}/"),
                 next_attempt_at=now,
             ))
-    InvoiceLine.objects.bulk_create(all_lines, batch_size=5000)
+    copy_insert(all_lines)
     update_columns(carried, ["status", "carried_to", "qr_payload", "updated_at"])
     # Sent by the outbox sweep (every minute); one Celery message per bill would flood the broker.
-    OutboxMessage.objects.bulk_create(messages, batch_size=5000, ignore_conflicts=True)
+    copy_insert(messages, now=now)
 
     run.invoice_count = len(invoices)
     run.total = sum((invoice.total for invoice in invoices), ZERO)

@@ -31,7 +31,7 @@ from services.common.models import OutboxMessage
 from services.common.workflow import move
 
 from .actions import RECEIPT_SERIES, _receipt_number_parts, current_town, statement_line_key, take_numbers
-from .bulk import update_columns
+from .bulk import copy_insert, update_columns
 from .matching import APPLY, CONFIRM, decide
 from .models import (
     BankTransaction,
@@ -213,13 +213,13 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
         existing_keys.update(BankTransaction.objects.filter(transaction_key__in=all_keys[start:start + CHUNK])
                              .values_list("transaction_key", flat=True))
     fresh = [(key, line) for key, line in keyed if key not in existing_keys]
-    transactions = BankTransaction.objects.bulk_create([
+    transactions = copy_insert([
         BankTransaction(channel=BankTransaction.Channel.STATEMENT, transaction_key=key, amount=line.amount,
                         paid_at=line.paid_at, ref1=line.ref1, ref2=line.ref2, ref3=line.ref3, biller_id=line.biller_id,
                         bank_code=line.bank_code, payer_name=line.payer_name, statement=statement,
                         raw={"line": line.line_no, "transaction_id": line.transaction_id})
         for key, line in fresh
-    ], batch_size=CHUNK)
+    ])
 
     refs = sorted({txn.ref1 for txn in transactions if txn.ref1})
     invoices: dict[str, Invoice] = {}
@@ -271,12 +271,12 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
             txn.outcome = BankTransaction.Outcome.EXCEPTION
             counts["exception"] += 1
 
-    Payment.objects.bulk_create(new_payments, batch_size=CHUNK)
+    copy_insert(new_payments, now=now)
     update_columns(confirmed, ["confirmed_by"])
     for invoice in changed_invoices.values():
         invoice.updated_at = now
     update_columns(changed_invoices.values(), ["paid_amount", "status", "paid_at", "qr_payload", "updated_at"])
-    PaymentException.objects.bulk_create(exceptions, batch_size=CHUNK)
+    copy_insert(exceptions, now=now)
     update_columns(transactions, ["outcome"])
     for invoice in newly_paid:
         invoice_paid.send(sender=Invoice, invoice=invoice, source=invoice.source, source_id=invoice.source_id)
@@ -306,7 +306,7 @@ def _issue_receipts_in_bulk(payments: list[Payment], *, settings_row, town, now)
             invoice=payment.invoice, payer_name=payment.invoice.payer_name, amount=payment.amount, issued_at=now,
             receiver_name=settings_row.receiver_name,
         ))
-    Receipt.objects.bulk_create(receipts, batch_size=CHUNK)
+    copy_insert(receipts, now=now)
     host = town.primary_host if town else ""
     for receipt in receipts:
         phone = receipt.invoice.payer_phone
@@ -317,7 +317,7 @@ def _issue_receipts_in_bulk(payments: list[Payment], *, settings_row, town, now)
                       f"{receipt.display_number}: https://{host}/payments/receipt/{receipt.verification_token}/receipt.pdf"),
             ))
     # Sent by the outbox sweep within a minute; one Celery message per receipt would flood the broker.
-    OutboxMessage.objects.bulk_create(messages, batch_size=CHUNK, ignore_conflicts=True)
+    copy_insert(messages, now=now)
 
 
 def _field(value: str, width: int, *, right: bool = False, fill: str = " ") -> str:
