@@ -11,9 +11,17 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, models
 
 SQL_TYPES = {
-    "AutoField": "integer", "BigAutoField": "bigint", "ForeignKey": "bigint", "OneToOneField": "bigint",
-    "CharField": "text", "TextField": "text", "DecimalField": "numeric", "DateTimeField": "timestamptz",
-    "DateField": "date", "BooleanField": "boolean", "PositiveIntegerField": "integer",
+    "AutoField": "integer",
+    "BigAutoField": "bigint",
+    "ForeignKey": "bigint",
+    "OneToOneField": "bigint",
+    "CharField": "text",
+    "TextField": "text",
+    "DecimalField": "numeric",
+    "DateTimeField": "timestamptz",
+    "DateField": "date",
+    "BooleanField": "boolean",
+    "PositiveIntegerField": "integer",
 }
 
 
@@ -27,15 +35,21 @@ def update_columns(objects: Iterable[models.Model], fields: Sequence[str], *, ch
     columns = [meta.get_field(name) for name in fields]
     pk_type = SQL_TYPES[meta.pk.get_internal_type()]
     assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns)
-    unnests = ", ".join([f"unnest(%s::{pk_type}[]) AS pk"] + [
-        f'unnest(%s::{SQL_TYPES[f.get_internal_type()]}[]) AS "{f.column}"' for f in columns])
-    sql = (f'UPDATE "{meta.db_table}" AS t SET {assignments} '  # noqa: S608 (names come from the model)
-           f'FROM (SELECT {unnests}) AS v WHERE t."{meta.pk.column}" = v.pk')
+    unnests = ", ".join(
+        [f"unnest(%s::{pk_type}[]) AS pk"]
+        + [f'unnest(%s::{SQL_TYPES[f.get_internal_type()]}[]) AS "{f.column}"' for f in columns]
+    )
+    sql = (
+        f'UPDATE "{meta.db_table}" AS t SET {assignments} '  # noqa: S608 (names come from the model)
+        f'FROM (SELECT {unnests}) AS v WHERE t."{meta.pk.column}" = v.pk'
+    )
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objects), chunk):
-            batch = objects[start:start + chunk]
-            params = [[obj.pk for obj in batch]] + [[getattr(obj, f.attname) for obj in batch] for f in columns]
+            batch = objects[start : start + chunk]
+            params = [[obj.pk for obj in batch]] + [
+                [getattr(obj, f.attname) for obj in batch] for f in columns
+            ]
             cursor.execute(sql, params)
             updated += cursor.rowcount
     return updated
@@ -61,8 +75,10 @@ def copy_insert(objects: Iterable[models.Model], *, now=None) -> list[models.Mod
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [meta.db_table, meta.pk.column, len(objects)])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objects)],
+        )
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
             for field in stamped:
@@ -74,6 +90,10 @@ def copy_insert(objects: Iterable[models.Model], *, now=None) -> list[models.Mod
         names = [f.attname for f in fields]
         with cursor.cursor.copy(f'COPY "{meta.db_table}" ({columns}) FROM STDIN') as copy:
             for obj in objects:
-                copy.write_row([Jsonb(getattr(obj, name)) if name in json_fields else getattr(obj, name)
-                                for name in names])
+                copy.write_row(
+                    [
+                        Jsonb(getattr(obj, name)) if name in json_fields else getattr(obj, name)
+                        for name in names
+                    ]
+                )
     return objects

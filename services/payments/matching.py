@@ -16,8 +16,8 @@ from services.common.buddhist_era import BANGKOK
 
 from .workflow import InvoiceStatus
 
-APPLY = "apply"            # a new payment that settles the invoice
-CONFIRM = "confirm"        # the other channel's report of a payment already applied
+APPLY = "apply"  # a new payment that settles the invoice
+CONFIRM = "confirm"  # the other channel's report of a payment already applied
 EXCEPTION = "exception"
 
 
@@ -50,8 +50,15 @@ def _same_day(a: dt.datetime, b: dt.datetime) -> bool:
 
 
 def decide(
-    *, channel: str, biller_id: str, ref2: str, amount: Decimal, paid_at: dt.datetime,
-    town_biller_id: str, invoice: InvoiceLike | None, payments: list[PaymentLike],
+    *,
+    channel: str,
+    biller_id: str,
+    ref2: str,
+    amount: Decimal,
+    paid_at: dt.datetime,
+    town_biller_id: str,
+    invoice: InvoiceLike | None,
+    payments: list[PaymentLike],
 ) -> Decision:
     """What to do with one bank transaction (see the module docstring)."""
     if biller_id and town_biller_id and biller_id != town_biller_id:
@@ -62,8 +69,13 @@ def decide(
         return Decision(EXCEPTION, "unmatched", note=f"Ref2 {ref2} ≠ {invoice.ref2}")
     # The same payment reported by the other channel (callback, then the end-of-day file, or the reverse).
     for payment in payments:
-        if (payment.channel != channel and payment.channel != "counter" and payment.confirmed_by_id is None
-                and payment.amount == amount and _same_day(payment.paid_at, paid_at)):
+        if (
+            payment.channel != channel
+            and payment.channel != "counter"
+            and payment.confirmed_by_id is None
+            and payment.amount == amount
+            and _same_day(payment.paid_at, paid_at)
+        ):
             return Decision(CONFIRM, payment=payment)
     if invoice.status == InvoiceStatus.PAID:
         return Decision(EXCEPTION, "double", note="ใบแจ้งหนี้ชำระครบแล้ว (invoice already paid)")

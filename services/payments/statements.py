@@ -95,12 +95,20 @@ def parse_csv(data: bytes) -> list[StatementLine]:
         if not row.get("ref1"):
             errors.append(f"บรรทัด {number}: ไม่มี Ref1 (line {number}: ref1 missing)")
             continue
-        lines.append(StatementLine(
-            line_no=number, paid_at=paid_at, amount=amount, ref1=row["ref1"].upper()[:20],
-            ref2=row.get("ref2", "").upper()[:20], ref3=row.get("ref3", "")[:20], biller_id=row.get("biller_id", "")[:15],
-            payer_name=row.get("payer_name", "")[:200], bank_code=row.get("bank_code", "")[:20],
-            transaction_id=row.get("transaction_id", "")[:100],
-        ))
+        lines.append(
+            StatementLine(
+                line_no=number,
+                paid_at=paid_at,
+                amount=amount,
+                ref1=row["ref1"].upper()[:20],
+                ref2=row.get("ref2", "").upper()[:20],
+                ref3=row.get("ref3", "")[:20],
+                biller_id=row.get("biller_id", "")[:15],
+                payer_name=row.get("payer_name", "")[:200],
+                bank_code=row.get("bank_code", "")[:20],
+                transaction_id=row.get("transaction_id", "")[:100],
+            )
+        )
     if errors:
         raise StatementError(errors[:MAX_ERRORS_SHOWN])
     return lines
@@ -125,7 +133,9 @@ def parse_bot(data: bytes) -> list[StatementLine]:
         if not raw.strip():
             continue
         if len(raw) != 256:
-            errors.append(f"บรรทัด {number}: ยาว {len(raw)} ตัวอักษร ต้องเป็น 256 (line {number}: must be 256 chars)")
+            errors.append(
+                f"บรรทัด {number}: ยาว {len(raw)} ตัวอักษร ต้องเป็น 256 (line {number}: must be 256 chars)"
+            )
             continue
         kind = raw[0]
         if kind == "H":
@@ -137,14 +147,24 @@ def parse_bot(data: bytes) -> list[StatementLine]:
                 if amount <= 0:
                     raise InvalidOperation
             except (ValueError, InvalidOperation):
-                errors.append(f"บรรทัด {number}: วันเวลาหรือจำนวนเงินไม่ถูกต้อง (line {number}: bad date/time/amount)")
+                errors.append(
+                    f"บรรทัด {number}: วันเวลาหรือจำนวนเงินไม่ถูกต้อง (line {number}: bad date/time/amount)"
+                )
                 continue
-            lines.append(StatementLine(
-                line_no=number, paid_at=moment, amount=amount, payer_name=raw[34:84].strip(),
-                ref1=raw[84:104].strip().upper(), ref2=raw[104:124].strip().upper(), ref3=raw[124:144].strip(),
-                biller_id=raw[196:211].strip(), bank_code=raw[243:246].strip(),
-                transaction_id=f"{raw[7:10]}{raw[1:7]}{raw[20:34]}",
-            ))
+            lines.append(
+                StatementLine(
+                    line_no=number,
+                    paid_at=moment,
+                    amount=amount,
+                    payer_name=raw[34:84].strip(),
+                    ref1=raw[84:104].strip().upper(),
+                    ref2=raw[104:124].strip().upper(),
+                    ref3=raw[124:144].strip(),
+                    biller_id=raw[196:211].strip(),
+                    bank_code=raw[243:246].strip(),
+                    transaction_id=f"{raw[7:10]}{raw[1:7]}{raw[20:34]}",
+                )
+            )
         elif kind == "T":
             try:
                 trailer = (_bot_amount(raw[20:33]), int(raw[33:39]), _bot_amount(raw[39:52]), int(raw[52:58]))
@@ -160,8 +180,10 @@ def parse_bot(data: bytes) -> list[StatementLine]:
         total, count = sum((line.amount for line in lines), Decimal("0")), len(lines)
         debit_total, debit_count, credit_total, credit_count = trailer
         if (credit_total, credit_count) != (total, count) and (debit_total, debit_count) != (total, count):
-            errors.append(f"ยอดรวมท้ายไฟล์ไม่ตรงกับรายการ: {credit_total}/{credit_count} ≠ {total}/{count} "
-                          "(trailer totals do not match the details)")
+            errors.append(
+                f"ยอดรวมท้ายไฟล์ไม่ตรงกับรายการ: {credit_total}/{credit_count} ≠ {total}/{count} "
+                "(trailer totals do not match the details)"
+            )
     if errors:
         raise StatementError(errors[:MAX_ERRORS_SHOWN])
     return lines
@@ -182,8 +204,9 @@ def import_statement(*, data: bytes, file_name: str, statement_format: str, by) 
     else:
         raise ValidationError("รูปแบบไฟล์ไม่รู้จัก (unknown statement format)")
     with transaction.atomic():
-        statement = StatementImport.objects.create(file_name=file_name[:255], format=statement_format, sha256=digest,
-                                                   imported_by=by)
+        statement = StatementImport.objects.create(
+            file_name=file_name[:255], format=statement_format, sha256=digest, imported_by=by
+        )
         reconcile(statement=statement, lines=lines, by=by)
     return statement
 
@@ -192,12 +215,31 @@ def _keyed(lines: list[StatementLine]) -> list[tuple[str, StatementLine]]:
     seen: Counter = Counter()
     keyed = []
     for line in lines:
-        base = (line.bank_code, line.biller_id, line.ref1, line.ref2, line.amount, line.paid_at, line.transaction_id)
+        base = (
+            line.bank_code,
+            line.biller_id,
+            line.ref1,
+            line.ref2,
+            line.amount,
+            line.paid_at,
+            line.transaction_id,
+        )
         seen[base] += 1
         # Two identical lines in one file are two payments; the occurrence number keeps them apart.
-        keyed.append((statement_line_key(bank_code=line.bank_code, biller_id=line.biller_id, ref1=line.ref1,
-                                         ref2=line.ref2, amount=line.amount, paid_at=line.paid_at,
-                                         extra=f"{line.transaction_id}#{seen[base]}"), line))
+        keyed.append(
+            (
+                statement_line_key(
+                    bank_code=line.bank_code,
+                    biller_id=line.biller_id,
+                    ref1=line.ref1,
+                    ref2=line.ref2,
+                    amount=line.amount,
+                    paid_at=line.paid_at,
+                    extra=f"{line.transaction_id}#{seen[base]}",
+                ),
+                line,
+            )
+        )
     return keyed
 
 
@@ -210,26 +252,41 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
     existing_keys: set[str] = set()
     all_keys = [key for key, _line in keyed]
     for start in range(0, len(all_keys), CHUNK):
-        existing_keys.update(BankTransaction.objects.filter(transaction_key__in=all_keys[start:start + CHUNK])
-                             .values_list("transaction_key", flat=True))
+        existing_keys.update(
+            BankTransaction.objects.filter(transaction_key__in=all_keys[start : start + CHUNK]).values_list(
+                "transaction_key", flat=True
+            )
+        )
     fresh = [(key, line) for key, line in keyed if key not in existing_keys]
-    transactions = copy_insert([
-        BankTransaction(channel=BankTransaction.Channel.STATEMENT, transaction_key=key, amount=line.amount,
-                        paid_at=line.paid_at, ref1=line.ref1, ref2=line.ref2, ref3=line.ref3, biller_id=line.biller_id,
-                        bank_code=line.bank_code, payer_name=line.payer_name, statement=statement,
-                        raw={"line": line.line_no, "transaction_id": line.transaction_id})
-        for key, line in fresh
-    ])
+    transactions = copy_insert(
+        [
+            BankTransaction(
+                channel=BankTransaction.Channel.STATEMENT,
+                transaction_key=key,
+                amount=line.amount,
+                paid_at=line.paid_at,
+                ref1=line.ref1,
+                ref2=line.ref2,
+                ref3=line.ref3,
+                biller_id=line.biller_id,
+                bank_code=line.bank_code,
+                payer_name=line.payer_name,
+                statement=statement,
+                raw={"line": line.line_no, "transaction_id": line.transaction_id},
+            )
+            for key, line in fresh
+        ]
+    )
 
     refs = sorted({txn.ref1 for txn in transactions if txn.ref1})
     invoices: dict[str, Invoice] = {}
     for start in range(0, len(refs), CHUNK):
-        for invoice in Invoice.objects.select_for_update().filter(ref1__in=refs[start:start + CHUNK]):
+        for invoice in Invoice.objects.select_for_update().filter(ref1__in=refs[start : start + CHUNK]):
             invoices[invoice.ref1] = invoice
     payments_by_invoice: dict[int, list[Payment]] = defaultdict(list)
     invoice_ids = [invoice.pk for invoice in invoices.values()]
     for start in range(0, len(invoice_ids), CHUNK):
-        for payment in Payment.objects.filter(invoice_id__in=invoice_ids[start:start + CHUNK]):
+        for payment in Payment.objects.filter(invoice_id__in=invoice_ids[start : start + CHUNK]):
             payments_by_invoice[payment.invoice_id].append(payment)
 
     new_payments: list[Payment] = []
@@ -242,11 +299,25 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
     for txn in transactions:
         invoice = invoices.get(txn.ref1)
         known = payments_by_invoice[invoice.pk] if invoice else []
-        decision = decide(channel=txn.channel, biller_id=txn.biller_id, ref2=txn.ref2, amount=txn.amount,
-                          paid_at=txn.paid_at, town_biller_id=town_biller_id, invoice=invoice, payments=known)
+        decision = decide(
+            channel=txn.channel,
+            biller_id=txn.biller_id,
+            ref2=txn.ref2,
+            amount=txn.amount,
+            paid_at=txn.paid_at,
+            town_biller_id=town_biller_id,
+            invoice=invoice,
+            payments=known,
+        )
         if decision.action == APPLY:
-            payment = Payment(invoice=invoice, amount=txn.amount, paid_at=txn.paid_at, channel=txn.channel,
-                              bank_transaction=txn, recorded_by=by)
+            payment = Payment(
+                invoice=invoice,
+                amount=txn.amount,
+                paid_at=txn.paid_at,
+                channel=txn.channel,
+                bank_transaction=txn,
+                recorded_by=by,
+            )
             payment.confirmed_by_id = None
             known.append(payment)
             new_payments.append(payment)
@@ -266,8 +337,15 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
             txn.outcome = BankTransaction.Outcome.CONFIRMED
             counts["confirmed"] += 1
         else:
-            exceptions.append(PaymentException(kind=decision.exception_kind, bank_transaction=txn, invoice=invoice,
-                                               amount=txn.amount, note=decision.note))
+            exceptions.append(
+                PaymentException(
+                    kind=decision.exception_kind,
+                    bank_transaction=txn,
+                    invoice=invoice,
+                    amount=txn.amount,
+                    note=decision.note,
+                )
+            )
             txn.outcome = BankTransaction.Outcome.EXCEPTION
             counts["exception"] += 1
 
@@ -275,7 +353,9 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
     update_columns(confirmed, ["confirmed_by"])
     for invoice in changed_invoices.values():
         invoice.updated_at = now
-    update_columns(changed_invoices.values(), ["paid_amount", "status", "paid_at", "qr_payload", "updated_at"])
+    update_columns(
+        changed_invoices.values(), ["paid_amount", "status", "paid_at", "qr_payload", "updated_at"]
+    )
     copy_insert(exceptions, now=now)
     update_columns(transactions, ["outcome"])
     for invoice in newly_paid:
@@ -301,21 +381,37 @@ def _issue_receipts_in_bulk(payments: list[Payment], *, settings_row, town, now)
     for offset, payment in enumerate(payments):
         sequence = first + offset
         book_no, number_in_book = _receipt_number_parts(sequence, settings_row.receipt_book_size)
-        receipts.append(Receipt(
-            fiscal_year=fiscal, sequence=sequence, book_no=book_no, number_in_book=number_in_book, payment=payment,
-            invoice=payment.invoice, payer_name=payment.invoice.payer_name, amount=payment.amount, issued_at=now,
-            receiver_name=settings_row.receiver_name,
-        ))
+        receipts.append(
+            Receipt(
+                fiscal_year=fiscal,
+                sequence=sequence,
+                book_no=book_no,
+                number_in_book=number_in_book,
+                payment=payment,
+                invoice=payment.invoice,
+                payer_name=payment.invoice.payer_name,
+                amount=payment.amount,
+                issued_at=now,
+                receiver_name=settings_row.receiver_name,
+            )
+        )
     copy_insert(receipts, now=now)
     host = town.primary_host if town else ""
     for receipt in receipts:
         phone = receipt.invoice.payer_phone
         if phone:
-            messages.append(OutboxMessage(
-                idempotency_key=f"receipt-sms-{receipt.pk}", channel="sms", recipient=phone, next_attempt_at=now,
-                body=(f"ได้รับชำระ {receipt.amount:,.2f} บาท ตามใบแจ้งหนี้ {receipt.invoice.number} ใบเสร็จเลขที่ "
-                      f"{receipt.display_number}: https://{host}/payments/receipt/{receipt.verification_token}/receipt.pdf"),
-            ))
+            messages.append(
+                OutboxMessage(
+                    idempotency_key=f"receipt-sms-{receipt.pk}",
+                    channel="sms",
+                    recipient=phone,
+                    next_attempt_at=now,
+                    body=(
+                        f"ได้รับชำระ {receipt.amount:,.2f} บาท ตามใบแจ้งหนี้ {receipt.invoice.number} ใบเสร็จเลขที่ "
+                        f"{receipt.display_number}: https://{host}/payments/receipt/{receipt.verification_token}/receipt.pdf"
+                    ),
+                )
+            )
     # Sent by the outbox sweep within a minute; one Celery message per receipt would flood the broker.
     copy_insert(messages, now=now)
 
@@ -325,27 +421,65 @@ def _field(value: str, width: int, *, right: bool = False, fill: str = " ") -> s
     return value.rjust(width, fill) if right else value.ljust(width, fill)
 
 
-def format_bot_file(lines: list[StatementLine], *, bank_code: str = "014", company_account: str = "0000000000",
-                    company_name: str = "", day: dt.date | None = None) -> bytes:
-    """Write lines as a BOT cross-bank bill-payment file (what a bank sends; the simulator and tests use it)."""
+def format_bot_file(
+    lines: list[StatementLine],
+    *,
+    bank_code: str = "014",
+    company_account: str = "0000000000",
+    company_name: str = "",
+    day: dt.date | None = None,
+) -> bytes:
+    """Write lines as a BOT cross-bank bill-payment file (what a bank sends; used by tests and the bench)."""
     day = day or timezone.localdate()
-    out = ["H" + _field("1", 6, right=True, fill="0") + _field(bank_code, 3) + _field(company_account, 10)
-           + _field(company_name, 40) + day.strftime("%d%m%Y") + _field("", 8) + _field("", 180)]
+    out = [
+        "H"
+        + _field("1", 6, right=True, fill="0")
+        + _field(bank_code, 3)
+        + _field(company_account, 10)
+        + _field(company_name, 40)
+        + day.strftime("%d%m%Y")
+        + _field("", 8)
+        + _field("", 180)
+    ]
     total = Decimal("0")
     for sequence, line in enumerate(lines, start=2):
         local = line.paid_at.astimezone(BANGKOK)
         satang = int(line.amount * 100)
         total += line.amount
-        record = ("D" + _field(str(sequence), 6, right=True, fill="0") + _field(bank_code, 3)
-                  + _field(company_account, 10) + local.strftime("%d%m%Y%H%M%S") + _field(line.payer_name, 50)
-                  + _field(line.ref1, 20) + _field(line.ref2, 20) + _field(line.ref3, 20) + _field("0001", 4)
-                  + _field("", 4) + "C" + _field("", 3) + _field("", 7) + _field(str(satang), 13, right=True, fill="0")
-                  + _field("", 3) + _field("", 17) + _field(line.biller_id, 15) + _field("", 32)
-                  + _field(line.bank_code, 3) + _field("", 10))
+        record = (
+            "D"
+            + _field(str(sequence), 6, right=True, fill="0")
+            + _field(bank_code, 3)
+            + _field(company_account, 10)
+            + local.strftime("%d%m%Y%H%M%S")
+            + _field(line.payer_name, 50)
+            + _field(line.ref1, 20)
+            + _field(line.ref2, 20)
+            + _field(line.ref3, 20)
+            + _field("0001", 4)
+            + _field("", 4)
+            + "C"
+            + _field("", 3)
+            + _field("", 7)
+            + _field(str(satang), 13, right=True, fill="0")
+            + _field("", 3)
+            + _field("", 17)
+            + _field(line.biller_id, 15)
+            + _field("", 32)
+            + _field(line.bank_code, 3)
+            + _field("", 10)
+        )
         out.append(record)
     count = len(lines)
-    out.append("T" + _field(str(count + 2), 6, right=True, fill="0") + _field(bank_code, 3) + _field(company_account, 10)
-               + _field("0", 13, right=True, fill="0") + _field("0", 6, right=True, fill="0")
-               + _field(str(int(total * 100)), 13, right=True, fill="0") + _field(str(count), 6, right=True, fill="0")
-               + _field("", 198))
+    out.append(
+        "T"
+        + _field(str(count + 2), 6, right=True, fill="0")
+        + _field(bank_code, 3)
+        + _field(company_account, 10)
+        + _field("0", 13, right=True, fill="0")
+        + _field("0", 6, right=True, fill="0")
+        + _field(str(int(total * 100)), 13, right=True, fill="0")
+        + _field(str(count), 6, right=True, fill="0")
+        + _field("", 198)
+    )
     return ("\r\n".join(out) + "\r\n").encode("tis_620")

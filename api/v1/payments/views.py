@@ -30,18 +30,35 @@ class BankConfirmationView(APIView):
     @extend_schema(
         operation_id="payments_bank_confirmation",
         parameters=[
-            OpenApiParameter("X-Thongthin-Timestamp", str, OpenApiParameter.HEADER, required=True,
-                             description="Unix seconds; must be within the town's window (default 300 s)"),
-            OpenApiParameter("X-Thongthin-Signature", str, OpenApiParameter.HEADER, required=True,
-                             description='"sha256=" + hex HMAC-SHA256(secret, timestamp + "." + raw body)'),
+            OpenApiParameter(
+                "X-Thongthin-Timestamp",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unix seconds; must be within the town's window (default 300 s)",
+            ),
+            OpenApiParameter(
+                "X-Thongthin-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description='"sha256=" + hex HMAC-SHA256(secret, timestamp + "." + raw body)',
+            ),
         ],
-        request=inline_serializer("BankConfirmationInput", {
-            "transaction_id": serializers.CharField(), "amount": serializers.CharField(),
-            "paid_at": serializers.DateTimeField(), "biller_id": serializers.CharField(required=False),
-            "ref1": serializers.CharField(), "ref2": serializers.CharField(required=False),
-            "ref3": serializers.CharField(required=False), "payer_name": serializers.CharField(required=False),
-            "bank_code": serializers.CharField(required=False),
-        }),
+        request=inline_serializer(
+            "BankConfirmationInput",
+            {
+                "transaction_id": serializers.CharField(),
+                "amount": serializers.CharField(),
+                "paid_at": serializers.DateTimeField(),
+                "biller_id": serializers.CharField(required=False),
+                "ref1": serializers.CharField(),
+                "ref2": serializers.CharField(required=False),
+                "ref3": serializers.CharField(required=False),
+                "payer_name": serializers.CharField(required=False),
+                "bank_code": serializers.CharField(required=False),
+            },
+        ),
         responses={200: BankConfirmationAccepted},
     )
     def post(self, request, bank: str = "generic"):
@@ -51,16 +68,23 @@ class BankConfirmationView(APIView):
         body = request.body
         settings_row = PaymentSettings.current()
         problem = banks.verify_signature(
-            secret=settings_row.bank_hmac_secret, timestamp=request.headers.get(banks.TIMESTAMP_HEADER, ""),
-            body=body, signature=request.headers.get(banks.SIGNATURE_HEADER, ""), now=timezone.now(),
+            secret=settings_row.bank_hmac_secret,
+            timestamp=request.headers.get(banks.TIMESTAMP_HEADER, ""),
+            body=body,
+            signature=request.headers.get(banks.SIGNATURE_HEADER, ""),
+            now=timezone.now(),
             window_seconds=settings_row.timestamp_window_seconds,
         )
         if problem == "bad_signature":
-            return Response(error_body("authentication_failed", detail="invalid signature"),
-                            status=status.HTTP_401_UNAUTHORIZED)
+            return Response(
+                error_body("authentication_failed", detail="invalid signature"),
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
         if problem:
-            return Response(error_body("authentication_failed", detail="timestamp outside the allowed window"),
-                            status=status.HTTP_401_UNAUTHORIZED)
+            return Response(
+                error_body("authentication_failed", detail="timestamp outside the allowed window"),
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
         try:
             confirmation = adapter.parse(banks.load_json(body))
             txn = actions.receive_bank_confirmation(confirmation=confirmation, bank=adapter.code)
@@ -84,8 +108,22 @@ class InvoiceOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Invoice
-        fields = ["number", "ref1", "ref2", "payer_name", "source", "source_id", "issue_date", "due_date", "total",
-                  "paid_amount", "outstanding", "status", "qr_payload", "lines"]
+        fields = [
+            "number",
+            "ref1",
+            "ref2",
+            "payer_name",
+            "source",
+            "source_id",
+            "issue_date",
+            "due_date",
+            "total",
+            "paid_amount",
+            "outstanding",
+            "status",
+            "qr_payload",
+            "lines",
+        ]
 
 
 class InvoiceList(generics.ListAPIView):
@@ -95,9 +133,11 @@ class InvoiceList(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.search_invoices(user=self.request.user, query=self.request.query_params.get("q", ""),
-                                         status=self.request.query_params.get("status", "")
-                                         ).prefetch_related("lines")
+        return selectors.search_invoices(
+            user=self.request.user,
+            query=self.request.query_params.get("q", ""),
+            status=self.request.query_params.get("status", ""),
+        ).prefetch_related("lines")
 
 
 class InvoiceDetail(generics.RetrieveAPIView):

@@ -1,4 +1,5 @@
-"""Finance back-office: dashboard, payers, invoices, bill runs, exceptions, receipts, statements, cash report."""
+"""Finance back-office: dashboard, payers, invoices, bill runs, exceptions, receipts, statements,
+cash report, settings."""
 
 from __future__ import annotations
 
@@ -66,8 +67,14 @@ class PayerImportForm(forms.Form):
 
 @staff_required
 def payers(request):
-    page = _page(request, selectors.search_payers(user=request.user, query=request.GET.get("q", "").strip(),
-                                                  community=request.GET.get("community", "").strip()))
+    page = _page(
+        request,
+        selectors.search_payers(
+            user=request.user,
+            query=request.GET.get("q", "").strip(),
+            community=request.GET.get("community", "").strip(),
+        ),
+    )
     form = PayerImportForm()
     report = None
     if request.method == "POST":
@@ -78,30 +85,53 @@ def payers(request):
                 form.add_error("file", _("ไฟล์ใหญ่เกิน 30 MB (file larger than 30 MB)"))
             else:
                 try:
-                    report = import_payers(data=upload.read(), by=request.user, dry_run=form.cleaned_data["dry_run"])
+                    report = import_payers(
+                        data=upload.read(), by=request.user, dry_run=form.cleaned_data["dry_run"]
+                    )
                 except ValidationError as exc:
                     form.add_error("file", _errors(exc))
-    communities = Payer.objects.exclude(community="").values_list("community", flat=True).distinct().order_by(
-        "community")
-    return _render(request, "payments/staff/payers.html", {
-        "page": page, "form": form, "report": report, "communities": communities,
-        "can_import": request.user.has_perm("payments.add_payer"),
-    })
+    communities = (
+        Payer.objects.exclude(community="")
+        .values_list("community", flat=True)
+        .distinct()
+        .order_by("community")
+    )
+    return _render(
+        request,
+        "payments/staff/payers.html",
+        {
+            "page": page,
+            "form": form,
+            "report": report,
+            "communities": communities,
+            "can_import": request.user.has_perm("payments.add_payer"),
+        },
+    )
 
 
 @staff_required
 def payer_detail(request, code: str):
     payer = get_object_or_404(Payer, code=code)
     ledger = selectors.payer_ledger(user=request.user, payer=payer)
-    return _render(request, "payments/staff/payer_detail.html", {
-        "payer": payer, "ledger": ledger, "fees": payer.fees.select_related("tier__fee_type"),
-    })
+    return _render(
+        request,
+        "payments/staff/payer_detail.html",
+        {
+            "payer": payer,
+            "ledger": ledger,
+            "fees": payer.fees.select_related("tier__fee_type"),
+        },
+    )
 
 
 @staff_required
 def invoices(request):
-    page = _page(request, selectors.search_invoices(user=request.user, query=request.GET.get("q", "").strip(),
-                                                    status=request.GET.get("status", "")))
+    page = _page(
+        request,
+        selectors.search_invoices(
+            user=request.user, query=request.GET.get("q", "").strip(), status=request.GET.get("status", "")
+        ),
+    )
     return _render(request, "payments/staff/invoices.html", {"page": page, "statuses": InvoiceStatus.choices})
 
 
@@ -112,25 +142,37 @@ def invoice_detail(request, number: str):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "counter":
-                receipt = actions.record_counter_payment(invoice_id=invoice.pk,
-                                                         amount=Decimal(request.POST.get("amount", "")),
-                                                         by=request.user)
+                receipt = actions.record_counter_payment(
+                    invoice_id=invoice.pk, amount=Decimal(request.POST.get("amount", "")), by=request.user
+                )
                 messages.success(request, _("รับชำระแล้ว ใบเสร็จเลขที่ %(n)s") % {"n": receipt.display_number})
             elif request.POST.get("action") == "cancel":
-                actions.cancel_invoice(invoice_id=invoice.pk, by=request.user, reason=request.POST.get("reason", ""))
+                actions.cancel_invoice(
+                    invoice_id=invoice.pk, by=request.user, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, _("ยกเลิกใบแจ้งหนี้แล้ว"))
             return redirect("payments:staff_invoice", number=invoice.number)
         except (ValidationError, InvalidOperation) as exc:
-            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else _("จำนวนเงินไม่ถูกต้อง"))
-    return _render(request, "payments/staff/invoice_detail.html", {
-        "invoice": invoice, "payments": invoice.payments.select_related("receipt", "bank_transaction"),
-        "exceptions": invoice.exceptions.all(),
-    })
+            messages.error(
+                request, _errors(exc) if isinstance(exc, ValidationError) else _("จำนวนเงินไม่ถูกต้อง")
+            )
+    return _render(
+        request,
+        "payments/staff/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "payments": invoice.payments.select_related("receipt", "bank_transaction"),
+            "exceptions": invoice.exceptions.all(),
+        },
+    )
 
 
 class BillRunForm(forms.Form):
-    month = forms.DateField(label=_("งวดเดือน"), widget=forms.DateInput(attrs={"type": "month"}),
-                            input_formats=["%Y-%m", "%Y-%m-%d"])
+    month = forms.DateField(
+        label=_("งวดเดือน"),
+        widget=forms.DateInput(attrs={"type": "month"}),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
 
 
 @staff_required
@@ -148,7 +190,11 @@ def bill_runs(request):
             return redirect("payments:staff_bill_runs")
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
-    return _render(request, "payments/staff/bill_runs.html", {"form": form, "page": _page(request, BillRun.objects.all())})
+    return _render(
+        request,
+        "payments/staff/bill_runs.html",
+        {"form": form, "page": _page(request, BillRun.objects.all())},
+    )
 
 
 class ResolveForm(forms.Form):
@@ -161,17 +207,27 @@ class ResolveForm(forms.Form):
 def exceptions(request):
     _require(request, "payments.view_paymentexception")
     status = request.GET.get("status", ExceptionStatus.OPEN)
-    items = PaymentException.objects.select_related("bank_transaction", "invoice", "resolved_by").filter(status=status)
-    return _render(request, "payments/staff/exceptions.html", {
-        "page": _page(request, items), "status": status, "statuses": ExceptionStatus.choices,
-    })
+    items = PaymentException.objects.select_related("bank_transaction", "invoice", "resolved_by").filter(
+        status=status
+    )
+    return _render(
+        request,
+        "payments/staff/exceptions.html",
+        {
+            "page": _page(request, items),
+            "status": status,
+            "statuses": ExceptionStatus.choices,
+        },
+    )
 
 
 @staff_required
 def exception_detail(request, pk: int):
     _require(request, "payments.view_paymentexception")
     item = get_object_or_404(PaymentException.objects.select_related("bank_transaction", "invoice"), pk=pk)
-    form = ResolveForm(request.POST or None, initial={"invoice_number": item.invoice.number if item.invoice else ""})
+    form = ResolveForm(
+        request.POST or None, initial={"invoice_number": item.invoice.number if item.invoice else ""}
+    )
     if request.method == "POST" and form.is_valid():
         invoice_id = None
         number = form.cleaned_data["invoice_number"].strip().upper()
@@ -181,8 +237,13 @@ def exception_detail(request, pk: int):
                 form.add_error("invoice_number", _("ไม่พบใบแจ้งหนี้ (no such invoice)"))
         if form.is_valid():
             try:
-                actions.resolve_exception(exception_id=item.pk, by=request.user, invoice_id=invoice_id,
-                                          resolution=form.cleaned_data["resolution"], note=form.cleaned_data["note"])
+                actions.resolve_exception(
+                    exception_id=item.pk,
+                    by=request.user,
+                    invoice_id=invoice_id,
+                    resolution=form.cleaned_data["resolution"],
+                    note=form.cleaned_data["note"],
+                )
                 messages.success(request, _("บันทึกการดำเนินการแล้ว"))
                 return redirect("payments:staff_exceptions")
             except ValidationError as exc:
@@ -209,7 +270,9 @@ def receipts(request):
 @require_POST
 def receipt_cancel(request, pk: int):
     try:
-        receipt = actions.cancel_receipt(receipt_id=pk, by=request.user, reason=request.POST.get("reason", ""))
+        receipt = actions.cancel_receipt(
+            receipt_id=pk, by=request.user, reason=request.POST.get("reason", "")
+        )
         messages.success(request, _("ยกเลิกใบเสร็จ %(n)s แล้ว") % {"n": receipt.display_number})
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -232,25 +295,47 @@ def statements(request):
             form.add_error("file", _("ไฟล์ใหญ่เกิน 30 MB (file larger than 30 MB)"))
         else:
             try:
-                statement = import_statement(data=upload.read(), file_name=upload.name,
-                                             statement_format=form.cleaned_data["format"], by=request.user)
-                messages.success(request, _("นำเข้า %(n)s รายการ: จับคู่ %(m)s ยืนยัน %(c)s รอตรวจสอบ %(e)s ซ้ำ %(d)s") % {
-                    "n": statement.line_count, "m": statement.matched_count, "c": statement.confirmed_count,
-                    "e": statement.exception_count, "d": statement.duplicate_count})
+                statement = import_statement(
+                    data=upload.read(),
+                    file_name=upload.name,
+                    statement_format=form.cleaned_data["format"],
+                    by=request.user,
+                )
+                messages.success(
+                    request,
+                    _("นำเข้า %(n)s รายการ: จับคู่ %(m)s ยืนยัน %(c)s รอตรวจสอบ %(e)s ซ้ำ %(d)s")
+                    % {
+                        "n": statement.line_count,
+                        "m": statement.matched_count,
+                        "c": statement.confirmed_count,
+                        "e": statement.exception_count,
+                        "d": statement.duplicate_count,
+                    },
+                )
                 return redirect("payments:staff_statements")
             except StatementError as exc:
                 problems = exc.messages
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
-    return _render(request, "payments/staff/statements.html", {
-        "form": form, "problems": problems, "page": _page(request, StatementImport.objects.all()),
-    })
+    return _render(
+        request,
+        "payments/staff/statements.html",
+        {
+            "form": form,
+            "problems": problems,
+            "page": _page(request, StatementImport.objects.all()),
+        },
+    )
 
 
 @staff_required
 def cash_report(request):
     try:
-        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+        day = (
+            dt.date.fromisoformat(request.GET.get("day", ""))
+            if request.GET.get("day")
+            else timezone.localdate()
+        )
     except ValueError:
         day = timezone.localdate()
     report = selectors.cash_report(user=request.user, day=day)
@@ -260,8 +345,10 @@ def cash_report(request):
         response["Content-Disposition"] = f'inline; filename="cash-report-{day.isoformat()}.pdf"'
         return response
     if output == "xlsx":
-        response = HttpResponse(cash_report_xlsx(report),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            cash_report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="cash-report-{day.isoformat()}.xlsx"'
         return response
     return _render(request, "payments/staff/cash_report.html", {"report": report})
@@ -279,13 +366,36 @@ def cash_report_xlsx(report: dict) -> bytes:
     sheet.title = "รายงานเงินสด"
     sheet.append([f"รายงานเงินสดประจำวันที่ {format_be_long(report['day'])}"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["เลขที่ใบเสร็จ", "เล่มที่", "เลขที่", "เวลา", "ผู้ชำระ", "ใบแจ้งหนี้", "ช่องทาง", "จำนวนเงิน",
-                  "สถานะ", "เหตุผลการยกเลิก"])
+    sheet.append(
+        [
+            "เลขที่ใบเสร็จ",
+            "เล่มที่",
+            "เลขที่",
+            "เวลา",
+            "ผู้ชำระ",
+            "ใบแจ้งหนี้",
+            "ช่องทาง",
+            "จำนวนเงิน",
+            "สถานะ",
+            "เหตุผลการยกเลิก",
+        ]
+    )
     for receipt in report["receipts"]:
         local = timezone.localtime(receipt.issued_at)
-        sheet.append([receipt.display_number, receipt.book_no, receipt.number_in_book, local.strftime("%H:%M"),
-                      receipt.payer_name, receipt.invoice.number, receipt.payment.get_channel_display(),
-                      receipt.amount, receipt.get_status_display(), receipt.cancel_reason])
+        sheet.append(
+            [
+                receipt.display_number,
+                receipt.book_no,
+                receipt.number_in_book,
+                local.strftime("%H:%M"),
+                receipt.payer_name,
+                receipt.invoice.number,
+                receipt.payment.get_channel_display(),
+                receipt.amount,
+                receipt.get_status_display(),
+                receipt.cancel_reason,
+            ]
+        )
         sheet.cell(row=sheet.max_row, column=8).number_format = "#,##0.00"
     sheet.append([])
     sheet.append(["รวม (ไม่รวมที่ยกเลิก)", "", "", "", "", "", "", report["total"]])
@@ -300,8 +410,17 @@ def cash_report_xlsx(report: dict) -> bytes:
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = PaymentSettings
-        fields = ["qr_mode", "due_days", "bill_day", "billing_months", "auto_bill_runs", "receipt_book_size",
-                  "receiver_name", "receiver_title", "timestamp_window_seconds"]
+        fields = [
+            "qr_mode",
+            "due_days",
+            "bill_day",
+            "billing_months",
+            "auto_bill_runs",
+            "receipt_book_size",
+            "receiver_name",
+            "receiver_title",
+            "timestamp_window_seconds",
+        ]
 
     def clean_bill_day(self):
         value = self.cleaned_data["bill_day"]
@@ -324,7 +443,13 @@ def settings_view(request):
             form.save()
             messages.success(request, _("บันทึกแล้ว"))
             return redirect("payments:staff_settings")
-    return _render(request, "payments/staff/settings.html", {
-        "form": form, "row": row, "town": request.town,
-        "callback_path": "/api/v1/payments/confirmations/",
-    })
+    return _render(
+        request,
+        "payments/staff/settings.html",
+        {
+            "form": form,
+            "row": row,
+            "town": request.town,
+            "callback_path": "/api/v1/payments/confirmations/",
+        },
+    )

@@ -27,8 +27,9 @@ def portal(request):
     if request.method == "POST" and form.is_valid():
         payer = selectors.payer_for_lookup(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
         if payer is None:
-            form.add_error(None, _("ไม่พบข้อมูลผู้ชำระที่ตรงกับรหัสและเบอร์โทรศัพท์นี้ "
-                                   "(No payer matches this code and phone number)"))
+            form.add_error(
+                None, _("ไม่พบข้อมูลผู้ชำระที่ตรงกับรหัสและเบอร์โทรศัพท์นี้ (No payer matches this code and phone number)")
+            )
         else:
             request.session[SESSION_KEY] = payer.pk
             return redirect("payments:portal")
@@ -50,9 +51,15 @@ def invoice(request, token):
     if bill is None:
         raise Http404
     qr_svg = promptpay.qr_svg(bill.qr_payload) if bill.qr_payload else ""
-    return render(request, "payments/invoice.html", {
-        "invoice": bill, "qr_svg": qr_svg, "receipts": bill.receipts.order_by("issued_at"),
-    })
+    return render(
+        request,
+        "payments/invoice.html",
+        {
+            "invoice": bill,
+            "qr_svg": qr_svg,
+            "receipts": bill.receipts.order_by("issued_at"),
+        },
+    )
 
 
 def invoice_qr(request, token):
@@ -93,6 +100,8 @@ def receipt_pdf(request, token):
     if receipt is None:
         raise Http404
     response = HttpResponse(render_receipt(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.fiscal_year}-{receipt.sequence:06d}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="receipt-{receipt.fiscal_year}-{receipt.sequence:06d}.pdf"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -29,9 +29,16 @@ def finance_client(in_town_a, client_a):
 
 def test_pages_open_for_finance_and_refuse_other_staff(in_town_a, client_a, finance_client):
     client, _user = finance_client
-    for path in ("/payments/staff/", "/payments/staff/payers/", "/payments/staff/invoices/",
-                 "/payments/staff/bill-runs/", "/payments/staff/exceptions/", "/payments/staff/receipts/",
-                 "/payments/staff/statements/", "/payments/staff/cash-report/"):
+    for path in (
+        "/payments/staff/",
+        "/payments/staff/payers/",
+        "/payments/staff/invoices/",
+        "/payments/staff/bill-runs/",
+        "/payments/staff/exceptions/",
+        "/payments/staff/receipts/",
+        "/payments/staff/statements/",
+        "/payments/staff/cash-report/",
+    ):
         assert client.get(path).status_code == 200, path
     connection.set_tenant(in_town_a)
     clerk = make_user(roles=("saraban_clerk",))
@@ -56,53 +63,73 @@ def test_a_finance_officer_runs_a_bill_run_from_the_page(in_town_a, finance_clie
     page = client.get(f"/payments/staff/invoices/{invoice.number}/")
     assert invoice.number in page.content.decode()
     ledger = client.get("/payments/staff/payers/H900/").content.decode()
-    assert invoice.number in ledger and "30.00" in ledger
+    assert invoice.number in ledger
+    assert "30.00" in ledger
 
 
 def test_counter_payment_and_receipt_cancellation_from_the_pages(in_town_a, finance_client):
     client, _user = finance_client
     invoice = make_invoice(amount="55.00")
-    response = client.post(f"/payments/staff/invoices/{invoice.number}/", {"action": "counter", "amount": "55.00"},
-                           follow=True)
+    response = client.post(
+        f"/payments/staff/invoices/{invoice.number}/", {"action": "counter", "amount": "55.00"}, follow=True
+    )
     assert "ใบเสร็จเลขที่" in response.content.decode()
     connection.set_tenant(in_town_a)
     receipt = Receipt.objects.get(invoice=invoice)
     client.post(f"/payments/staff/receipts/{receipt.pk}/cancel/", {"reason": "ออกผิดราย"})
     connection.set_tenant(in_town_a)
     receipt.refresh_from_db()
-    assert receipt.status == "cancelled" and receipt.cancel_reason == "ออกผิดราย"
+    assert receipt.status == "cancelled"
+    assert receipt.cancel_reason == "ออกผิดราย"
 
 
 def test_exception_is_resolved_by_applying_to_an_invoice(in_town_a, finance_client):
     client, _user = finance_client
     invoice = make_invoice(amount="100.00")
-    txn, _ = actions.record_bank_transaction(channel="callback", transaction_key="generic:PART1",
-                                             amount=Decimal("40.00"), paid_at=invoice.created_at, ref1=invoice.ref1)
+    txn, _ = actions.record_bank_transaction(
+        channel="callback",
+        transaction_key="generic:PART1",
+        amount=Decimal("40.00"),
+        paid_at=invoice.created_at,
+        ref1=invoice.ref1,
+    )
     actions.settle_bank_transaction(transaction_id=txn.pk)
     item = PaymentException.objects.get(invoice=invoice)
-    assert client.post(f"/payments/staff/exceptions/{item.pk}/", {
-        "resolution": "applied", "invoice_number": invoice.number, "note": ""}).status_code == 200  # note required
-    response = client.post(f"/payments/staff/exceptions/{item.pk}/", {
-        "resolution": "applied", "invoice_number": invoice.number, "note": "ผู้ชำระแจ้งว่าจ่ายบางส่วน"})
+    assert (
+        client.post(
+            f"/payments/staff/exceptions/{item.pk}/",
+            {"resolution": "applied", "invoice_number": invoice.number, "note": ""},
+        ).status_code
+        == 200
+    )  # note required
+    response = client.post(
+        f"/payments/staff/exceptions/{item.pk}/",
+        {"resolution": "applied", "invoice_number": invoice.number, "note": "ผู้ชำระแจ้งว่าจ่ายบางส่วน"},
+    )
     assert response.status_code == 302
     connection.set_tenant(in_town_a)
     invoice.refresh_from_db()
     item.refresh_from_db()
-    assert item.status == "resolved" and item.resolved_by is not None
-    assert invoice.paid_amount == Decimal("40.00") and invoice.status == "open"
+    assert item.status == "resolved"
+    assert item.resolved_by is not None
+    assert invoice.paid_amount == Decimal("40.00")
+    assert invoice.status == "open"
     assert Receipt.objects.get(invoice=invoice).amount == Decimal("40.00")
     # The QR now asks for the rest.
     from services.payments import promptpay
+
     assert promptpay.parse_payload(invoice.qr_payload).amount == Decimal("60.00")
 
 
 def test_cash_report_as_pdf_and_excel(in_town_a, finance_client):
     client, user = finance_client
-    receipt = actions.record_counter_payment(invoice_id=make_invoice(amount="20.00").pk, amount=Decimal("20.00"),
-                                             by=user)
+    receipt = actions.record_counter_payment(
+        invoice_id=make_invoice(amount="20.00").pk, amount=Decimal("20.00"), by=user
+    )
     day = receipt.issued_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date().isoformat()
     pdf = client.get(f"/payments/staff/cash-report/?day={day}&format=pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     xlsx = client.get(f"/payments/staff/cash-report/?day={day}&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     numbers = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
@@ -116,7 +143,8 @@ def test_payer_import_page_shows_row_errors(in_town_a, finance_client):
     data = "code,name\nP1,นายหนึ่ง\nP2,\n".encode()
     response = client.post("/payments/staff/payers/", {"file": SimpleUploadedFile("p.csv", data)})
     body = response.content.decode()
-    assert response.status_code == 200 and "name missing" in body
+    assert response.status_code == 200
+    assert "name missing" in body
 
 
 def test_settings_page_rotates_the_bank_secret_for_town_admins_only(in_town_a, client_a, finance_client):
@@ -136,7 +164,7 @@ def test_settings_page_rotates_the_bank_secret_for_town_admins_only(in_town_a, c
 
 
 def test_staff_of_one_town_cannot_use_pages_of_another(in_town_a, finance_client, client_b):
-    client, user = finance_client
+    client, _user = finance_client
     client_b.cookies = client.cookies
     response = client_b.get("/payments/staff/")
     assert response.status_code in (302, 403)
