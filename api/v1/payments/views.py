@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,6 +15,23 @@ from api.errors import error_body
 from services.payments import actions, banks, selectors
 from services.payments.models import Invoice, PaymentSettings
 
+SIGNATURE_HEADERS = [
+    OpenApiParameter(
+        "X-Thongthin-Timestamp",
+        str,
+        OpenApiParameter.HEADER,
+        required=True,
+        description="Unix seconds; must be within the town's window (default 300 s)",
+    ),
+    OpenApiParameter(
+        "X-Thongthin-Signature",
+        str,
+        OpenApiParameter.HEADER,
+        required=True,
+        description='"sha256=" + hex HMAC-SHA256(secret, timestamp + "." + raw body)',
+    ),
+]
+
 
 class BankConfirmationAccepted(serializers.Serializer):
     status = serializers.CharField()
@@ -21,47 +39,13 @@ class BankConfirmationAccepted(serializers.Serializer):
     transaction_id = serializers.CharField()
 
 
-class BankConfirmationView(APIView):
+class BankConfirmationBase(APIView):
     """A bank tells the town a bill was paid. Signed with the town's secret; idempotent per transaction id."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        operation_id="payments_bank_confirmation",
-        parameters=[
-            OpenApiParameter(
-                "X-Thongthin-Timestamp",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="Unix seconds; must be within the town's window (default 300 s)",
-            ),
-            OpenApiParameter(
-                "X-Thongthin-Signature",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description='"sha256=" + hex HMAC-SHA256(secret, timestamp + "." + raw body)',
-            ),
-        ],
-        request=inline_serializer(
-            "BankConfirmationInput",
-            {
-                "transaction_id": serializers.CharField(),
-                "amount": serializers.CharField(),
-                "paid_at": serializers.DateTimeField(),
-                "biller_id": serializers.CharField(required=False),
-                "ref1": serializers.CharField(),
-                "ref2": serializers.CharField(required=False),
-                "ref3": serializers.CharField(required=False),
-                "payer_name": serializers.CharField(required=False),
-                "bank_code": serializers.CharField(required=False),
-            },
-        ),
-        responses={200: BankConfirmationAccepted},
-    )
-    def post(self, request, bank: str = "generic"):
+    def confirm(self, request, bank: str):
         adapter = banks.ADAPTERS.get(bank)
         if adapter is None:
             return Response(error_body("not_found", detail=f"unknown bank adapter {bank}"), status=404)
@@ -92,6 +76,45 @@ class BankConfirmationView(APIView):
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             return Response(error_body("invalid", detail=message), status=status.HTTP_400_BAD_REQUEST)
         return Response(adapter.reply(outcome=txn.outcome, transaction_id=confirmation.transaction_id))
+
+
+class BankConfirmationView(BankConfirmationBase):
+    """Our generic, documented confirmation JSON."""
+
+    @extend_schema(
+        operation_id="payments_bank_confirmation",
+        parameters=SIGNATURE_HEADERS,
+        request=inline_serializer(
+            "BankConfirmationInput",
+            {
+                "transaction_id": serializers.CharField(),
+                "amount": serializers.CharField(),
+                "paid_at": serializers.DateTimeField(),
+                "biller_id": serializers.CharField(required=False),
+                "ref1": serializers.CharField(),
+                "ref2": serializers.CharField(required=False),
+                "ref3": serializers.CharField(required=False),
+                "payer_name": serializers.CharField(required=False),
+                "bank_code": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: BankConfirmationAccepted},
+    )
+    def post(self, request):
+        return self.confirm(request, "generic")
+
+
+class BankConfirmationByBankView(BankConfirmationBase):
+    """The same endpoint in a bank's own format (`scb`, or `generic`); the reply is in that bank's format."""
+
+    @extend_schema(
+        operation_id="payments_bank_confirmation_by_bank",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=SIGNATURE_HEADERS,
+    )
+    def post(self, request, bank: str):
+        return self.confirm(request, bank)
 
 
 class InvoiceLineOutput(serializers.Serializer):

@@ -159,3 +159,17 @@ def test_payer_import_dry_run_writes_nothing(catalogue, finance, in_town_a):
     )
     assert report.created == 1
     assert not Payer.objects.filter(code="H200").exists()
+
+
+def test_demo_seed_gives_a_payer_the_portal_can_find(in_town_a):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from services.payments.selectors import payer_for_lookup
+
+    connection.set_schema_to_public()
+    call_command("seed_payments_demo", town="alpha", payers=10, stdout=__import__("io").StringIO())
+    connection.set_tenant(in_town_a)
+    assert Payer.objects.filter(code__startswith="H").count() >= 8
+    assert payer_for_lookup(code="h0001", phone="081 234 5678").code == "H0001"
+    assert PayerFee.objects.filter(payer__code="H0003", tier__fee_type__code="wastewater").exists()
