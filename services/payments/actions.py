@@ -422,7 +422,7 @@ def match_bank_transaction(*, transaction_id: int) -> Payment | None:
         payment = Payment.objects.filter(bank_transaction=txn).first()
         return payment
     invoice = Invoice.objects.select_for_update().filter(ref1=txn.ref1).first() if txn.ref1 else None
-    payments = list(Payment.objects.filter(invoice=invoice)) if invoice else []
+    reports = list(unconfirmed_reports(ref1=txn.ref1, exclude_pk=txn.pk)) if txn.ref1 else []
     town = current_town()
     decision = decide(
         channel=txn.channel,
@@ -432,7 +432,7 @@ def match_bank_transaction(*, transaction_id: int) -> Payment | None:
         paid_at=txn.paid_at,
         town_biller_id=getattr(town, "promptpay_biller_id", ""),
         invoice=invoice,
-        payments=payments,
+        reports=reports,
     )
     if decision.action == APPLY:
         payment = _apply_payment(
@@ -442,9 +442,10 @@ def match_bank_transaction(*, transaction_id: int) -> Payment | None:
         txn.save(update_fields=["outcome"])
         return payment
     if decision.action == CONFIRM:
-        Payment.objects.filter(pk=decision.payment.pk).update(confirmed_by=txn)
+        txn.confirms_id = decision.report.pk
         txn.outcome = BankTransaction.Outcome.CONFIRMED
-        txn.save(update_fields=["outcome"])
+        txn.save(update_fields=["outcome", "confirms"])
+        Payment.objects.filter(bank_transaction_id=decision.report.pk).update(confirmed_by=txn)
         return None
     PaymentException.objects.create(
         kind=decision.exception_kind,
@@ -456,6 +457,20 @@ def match_bank_transaction(*, transaction_id: int) -> Payment | None:
     txn.outcome = BankTransaction.Outcome.EXCEPTION
     txn.save(update_fields=["outcome"])
     return None
+
+
+def unconfirmed_reports(*, ref1: str, exclude_pk: int | None = None):
+    """Earlier reports (applied or queued, not confirmations) of a Ref1 that nothing has confirmed yet."""
+    return (
+        BankTransaction.objects.filter(
+            ref1=ref1,
+            outcome__in=[BankTransaction.Outcome.MATCHED, BankTransaction.Outcome.EXCEPTION],
+            confirmation__isnull=True,
+        )
+        .exclude(pk=exclude_pk)
+        .exclude(channel=BankTransaction.Channel.COUNTER)
+        .order_by("paid_at", "pk")
+    )
 
 
 def _receipt_number_parts(sequence: int, book_size: int) -> tuple[int, int]:

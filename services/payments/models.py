@@ -368,6 +368,11 @@ class BankTransaction(models.Model):
         "StatementImport", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING, db_index=True)
+    # The other channel's earlier report of the same money that this one confirms (outcome CONFIRMED):
+    # the end-of-day line after a callback, or a late callback after the line — paid or queued alike.
+    confirms = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="confirmation"
+    )
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

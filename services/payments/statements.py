@@ -268,13 +268,14 @@ class _Bill:
 
 
 @dataclass(slots=True)
-class _Paid:
+class _Report:
+    """An earlier, unconfirmed report of the same Ref1 from another channel (see matching.decide)."""
+
     pk: int
     amount: Decimal
     channel: str
     paid_at: dt.datetime
-    confirmed_by_id: int | None
-    is_new: bool = False
+    payment_id: int | None
 
 
 def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None) -> None:
@@ -310,13 +311,21 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
         )
         for row in rows:
             bills[row[1]] = _Bill(*row)
-    paid_by_bill: dict[int, list[_Paid]] = defaultdict(list)
-    bill_ids = [bill.pk for bill in bills.values()]
-    for start in range(0, len(bill_ids), CHUNK):
-        for invoice_id, *values in Payment.objects.filter(
-            invoice_id__in=bill_ids[start : start + CHUNK]
-        ).values_list("invoice_id", "pk", "amount", "channel", "paid_at", "confirmed_by_id"):
-            paid_by_bill[invoice_id].append(_Paid(*values))
+    reports_by_ref: dict[str, list[_Report]] = defaultdict(list)
+    line_refs = sorted({line.ref1 for _key, line in fresh if line.ref1})
+    for start in range(0, len(line_refs), CHUNK):
+        earlier = (
+            BankTransaction.objects.filter(
+                ref1__in=line_refs[start : start + CHUNK],
+                outcome__in=[BankTransaction.Outcome.MATCHED, BankTransaction.Outcome.EXCEPTION],
+                confirmation__isnull=True,
+            )
+            .exclude(channel=BankTransaction.Channel.COUNTER)
+            .order_by("paid_at", "pk")
+            .values_list("ref1", "pk", "amount", "channel", "paid_at", "payment__pk")
+        )
+        for ref1, *values in earlier:
+            reports_by_ref[ref1].append(_Report(*values))
 
     transaction_ids = allocate_ids(BankTransaction, len(fresh))
     transaction_rows, payment_rows, exception_rows, confirmations = [], [], [], []
@@ -325,8 +334,9 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
     counts: Counter = Counter()
     channel = BankTransaction.Channel.STATEMENT
     for txn_id, (key, line) in zip(transaction_ids, fresh, strict=True):
+        confirms_id = None
         bill = bills.get(line.ref1)
-        known = paid_by_bill[bill.pk] if bill else []
+        reports = reports_by_ref.get(line.ref1, [])
         decision = decide(
             channel=channel,
             biller_id=line.biller_id,
@@ -335,18 +345,9 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
             paid_at=line.paid_at,
             town_biller_id=town_biller_id,
             invoice=bill,
-            payments=known,
+            reports=reports,
         )
         if decision.action == APPLY:
-            payment = _Paid(
-                pk=0,
-                amount=line.amount,
-                channel=channel,
-                paid_at=line.paid_at,
-                confirmed_by_id=None,
-                is_new=True,
-            )
-            known.append(payment)
             new_payments.append((txn_id, bill, line.amount))
             payment_rows.append(
                 {
@@ -366,9 +367,10 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
                 newly_paid.append(bill.pk)
             outcome = BankTransaction.Outcome.MATCHED
         elif decision.action == CONFIRM:
-            decision.payment.confirmed_by_id = txn_id
-            if not decision.payment.is_new:
-                confirmations.append((decision.payment.pk, txn_id))
+            reports.remove(decision.report)
+            confirms_id = decision.report.pk
+            if decision.report.payment_id:
+                confirmations.append((decision.report.payment_id, txn_id))
             outcome = BankTransaction.Outcome.CONFIRMED
         else:
             exception_rows.append(
@@ -398,6 +400,7 @@ def reconcile(*, statement: StatementImport, lines: list[StatementLine], by=None
                 "statement_id": statement.pk,
                 "raw": {"line": line.line_no, "transaction_id": line.transaction_id},
                 "outcome": outcome,
+                "confirms_id": confirms_id,
             }
         )
 

@@ -182,3 +182,51 @@ def test_callback_after_the_statement_confirms_instead_of_paying_twice(in_town_a
     txn.refresh_from_db()
     assert txn.outcome == "confirmed"
     assert Payment.objects.filter(invoice=bill).count() == 1
+
+
+def test_a_double_payment_reported_twice_is_one_exception_not_two(in_town_a, finance):
+    bill = make_invoice(amount="30.00")
+    for key, minute in (("generic:D1", 0), ("generic:D2", 5)):
+        txn, _ = actions.record_bank_transaction(
+            channel="callback",
+            transaction_key=key,
+            amount=Decimal("30.00"),
+            paid_at=dt.datetime(2026, 11, 25, 10, minute, tzinfo=BANGKOK),
+            ref1=bill.ref1,
+            ref2=bill.ref2,
+        )
+        actions.settle_bank_transaction(transaction_id=txn.pk)
+    assert PaymentException.objects.filter(invoice=bill, kind="double").count() == 1
+    statement = import_statement(
+        data=format_bot_file([line_for(bill), line_for(bill, minute=5)]),
+        file_name="eod.txt",
+        statement_format="bot",
+        by=finance,
+    )
+    assert statement.confirmed_count == 2
+    assert statement.exception_count == 0
+    assert PaymentException.objects.filter(invoice=bill).count() == 1
+    assert Payment.objects.filter(invoice=bill).count() == 1
+    confirmed = BankTransaction.objects.filter(channel="statement", ref1=bill.ref1)
+    assert {t.confirms.transaction_key for t in confirmed} == {"generic:D1", "generic:D2"}
+
+
+def test_an_unmatched_callback_is_confirmed_not_duplicated_by_the_statement(in_town_a, finance):
+    txn, _ = actions.record_bank_transaction(
+        channel="callback",
+        transaction_key="generic:U1",
+        amount=Decimal("12.00"),
+        paid_at=dt.datetime(2026, 11, 25, 9, 0, tzinfo=BANGKOK),
+        ref1="GHOST1",
+    )
+    actions.settle_bank_transaction(transaction_id=txn.pk)
+    line = StatementLine(
+        line_no=0,
+        paid_at=dt.datetime(2026, 11, 25, 9, 0, tzinfo=BANGKOK),
+        amount=Decimal("12.00"),
+        ref1="GHOST1",
+        biller_id=BILLER,
+    )
+    statement = import_statement(data=format_bot_file([line]), file_name="g.txt", statement_format="bot", by=finance)
+    assert (statement.confirmed_count, statement.exception_count) == (1, 0)
+    assert PaymentException.objects.filter(bank_transaction__ref1="GHOST1").count() == 1
