@@ -227,6 +227,8 @@ def test_an_unmatched_callback_is_confirmed_not_duplicated_by_the_statement(in_t
         ref1="GHOST1",
         biller_id=BILLER,
     )
-    statement = import_statement(data=format_bot_file([line]), file_name="g.txt", statement_format="bot", by=finance)
+    statement = import_statement(
+        data=format_bot_file([line]), file_name="g.txt", statement_format="bot", by=finance
+    )
     assert (statement.confirmed_count, statement.exception_count) == (1, 0)
     assert PaymentException.objects.filter(bank_transaction__ref1="GHOST1").count() == 1
