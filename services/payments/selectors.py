@@ -40,6 +40,15 @@ def payer_for_lookup(*, code: str, phone: str) -> Payer | None:
     return payer if normalize_thai_phone(payer.phone) == phone else None
 
 
+def payer_of_user(user) -> Payer | None:
+    """The payer whose phone on file is the signed-in citizen's phone (only when exactly one matches)."""
+    phone = normalize_thai_phone(getattr(user, "phone", "") or "")
+    if not phone or getattr(user, "kind", "") != "citizen":
+        return None
+    candidates = [p for p in Payer.objects.filter(is_active=True, phone=phone)[:2]]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def invoices_of_payer(payer: Payer) -> QuerySet[Invoice]:
     return (
         Invoice.objects.filter(payer=payer)

@@ -35,6 +35,9 @@ def portal(request):
             return redirect("payments:portal")
     elif request.method == "GET" and request.session.get(SESSION_KEY):
         payer = Payer.objects.filter(pk=request.session[SESSION_KEY], is_active=True).first()
+    elif request.method == "GET" and request.user.is_authenticated:
+        # A signed-in resident whose phone is on file sees their bills without typing the code.
+        payer = selectors.payer_of_user(request.user)
     if request.GET.get("forget") == "1":
         request.session.pop(SESSION_KEY, None)
         return redirect("payments:portal")

@@ -178,3 +178,13 @@ def test_portal_lookup_by_payer_code_and_phone(in_town_a, client_a):
     client_a.post("/payments/", {"code": "h777", "phone": "081-777-7777"})
     page = client_a.get("/payments/").content.decode()
     assert invoice.number in page
+
+
+def test_a_signed_in_citizen_sees_their_bills_and_history(in_town_a, client_a):
+    payer = Payer.objects.create(code="H778", name="นางแปด", phone="0818888888")
+    invoice = make_invoice(amount="30.00", payer=payer)
+    citizen = make_user(kind="citizen", phone="0818888888")
+    client_a.force_login(citizen)
+    page = client_a.get("/payments/").content.decode()
+    assert invoice.number in page
+    assert "ประวัติการชำระเงิน" in page

@@ -110,3 +110,42 @@ def test_invoice_of_one_town_is_invisible_from_another(in_town_a, client_a, clie
     connection.set_schema_to_public()
     assert client_a.get(f"/payments/bill/{invoice.access_token}/").status_code == 200
     assert client_b.get(f"/payments/bill/{invoice.access_token}/").status_code == 404
+
+
+def test_towns_without_a_biller_agreement_get_a_tag_29_qr(in_town_a):
+    from services.payments.models import PaymentSettings
+
+    row = PaymentSettings.current()
+    row.qr_mode = PaymentSettings.QrMode.CREDIT_TRANSFER
+    row.save()
+    in_town_a.promptpay_id = "0994000158041"
+    invoice = make_invoice(amount="45.50")
+    parsed = promptpay.parse_payload(invoice.qr_payload)
+    assert parsed.biller_id == ""
+    assert parsed.promptpay_id == "0994000158041"
+    assert parsed.amount == Decimal("45.50")
+
+
+def test_receipt_numbers_restart_with_the_fiscal_year(in_town_a, monkeypatch):
+    import datetime as dt
+
+    from services.common.buddhist_era import BANGKOK
+    from tests.factories import make_user
+
+    from services.common.numbering import peek_last_number
+
+    officer = make_user(roles=("finance_officer",))
+    before = {year: peek_last_number(actions.RECEIPT_SERIES, year) for year in (2569, 2570)}
+    moments = iter(
+        [dt.datetime(2026, 9, 30, 23, 0, tzinfo=BANGKOK), dt.datetime(2026, 10, 1, 8, 0, tzinfo=BANGKOK)]
+    )
+    receipts = []
+    for _ in range(2):
+        invoice = make_invoice(amount="10.00")
+        moment = next(moments)
+        monkeypatch.setattr(actions.timezone, "now", lambda moment=moment: moment)
+        receipts.append(
+            actions.record_counter_payment(invoice_id=invoice.pk, amount=Decimal("10.00"), by=officer)
+        )
+    assert [r.fiscal_year for r in receipts] == [2569, 2570]
+    assert [r.sequence for r in receipts] == [before[2569] + 1, before[2570] + 1]
