@@ -130,9 +130,8 @@ def test_receipt_numbers_restart_with_the_fiscal_year(in_town_a, monkeypatch):
     import datetime as dt
 
     from services.common.buddhist_era import BANGKOK
-    from tests.factories import make_user
-
     from services.common.numbering import peek_last_number
+    from tests.factories import make_user
 
     officer = make_user(roles=("finance_officer",))
     before = {year: peek_last_number(actions.RECEIPT_SERIES, year) for year in (2569, 2570)}

@@ -37,6 +37,7 @@ class Command(BaseCommand):
             except StatementError as exc:
                 raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(
-            f"{statement.line_count} lines: {statement.matched_count} paid, {statement.confirmed_count} confirmed, "
-            f"{statement.exception_count} exceptions, {statement.duplicate_count} duplicates"
+            f"{statement.line_count} lines: {statement.matched_count} paid, "
+            f"{statement.confirmed_count} confirmed, {statement.exception_count} exceptions, "
+            f"{statement.duplicate_count} duplicates"
         )
