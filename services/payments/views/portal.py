@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,14 @@ from .. import promptpay, selectors
 from ..models import Payer
 
 SESSION_KEY = "payments_payer_id"
+# Payer code + phone is a weak secret: limit failed look-ups per client address (cache keys carry
+# the town's schema, so one town's counter never blocks another's residents).
+LOOKUP_LIMIT = 10
+LOOKUP_WINDOW_SECONDS = 600
+
+
+def _lookup_key(request) -> str:
+    return f"payments:lookup-fail:{request.META.get('REMOTE_ADDR', '')}"
 
 
 class PayerLookupForm(forms.Form):
@@ -24,9 +33,15 @@ def portal(request):
     """Find my bills: payer code + phone on file; the session remembers the payer afterwards."""
     form = PayerLookupForm(request.POST or None)
     payer = None
+    if request.method == "POST" and cache.get(_lookup_key(request), 0) >= LOOKUP_LIMIT:
+        form.is_valid()
+        form.add_error(None, _("ค้นหาไม่สำเร็จหลายครั้ง กรุณารอ 10 นาที (Too many attempts; wait 10 minutes)"))
+        return render(request, "payments/portal.html", {"form": form, "payer": None}, status=429)
     if request.method == "POST" and form.is_valid():
         payer = selectors.payer_for_lookup(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
         if payer is None:
+            cache.add(_lookup_key(request), 0, LOOKUP_WINDOW_SECONDS)
+            cache.incr(_lookup_key(request))
             form.add_error(
                 None, _("ไม่พบข้อมูลผู้ชำระที่ตรงกับรหัสและเบอร์โทรศัพท์นี้ (No payer matches this code and phone number)")
             )

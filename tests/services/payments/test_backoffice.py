@@ -188,3 +188,41 @@ def test_a_signed_in_citizen_sees_their_bills_and_history(in_town_a, client_a):
     page = client_a.get("/payments/").content.decode()
     assert invoice.number in page
     assert "ประวัติการชำระเงิน" in page
+
+
+def test_portal_lookup_is_throttled_after_repeated_failures(in_town_a, client_a):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(10):
+        client_a.post("/payments/", {"code": "NOPE", "phone": "0810000000"})
+    assert client_a.post("/payments/", {"code": "NOPE", "phone": "0810000000"}).status_code == 429
+    cache.clear()
+
+
+def test_invoice_api_for_finance_staff_only_and_only_on_their_town(in_town_a, client_a, client_b):
+    from rest_framework.authtoken.models import Token
+
+    invoice = make_invoice(amount="70.00")
+    finance = make_user(roles=("finance_officer",))
+    officer = make_user(roles=("officer",))
+    finance_token = Token.objects.create(user=finance).key
+    officer_token = Token.objects.create(user=officer).key
+    listed = client_a.get(
+        f"/api/v1/payments/invoices/?q={invoice.number}", HTTP_AUTHORIZATION=f"Token {finance_token}"
+    )
+    assert listed.status_code == 200
+    assert listed.json()["results"][0]["qr_payload"] == invoice.qr_payload
+    assert listed.json()["results"][0]["total"] == "70.00"
+    detail = client_a.get(
+        f"/api/v1/payments/invoices/{invoice.number}/", HTTP_AUTHORIZATION=f"Token {finance_token}"
+    )
+    assert detail.status_code == 200
+    assert (
+        client_a.get("/api/v1/payments/invoices/", HTTP_AUTHORIZATION=f"Token {officer_token}").status_code
+        == 403
+    )
+    assert (
+        client_b.get("/api/v1/payments/invoices/", HTTP_AUTHORIZATION=f"Token {finance_token}").status_code
+        == 401
+    )
