@@ -172,6 +172,7 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate_schemas", "--shared", verbosity=0)
+    load_before = os.getloadavg()[0]  # the machine is shared: figures under load are slower
     started = time.perf_counter()
     town = make_bench_town()
     schema_seconds = time.perf_counter() - started
@@ -220,7 +221,7 @@ def main() -> None:
         [
             SECTION,
             f"Command: `{command}` (run on {dt.date.today().isoformat()}, PostgreSQL on 127.0.0.1,",
-            "2 shared cores;",
+            f"2 shared cores, load average {load_before:.1f} before the run;",
             f"the throw-away town schema took {schema_seconds:.1f} s and is not counted).",
             "",
             "| operation | size | seconds | goal |",
