@@ -43,6 +43,7 @@ messages: install
 bench: install-dev
 	$(PY) bench/tenant_routing.py
 	$(PY) bench/certificate_pdf.py
+	$(PY) bench/billing.py
 
 clean-data:
 	rm -rf .data

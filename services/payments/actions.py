@@ -62,8 +62,8 @@ PAUSE_ENV = "THONGTHIN_PAYMENTS_PAUSE_BEFORE_RECEIPT"
 class InvoiceLineSpec:
     """One fee on an invoice, as another service asks for it."""
 
-    fee_code: str          # e.g. "building_permit", "plan_check", "food_certificate", "garbage", "wastewater"
-    description: str       # Thai text shown on the bill/receipt
+    fee_code: str  # e.g. "building_permit", "plan_check", "food_certificate", "garbage", "wastewater"
+    description: str  # Thai text shown on the bill/receipt
     quantity: Decimal
     unit_price: Decimal
     rate_version: str = ""  # which dated rate table produced the price
@@ -116,19 +116,29 @@ def qr_payload_for(*, town, ref1: str, ref2: str, amount: Decimal, mode: str) ->
     if amount <= 0 or town is None:
         return ""
     if mode == PaymentSettings.QrMode.BILL_PAYMENT and town.promptpay_biller_id:
-        return promptpay.bill_payment_payload(biller_id=town.promptpay_biller_id, ref1=ref1, ref2=ref2, amount=amount)
+        return promptpay.bill_payment_payload(
+            biller_id=town.promptpay_biller_id, ref1=ref1, ref2=ref2, amount=amount
+        )
     if town.promptpay_id:
         return promptpay.credit_transfer_payload(promptpay_id=town.promptpay_id, amount=amount)
     if town.promptpay_biller_id:
-        return promptpay.bill_payment_payload(biller_id=town.promptpay_biller_id, ref1=ref1, ref2=ref2, amount=amount)
+        return promptpay.bill_payment_payload(
+            biller_id=town.promptpay_biller_id, ref1=ref1, ref2=ref2, amount=amount
+        )
     return ""
 
 
 def _refresh_qr(invoice: Invoice) -> None:
     invoice.qr_payload = (
-        qr_payload_for(town=current_town(), ref1=invoice.ref1, ref2=invoice.ref2, amount=invoice.outstanding,
-                       mode=PaymentSettings.current().qr_mode)
-        if invoice.is_payable else ""
+        qr_payload_for(
+            town=current_town(),
+            ref1=invoice.ref1,
+            ref2=invoice.ref2,
+            amount=invoice.outstanding,
+            mode=PaymentSettings.current().qr_mode,
+        )
+        if invoice.is_payable
+        else ""
     )
 
 
@@ -142,19 +152,35 @@ def _validate_lines(lines: Sequence[InvoiceLineSpec]) -> None:
     for index, line in enumerate(lines, start=1):
         for name in ("quantity", "unit_price"):
             if isinstance(getattr(line, name), float):
-                raise ValidationError({"lines": f"รายการที่ {index}: {name} ต้องเป็น Decimal (must be Decimal, not float)"})
+                raise ValidationError(
+                    {"lines": f"รายการที่ {index}: {name} ต้องเป็น Decimal (must be Decimal, not float)"}
+                )
         if not line.fee_code or not line.description:
-            raise ValidationError({"lines": f"รายการที่ {index}: ต้องระบุรหัสและรายละเอียด (fee_code and description required)"})
+            raise ValidationError(
+                {"lines": f"รายการที่ {index}: ต้องระบุรหัสและรายละเอียด (fee_code and description required)"}
+            )
         if Decimal(line.quantity) <= 0:
-            raise ValidationError({"lines": f"รายการที่ {index}: จำนวนต้องมากกว่าศูนย์ (quantity must be positive)"})
+            raise ValidationError(
+                {"lines": f"รายการที่ {index}: จำนวนต้องมากกว่าศูนย์ (quantity must be positive)"}
+            )
         if Decimal(line.unit_price) < 0:
-            raise ValidationError({"lines": f"รายการที่ {index}: ราคาต้องไม่ติดลบ (unit price must not be negative)"})
+            raise ValidationError(
+                {"lines": f"รายการที่ {index}: ราคาต้องไม่ติดลบ (unit price must not be negative)"}
+            )
 
 
 @transaction.atomic
 def raise_invoice(
-    *, payer_name: str, payer_phone: str = "", payer_email: str = "", lines: Sequence[InvoiceLineSpec],
-    source: str, source_id: str, due_date: dt.date | None = None, by=None, payer: Payer | None = None,
+    *,
+    payer_name: str,
+    payer_phone: str = "",
+    payer_email: str = "",
+    lines: Sequence[InvoiceLineSpec],
+    source: str,
+    source_id: str,
+    due_date: dt.date | None = None,
+    by=None,
+    payer: Payer | None = None,
 ) -> Invoice:
     """Bill someone for one or more fees; returns the invoice with its number, Ref1/Ref2 and QR payload.
 
@@ -168,8 +194,11 @@ def raise_invoice(
     if not source or not source_id:
         raise ValidationError({"source": "ต้องระบุที่มาของใบแจ้งหนี้ (source and source_id are required)"})
     total = sum((line.amount for line in lines), ZERO)
-    existing = Invoice.objects.filter(source=source, source_id=str(source_id)).exclude(
-        status=InvoiceStatus.CANCELLED).first()
+    existing = (
+        Invoice.objects.filter(source=source, source_id=str(source_id))
+        .exclude(status=InvoiceStatus.CANCELLED)
+        .first()
+    )
     if existing is not None:
         if existing.total != total:
             raise InvoiceConflict(
@@ -185,29 +214,53 @@ def raise_invoice(
     number = invoice_number(town.short_code, fiscal, sequence)
     ref2 = payer.code if payer else f"{be_year(today)}{today.month:02d}"
     invoice = Invoice(
-        number=number, ref1=number, ref2=ref2, fiscal_year=fiscal, payer=payer, payer_name=payer_name.strip(),
-        payer_phone=payer_phone.strip(), payer_email=payer_email.strip(), community=payer.community if payer else "",
-        source=source, source_id=str(source_id), issue_date=today,
-        due_date=due_date or today + dt.timedelta(days=settings_row.due_days), total=total, created_by=by,
+        number=number,
+        ref1=number,
+        ref2=ref2,
+        fiscal_year=fiscal,
+        payer=payer,
+        payer_name=payer_name.strip(),
+        payer_phone=payer_phone.strip(),
+        payer_email=payer_email.strip(),
+        community=payer.community if payer else "",
+        source=source,
+        source_id=str(source_id),
+        issue_date=today,
+        due_date=due_date or today + dt.timedelta(days=settings_row.due_days),
+        total=total,
+        created_by=by,
     )
-    invoice.qr_payload = qr_payload_for(town=town, ref1=invoice.ref1, ref2=ref2, amount=total,
-                                        mode=settings_row.qr_mode)
+    invoice.qr_payload = qr_payload_for(
+        town=town, ref1=invoice.ref1, ref2=ref2, amount=total, mode=settings_row.qr_mode
+    )
     try:
         with transaction.atomic():
             invoice.save()
     except IntegrityError:
         # Another request raised it for the same source a moment ago.
-        existing = Invoice.objects.get(source=source, source_id=str(source_id), status__in=[
-            InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.CARRIED_FORWARD])
+        existing = Invoice.objects.get(
+            source=source,
+            source_id=str(source_id),
+            status__in=[InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.CARRIED_FORWARD],
+        )
         if existing.total != total:
             raise InvoiceConflict("มีใบแจ้งหนี้ของรายการนี้อยู่แล้ว (source already has an invoice)") from None
         return existing
-    InvoiceLine.objects.bulk_create([
-        InvoiceLine(invoice=invoice, position=index, fee_code=line.fee_code, description=line.description,
-                    quantity=Decimal(line.quantity), unit_price=Decimal(line.unit_price), amount=line.amount,
-                    rate_version=line.rate_version)
-        for index, line in enumerate(lines, start=1)
-    ])
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=index,
+                fee_code=line.fee_code,
+                description=line.description,
+                quantity=Decimal(line.quantity),
+                unit_price=Decimal(line.unit_price),
+                amount=line.amount,
+                rate_version=line.rate_version,
+            )
+            for index, line in enumerate(lines, start=1)
+        ]
+    )
     if total == 0:
         _mark_paid(invoice, by=by)
     else:
@@ -223,11 +276,20 @@ def _portal_url(name: str, **kwargs) -> str:
 
 def _notify_invoice(invoice: Invoice) -> None:
     url = _portal_url("payments:invoice", token=invoice.access_token)
-    body = (f"ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท ครบกำหนด {format_be_short(invoice.due_date)} "
-            f"ชำระผ่าน QR พร้อมเพย์: {url}")
-    outbox.enqueue(channel="sms", recipient=invoice.payer_phone, body=body, key=f"invoice-sms-{invoice.number}")
-    outbox.enqueue(channel="email", recipient=invoice.payer_email, body=body, subject=f"ใบแจ้งหนี้ {invoice.number}",
-                   key=f"invoice-email-{invoice.number}")
+    body = (
+        f"ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท ครบกำหนด {format_be_short(invoice.due_date)} "
+        f"ชำระผ่าน QR พร้อมเพย์: {url}"
+    )
+    outbox.enqueue(
+        channel="sms", recipient=invoice.payer_phone, body=body, key=f"invoice-sms-{invoice.number}"
+    )
+    outbox.enqueue(
+        channel="email",
+        recipient=invoice.payer_email,
+        body=body,
+        subject=f"ใบแจ้งหนี้ {invoice.number}",
+        key=f"invoice-email-{invoice.number}",
+    )
 
 
 def _mark_paid(invoice: Invoice, *, by=None) -> None:
@@ -246,7 +308,9 @@ def cancel_invoice(*, invoice_id: int, by, reason: str) -> Invoice:
         raise ValidationError({"reason": "ต้องระบุเหตุผล (a reason is required)"})
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     if invoice.paid_amount > 0:
-        raise ValidationError("ใบแจ้งหนี้มีการชำระแล้วบางส่วน ยกเลิกใบเสร็จก่อน (partly paid: cancel its receipts first)")
+        raise ValidationError(
+            "ใบแจ้งหนี้มีการชำระแล้วบางส่วน ยกเลิกใบเสร็จก่อน (partly paid: cancel its receipts first)"
+        )
     move(invoice, to=InvoiceStatus.CANCELLED, by=by, transitions=INVOICE_TRANSITIONS)
     invoice.cancel_reason = reason.strip()
     invoice.qr_payload = ""
@@ -258,16 +322,34 @@ def cancel_invoice(*, invoice_id: int, by, reason: str) -> Invoice:
 # Bank transactions → payments → receipts
 
 
-def statement_line_key(*, bank_code: str, biller_id: str, ref1: str, ref2: str, amount: Decimal,
-                       paid_at: dt.datetime, extra: str = "") -> str:
+def statement_line_key(
+    *,
+    bank_code: str,
+    biller_id: str,
+    ref1: str,
+    ref2: str,
+    amount: Decimal,
+    paid_at: dt.datetime,
+    extra: str = "",
+) -> str:
     """A statement line has no transaction id: its fields are its identity (re-importing is a no-op)."""
     text = "|".join([bank_code, biller_id, ref1, ref2, f"{amount:.2f}", paid_at.isoformat(), extra])
     return "stmt:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
 def record_bank_transaction(
-    *, channel: str, transaction_key: str, amount: Decimal, paid_at: dt.datetime, ref1: str = "", ref2: str = "",
-    ref3: str = "", biller_id: str = "", bank_code: str = "", payer_name: str = "", raw: dict | None = None,
+    *,
+    channel: str,
+    transaction_key: str,
+    amount: Decimal,
+    paid_at: dt.datetime,
+    ref1: str = "",
+    ref2: str = "",
+    ref3: str = "",
+    biller_id: str = "",
+    bank_code: str = "",
+    payer_name: str = "",
+    raw: dict | None = None,
     statement=None,
 ) -> tuple[BankTransaction, bool]:
     """Keep what the bank said, once per transaction key; returns (row, created). Commits on its own."""
@@ -275,16 +357,26 @@ def record_bank_transaction(
         raise ValidationError({"amount": "จำนวนเงินต้องเป็น Decimal (amount must be Decimal)"})
     amount = Decimal(amount)
     if amount <= 0 or amount != amount.quantize(CENT):
-        raise ValidationError({"amount": "จำนวนเงินต้องมากกว่าศูนย์และมีทศนิยมไม่เกิน 2 ตำแหน่ง (positive, 2 decimals)"})
+        raise ValidationError(
+            {"amount": "จำนวนเงินต้องมากกว่าศูนย์และมีทศนิยมไม่เกิน 2 ตำแหน่ง (positive, 2 decimals)"}
+        )
     if not transaction_key:
         raise ValidationError({"transaction_id": "ต้องมีเลขที่รายการของธนาคาร (transaction id is required)"})
     try:
         with transaction.atomic():
             row = BankTransaction.objects.create(
-                channel=channel, transaction_key=transaction_key[:128], amount=amount, paid_at=paid_at,
-                ref1=ref1.strip().upper()[:20], ref2=ref2.strip().upper()[:20], ref3=ref3.strip()[:20],
-                biller_id=biller_id.strip()[:15], bank_code=bank_code[:20], payer_name=payer_name[:200],
-                raw=raw or {}, statement=statement,
+                channel=channel,
+                transaction_key=transaction_key[:128],
+                amount=amount,
+                paid_at=paid_at,
+                ref1=ref1.strip().upper()[:20],
+                ref2=ref2.strip().upper()[:20],
+                ref3=ref3.strip()[:20],
+                biller_id=biller_id.strip()[:15],
+                bank_code=bank_code[:20],
+                payer_name=payer_name[:200],
+                raw=raw or {},
+                statement=statement,
             )
             return row, True
     except IntegrityError:
@@ -292,10 +384,23 @@ def record_bank_transaction(
         return BankTransaction.objects.get(transaction_key=transaction_key[:128]), False
 
 
-def _apply_payment(*, invoice: Invoice, amount: Decimal, paid_at: dt.datetime, channel: str,
-                   bank_transaction: BankTransaction | None, by=None) -> Payment:
-    payment = Payment.objects.create(invoice=invoice, amount=amount, paid_at=paid_at, channel=channel,
-                                     bank_transaction=bank_transaction, recorded_by=by)
+def _apply_payment(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    paid_at: dt.datetime,
+    channel: str,
+    bank_transaction: BankTransaction | None,
+    by=None,
+) -> Payment:
+    payment = Payment.objects.create(
+        invoice=invoice,
+        amount=amount,
+        paid_at=paid_at,
+        channel=channel,
+        bank_transaction=bank_transaction,
+        recorded_by=by,
+    )
     invoice.paid_amount += amount
     if invoice.paid_amount >= invoice.total:
         _mark_paid(invoice, by=by)
@@ -317,27 +422,55 @@ def match_bank_transaction(*, transaction_id: int) -> Payment | None:
         payment = Payment.objects.filter(bank_transaction=txn).first()
         return payment
     invoice = Invoice.objects.select_for_update().filter(ref1=txn.ref1).first() if txn.ref1 else None
-    payments = list(Payment.objects.filter(invoice=invoice)) if invoice else []
+    reports = list(unconfirmed_reports(ref1=txn.ref1, exclude_pk=txn.pk)) if txn.ref1 else []
     town = current_town()
-    decision = decide(channel=txn.channel, biller_id=txn.biller_id, ref2=txn.ref2, amount=txn.amount,
-                      paid_at=txn.paid_at, town_biller_id=getattr(town, "promptpay_biller_id", ""),
-                      invoice=invoice, payments=payments)
+    decision = decide(
+        channel=txn.channel,
+        biller_id=txn.biller_id,
+        ref2=txn.ref2,
+        amount=txn.amount,
+        paid_at=txn.paid_at,
+        town_biller_id=getattr(town, "promptpay_biller_id", ""),
+        invoice=invoice,
+        reports=reports,
+    )
     if decision.action == APPLY:
-        payment = _apply_payment(invoice=invoice, amount=txn.amount, paid_at=txn.paid_at, channel=txn.channel,
-                                 bank_transaction=txn)
+        payment = _apply_payment(
+            invoice=invoice, amount=txn.amount, paid_at=txn.paid_at, channel=txn.channel, bank_transaction=txn
+        )
         txn.outcome = BankTransaction.Outcome.MATCHED
         txn.save(update_fields=["outcome"])
         return payment
     if decision.action == CONFIRM:
-        Payment.objects.filter(pk=decision.payment.pk).update(confirmed_by=txn)
+        txn.confirms_id = decision.report.pk
         txn.outcome = BankTransaction.Outcome.CONFIRMED
-        txn.save(update_fields=["outcome"])
+        txn.save(update_fields=["outcome", "confirms"])
+        Payment.objects.filter(bank_transaction_id=decision.report.pk).update(confirmed_by=txn)
         return None
-    PaymentException.objects.create(kind=decision.exception_kind, bank_transaction=txn, invoice=invoice,
-                                    amount=txn.amount, note=decision.note)
+    PaymentException.objects.create(
+        kind=decision.exception_kind,
+        bank_transaction=txn,
+        invoice=invoice,
+        amount=txn.amount,
+        note=decision.note,
+    )
     txn.outcome = BankTransaction.Outcome.EXCEPTION
     txn.save(update_fields=["outcome"])
     return None
+
+
+def unconfirmed_reports(*, ref1: str, exclude_pk: int | None = None):
+    """Earlier reports (applied or queued, not confirmations) of a Ref1 that nothing has confirmed yet."""
+    return (
+        BankTransaction.objects.filter(
+            ref1=ref1,
+            outcome__in=[BankTransaction.Outcome.MATCHED, BankTransaction.Outcome.EXCEPTION],
+            confirmation__isnull=True,
+        )
+        .exclude(pk=exclude_pk)
+        .exclude(channel=BankTransaction.Channel.COUNTER)
+        .order_by("paid_at", "pk")
+    )
 
 
 def _receipt_number_parts(sequence: int, book_size: int) -> tuple[int, int]:
@@ -357,8 +490,15 @@ def issue_receipt(*, payment_id: int) -> Receipt:
     sequence = next_number(RECEIPT_SERIES, fiscal)
     book_no, number_in_book = _receipt_number_parts(sequence, settings_row.receipt_book_size)
     receipt = Receipt.objects.create(
-        fiscal_year=fiscal, sequence=sequence, book_no=book_no, number_in_book=number_in_book, payment=payment,
-        invoice=payment.invoice, payer_name=payment.invoice.payer_name, amount=payment.amount, issued_at=now,
+        fiscal_year=fiscal,
+        sequence=sequence,
+        book_no=book_no,
+        number_in_book=number_in_book,
+        payment=payment,
+        invoice=payment.invoice,
+        payer_name=payment.invoice.payer_name,
+        amount=payment.amount,
+        issued_at=now,
         receiver_name=settings_row.receiver_name,
     )
     _notify_receipt(receipt)
@@ -368,11 +508,18 @@ def issue_receipt(*, payment_id: int) -> Receipt:
 def _notify_receipt(receipt: Receipt) -> None:
     invoice = receipt.invoice
     url = _portal_url("payments:receipt_pdf", token=receipt.verification_token)
-    body = (f"ได้รับชำระ {receipt.amount:,.2f} บาท ตามใบแจ้งหนี้ {invoice.number} "
-            f"ใบเสร็จเลขที่ {receipt.display_number}: {url}")
+    body = (
+        f"ได้รับชำระ {receipt.amount:,.2f} บาท ตามใบแจ้งหนี้ {invoice.number} "
+        f"ใบเสร็จเลขที่ {receipt.display_number}: {url}"
+    )
     outbox.enqueue(channel="sms", recipient=invoice.payer_phone, body=body, key=f"receipt-sms-{receipt.pk}")
-    outbox.enqueue(channel="email", recipient=invoice.payer_email, body=body,
-                   subject=f"ใบเสร็จรับเงิน {receipt.display_number}", key=f"receipt-email-{receipt.pk}")
+    outbox.enqueue(
+        channel="email",
+        recipient=invoice.payer_email,
+        body=body,
+        subject=f"ใบเสร็จรับเงิน {receipt.display_number}",
+        key=f"receipt-email-{receipt.pk}",
+    )
 
 
 def _pause_for_tests() -> None:
@@ -402,8 +549,9 @@ def settle_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=0)) -> int
     """Finish whatever a crash left: pending bank transactions and payments without a receipt."""
     cutoff = timezone.now() - older_than
     count = 0
-    for pk in BankTransaction.objects.filter(outcome=BankTransaction.Outcome.PENDING, received_at__lte=cutoff
-                                             ).values_list("pk", flat=True)[:1000]:
+    for pk in BankTransaction.objects.filter(
+        outcome=BankTransaction.Outcome.PENDING, received_at__lte=cutoff
+    ).values_list("pk", flat=True)[:1000]:
         settle_bank_transaction(transaction_id=pk)
         count += 1
     for pk in payments_missing_receipts():
@@ -425,8 +573,14 @@ def record_counter_payment(*, invoice_id: int, amount: Decimal, by) -> Receipt:
         raise ValidationError(
             f"ต้องรับชำระเต็มจำนวนที่ค้าง {invoice.outstanding:,.2f} บาท (take the full outstanding amount)"
         )
-    payment = _apply_payment(invoice=invoice, amount=amount, paid_at=timezone.now(), channel="counter",
-                             bank_transaction=None, by=by)
+    payment = _apply_payment(
+        invoice=invoice,
+        amount=amount,
+        paid_at=timezone.now(),
+        channel="counter",
+        bank_transaction=None,
+        by=by,
+    )
     return issue_receipt(payment_id=payment.pk)
 
 
@@ -453,15 +607,18 @@ def cancel_receipt(*, receipt_id: int, by, reason: str) -> Receipt:
 
 
 @transaction.atomic
-def resolve_exception(*, exception_id: int, by, resolution: str, note: str, invoice_id: int | None = None
-                      ) -> PaymentException:
+def resolve_exception(
+    *, exception_id: int, by, resolution: str, note: str, invoice_id: int | None = None
+) -> PaymentException:
     """A finance officer decides an exception: apply the money to an invoice, refund it, or dismiss it.
 
     Applying never takes more than the invoice's outstanding amount; the rest must be refunded.
     """
     if not note or not note.strip():
         raise ValidationError({"note": "ต้องบันทึกเหตุผล (a note is required)"})
-    item = PaymentException.objects.select_for_update().select_related("bank_transaction").get(pk=exception_id)
+    item = (
+        PaymentException.objects.select_for_update().select_related("bank_transaction").get(pk=exception_id)
+    )
     move(item, to=ExceptionStatus.RESOLVED, by=by, transitions=EXCEPTION_TRANSITIONS)
     payment = None
     if resolution == PaymentException.Resolution.APPLIED:
@@ -472,12 +629,23 @@ def resolve_exception(*, exception_id: int, by, resolution: str, note: str, invo
         if not invoice.is_payable:
             raise ValidationError({"invoice": "ใบแจ้งหนี้นี้ไม่อยู่ในสถานะรอชำระ (invoice is not payable)"})
         if item.amount > invoice.outstanding:
-            raise ValidationError({"invoice": (
-                f"ยอดเงิน {item.amount:,.2f} เกินยอดค้าง {invoice.outstanding:,.2f} ให้คืนเงินส่วนเกิน "
-                "(amount exceeds the outstanding balance: refund instead)")})
+            raise ValidationError(
+                {
+                    "invoice": (
+                        f"ยอดเงิน {item.amount:,.2f} เกินยอดค้าง {invoice.outstanding:,.2f} ให้คืนเงินส่วนเกิน "
+                        "(amount exceeds the outstanding balance: refund instead)"
+                    )
+                }
+            )
         txn = item.bank_transaction
-        payment = _apply_payment(invoice=invoice, amount=item.amount, paid_at=txn.paid_at, channel=txn.channel,
-                                 bank_transaction=txn, by=by)
+        payment = _apply_payment(
+            invoice=invoice,
+            amount=item.amount,
+            paid_at=txn.paid_at,
+            channel=txn.channel,
+            bank_transaction=txn,
+            by=by,
+        )
         item.invoice = invoice
     elif resolution not in (PaymentException.Resolution.REFUND, PaymentException.Resolution.DISMISSED):
         raise ValidationError({"resolution": "วิธีดำเนินการไม่ถูกต้อง (unknown resolution)"})
@@ -497,11 +665,18 @@ def receive_bank_confirmation(*, confirmation, bank: str) -> BankTransaction:
     The row is committed before matching, so a failure while matching loses nothing: the task
     queued here and the periodic sweep finish it. Returns the (possibly earlier) bank transaction.
     """
-    txn, created = record_bank_transaction(
-        channel=BankTransaction.Channel.CALLBACK, transaction_key=f"{bank}:{confirmation.transaction_id}",
-        amount=confirmation.amount, paid_at=confirmation.paid_at, ref1=confirmation.ref1, ref2=confirmation.ref2,
-        ref3=confirmation.ref3, biller_id=confirmation.biller_id, bank_code=confirmation.bank_code or bank,
-        payer_name=confirmation.payer_name, raw=confirmation.raw,
+    txn, _created = record_bank_transaction(
+        channel=BankTransaction.Channel.CALLBACK,
+        transaction_key=f"{bank}:{confirmation.transaction_id}",
+        amount=confirmation.amount,
+        paid_at=confirmation.paid_at,
+        ref1=confirmation.ref1,
+        ref2=confirmation.ref2,
+        ref3=confirmation.ref3,
+        biller_id=confirmation.biller_id,
+        bank_code=confirmation.bank_code or bank,
+        payer_name=confirmation.payer_name,
+        raw=confirmation.raw,
     )
     try:
         settle_bank_transaction(transaction_id=txn.pk)
@@ -512,3 +687,16 @@ def receive_bank_confirmation(*, confirmation, bank: str) -> BankTransaction:
         settle_task.delay(txn.pk)
     txn.refresh_from_db()
     return txn
+
+
+@transaction.atomic
+def rotate_bank_secret(*, by) -> str:
+    """A new HMAC secret for the town's bank callbacks (audited without the value)."""
+    from .models import new_secret
+
+    if by is None or not by.has_perm("payments.change_paymentsettings"):
+        raise PermissionDenied("ไม่มีสิทธิ์เปลี่ยนรหัสลับ (you may not change the bank secret)")
+    row = PaymentSettings.objects.select_for_update().get(pk=PaymentSettings.current().pk)
+    row.bank_hmac_secret = new_secret()
+    row.save(update_fields=["bank_hmac_secret"])
+    return row.bank_hmac_secret

@@ -1,4 +1,5 @@
 """Fee payment (ชำระค่าธรรมเนียม)."""
+
 from django.apps import AppConfig
 
 
@@ -8,21 +9,44 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Fee payment (ชำระค่าธรรมเนียม)"
 
     _finance = [
-        "payments.view_invoice", "payments.add_invoice", "payments.change_invoice", "payments.run_billing",
-        "payments.view_finance", "payments.view_payer", "payments.add_payer", "payments.change_payer",
-        "payments.view_feetype", "payments.view_feetier", "payments.add_payment", "payments.view_payment",
-        "payments.view_receipt", "payments.cancel_receipt", "payments.view_paymentexception",
-        "payments.resolve_exception", "payments.view_banktransaction", "payments.add_statementimport",
+        "payments.view_invoice",
+        "payments.add_invoice",
+        "payments.change_invoice",
+        "payments.run_billing",
+        "payments.view_finance",
+        "payments.view_payer",
+        "payments.add_payer",
+        "payments.change_payer",
+        "payments.view_feetype",
+        "payments.view_feetier",
+        "payments.add_payment",
+        "payments.view_payment",
+        "payments.view_receipt",
+        "payments.cancel_receipt",
+        "payments.view_paymentexception",
+        "payments.resolve_exception",
+        "payments.view_banktransaction",
+        "payments.add_statementimport",
         "payments.view_statementimport",
     ]
     role_permissions = {
         "finance_officer": _finance,
         "town_admin": [
-            *_finance, "payments.add_feetype", "payments.change_feetype", "payments.add_feetier",
-            "payments.change_feetier", "payments.view_paymentsettings", "payments.change_paymentsettings",
+            *_finance,
+            "payments.add_feetype",
+            "payments.change_feetype",
+            "payments.add_feetier",
+            "payments.change_feetier",
+            "payments.view_paymentsettings",
+            "payments.change_paymentsettings",
         ],
-        "executive": ["payments.view_invoice", "payments.view_finance", "payments.view_receipt",
-                      "payments.view_payer", "payments.view_paymentexception"],
+        "executive": [
+            "payments.view_invoice",
+            "payments.view_finance",
+            "payments.view_receipt",
+            "payments.view_payer",
+            "payments.view_paymentexception",
+        ],
     }
     backoffice_menu = [
         ("การเงิน: ภาพรวม", "payments:staff_dashboard", "payments.view_finance"),
@@ -37,11 +61,13 @@ class PaymentsConfig(AppConfig):
     ]
     beat_schedule = {
         "payments-settle-pending": {
-            "task": "tenants.tasks.for_each_town", "schedule": 60.0,
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 60.0,
             "args": ("services.payments.tasks.settle_pending_transactions",),
         },
         "payments-bill-runs": {
-            "task": "tenants.tasks.for_each_town", "schedule": 3600.0,
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 3600.0,
             "args": ("services.payments.tasks.run_due_bill_run",),
         },
     }
@@ -51,7 +77,19 @@ class PaymentsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.PaymentSettings, models.FeeType, models.FeeTier, models.Payer, models.PayerFee,
-                      models.BillRun, models.Invoice, models.Payment, models.Receipt, models.PaymentException,
-                      models.StatementImport):
-            auditlog.register(model, exclude_fields=["bank_hmac_secret"] if model is models.PaymentSettings else None)
+        for model in (
+            models.PaymentSettings,
+            models.FeeType,
+            models.FeeTier,
+            models.Payer,
+            models.PayerFee,
+            models.BillRun,
+            models.Invoice,
+            models.Payment,
+            models.Receipt,
+            models.PaymentException,
+            models.StatementImport,
+        ):
+            auditlog.register(
+                model, exclude_fields=["bank_hmac_secret"] if model is models.PaymentSettings else None
+            )

@@ -40,12 +40,15 @@ class Confirmation:
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256
+    ).hexdigest()
     return f"sha256={digest}"
 
 
-def verify_signature(*, secret: str, timestamp: str, body: bytes, signature: str, now: dt.datetime,
-                     window_seconds: int) -> str:
+def verify_signature(
+    *, secret: str, timestamp: str, body: bytes, signature: str, now: dt.datetime, window_seconds: int
+) -> str:
     """'' when valid, else the reason code (bad_signature, stale_timestamp)."""
     try:
         sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
@@ -98,7 +101,8 @@ def _text(data: dict, key: str, *, required: bool = False, limit: int = 200) -> 
 
 
 class GenericAdapter:
-    """Our documented JSON: transaction_id, amount ("150.00"), paid_at (ISO 8601), biller_id, ref1, ref2, ref3,
+    """Our documented JSON: transaction_id, amount ("150.00"), paid_at (ISO 8601), biller_id, ref1, ref2,
+    ref3,
     payer_name, bank_code."""
 
     code = "generic"
@@ -106,10 +110,15 @@ class GenericAdapter:
     def parse(self, data: dict) -> Confirmation:
         return Confirmation(
             transaction_id=_text(data, "transaction_id", required=True, limit=100),
-            amount=_amount(data.get("amount")), paid_at=_datetime(data.get("paid_at")),
-            ref1=_text(data, "ref1", required=True, limit=20), ref2=_text(data, "ref2", limit=20),
-            ref3=_text(data, "ref3", limit=20), biller_id=_text(data, "biller_id", limit=15),
-            payer_name=_text(data, "payer_name"), bank_code=_text(data, "bank_code", limit=20), raw=_plain(data),
+            amount=_amount(data.get("amount")),
+            paid_at=_datetime(data.get("paid_at")),
+            ref1=_text(data, "ref1", required=True, limit=20),
+            ref2=_text(data, "ref2", limit=20),
+            ref3=_text(data, "ref3", limit=20),
+            biller_id=_text(data, "biller_id", limit=15),
+            payer_name=_text(data, "payer_name"),
+            bank_code=_text(data, "bank_code", limit=20),
+            raw=_plain(data),
         )
 
     def reply(self, *, outcome: str, transaction_id: str) -> dict:
@@ -117,7 +126,8 @@ class GenericAdapter:
 
 
 class ScbAdapter:
-    """SCB QR30 payment confirmation (transactionId, amount, transactionDateandTime, billPaymentRef1–3, payerName,
+    """SCB QR30 payment confirmation (transactionId, amount, transactionDateandTime, billPaymentRef1–3,
+    payerName,
     sendingBankCode)."""
 
     code = "scb"
@@ -125,10 +135,14 @@ class ScbAdapter:
     def parse(self, data: dict) -> Confirmation:
         return Confirmation(
             transaction_id=_text(data, "transactionId", required=True, limit=100),
-            amount=_amount(data.get("amount")), paid_at=_datetime(data.get("transactionDateandTime")),
-            ref1=_text(data, "billPaymentRef1", required=True, limit=20), ref2=_text(data, "billPaymentRef2", limit=20),
-            ref3=_text(data, "billPaymentRef3", limit=20), biller_id=_text(data, "merchantId", limit=15),
-            payer_name=_text(data, "payerName"), bank_code=_text(data, "sendingBankCode", limit=20) or "014",
+            amount=_amount(data.get("amount")),
+            paid_at=_datetime(data.get("transactionDateandTime")),
+            ref1=_text(data, "billPaymentRef1", required=True, limit=20),
+            ref2=_text(data, "billPaymentRef2", limit=20),
+            ref3=_text(data, "billPaymentRef3", limit=20),
+            biller_id=_text(data, "merchantId", limit=15),
+            payer_name=_text(data, "payerName"),
+            bank_code=_text(data, "sendingBankCode", limit=20) or "014",
             raw=_plain(data),
         )
 

@@ -20,6 +20,7 @@ from services.common.buddhist_era import MONTHS_LONG, be_year, fiscal_year, form
 from services.common.models import OutboxMessage
 
 from .actions import INVOICE_SERIES, current_town, invoice_number, qr_payload_for, take_numbers
+from .bulk import copy_insert, update_columns
 from .models import ZERO, BillRun, FeeTier, Invoice, InvoiceLine, PayerFee, PaymentSettings
 from .workflow import InvoiceStatus
 
@@ -72,13 +73,20 @@ def run_bill_run(*, period: dt.date, by=None, today: dt.date | None = None) -> B
                 run = BillRun.objects.create(period=period, started_by=by)
         except IntegrityError:
             return BillRun.objects.get(period=period)
-        _bill(run, settings_row=settings_row, monthly_due=monthly_due, yearly_due=yearly_due, by=by,
-              today=today or timezone.localdate())
+        _bill(
+            run,
+            settings_row=settings_row,
+            monthly_due=monthly_due,
+            yearly_due=yearly_due,
+            by=by,
+            today=today or timezone.localdate(),
+        )
     return run
 
 
-def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yearly_due: bool, by,
-          today: dt.date) -> None:
+def _bill(
+    run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yearly_due: bool, by, today: dt.date
+) -> None:
     town = current_town()
     period = run.period
     months = settings_row.billing_months
@@ -88,8 +96,11 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
 
     lines_by_payer: dict[int, list[InvoiceLine]] = defaultdict(list)
     payers = {}
-    for fee in (PayerFee.objects.filter(is_active=True, payer__is_active=True)
-                .select_related("payer", "tier").order_by("payer__code", "tier__fee_type__code", "tier__code")):
+    for fee in (
+        PayerFee.objects.filter(is_active=True, payer__is_active=True)
+        .select_related("payer", "tier")
+        .order_by("payer__code", "tier__fee_type__code", "tier__code")
+    ):
         tier = _tier_for(tiers_by_code, fee.tier, period)
         if tier is None or not tier.fee_type.is_active:
             continue
@@ -106,17 +117,25 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
         if tier.frequency == FeeTier.Frequency.MONTHLY and (months > 1 or fee.quantity != 1):
             description += f" — {quantity.normalize():f} {unit}"
         amount = (quantity * tier.amount).quantize(CENT, rounding=ROUND_HALF_UP)
-        lines_by_payer[fee.payer_id].append(InvoiceLine(
-            fee_code=tier.fee_type.code, description=description[:300], quantity=quantity, unit_price=tier.amount,
-            amount=amount, rate_version=tier.rate_version,
-        ))
+        lines_by_payer[fee.payer_id].append(
+            InvoiceLine(
+                fee_code=tier.fee_type.code,
+                description=description[:300],
+                quantity=quantity,
+                unit_price=tier.amount,
+                amount=amount,
+                rate_version=tier.rate_version,
+            )
+        )
         payers[fee.payer_id] = fee.payer
 
     # Arrears: unpaid bills of earlier runs move onto the new bill.
     arrears: dict[int, list[Invoice]] = defaultdict(list)
-    for old in (Invoice.objects.select_for_update().filter(
-            source=BILL_RUN_SOURCE, status=InvoiceStatus.OPEN, payer_id__in=list(lines_by_payer))
-            .order_by("issue_date", "pk")):
+    for old in (
+        Invoice.objects.select_for_update()
+        .filter(source=BILL_RUN_SOURCE, status=InvoiceStatus.OPEN, payer_id__in=list(lines_by_payer))
+        .order_by("issue_date", "pk")
+    ):
         if old.outstanding > 0:
             arrears[old.payer_id].append(old)
 
@@ -129,25 +148,45 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
         payer = payers[payer_id]
         lines = lines_by_payer[payer_id]
         for old in arrears.get(payer_id, ()):
-            lines.append(InvoiceLine(
-                fee_code="arrears", description=f"ค้างชำระยกมา ตามใบแจ้งหนี้ {old.number} ({format_be_short(old.issue_date)})",
-                quantity=Decimal("1"), unit_price=old.outstanding, amount=old.outstanding,
-            ))
+            lines.append(
+                InvoiceLine(
+                    fee_code="arrears",
+                    description=f"ค้างชำระยกมา ตามใบแจ้งหนี้ {old.number} ({format_be_short(old.issue_date)})",
+                    quantity=Decimal("1"),
+                    unit_price=old.outstanding,
+                    amount=old.outstanding,
+                )
+            )
         total = sum((line.amount for line in lines), ZERO)
         number = invoice_number(town.short_code, fiscal, first + offset)
         invoice = Invoice(
-            number=number, ref1=number, ref2=payer.code, fiscal_year=fiscal, payer=payer, payer_name=payer.name,
-            payer_phone=payer.phone, payer_email=payer.email, community=payer.community, source=BILL_RUN_SOURCE,
-            source_id=f"{period:%Y-%m}:{payer.code}", bill_run=run, issue_date=today, due_date=due, total=total,
+            number=number,
+            ref1=number,
+            ref2=payer.code,
+            fiscal_year=fiscal,
+            payer=payer,
+            payer_name=payer.name,
+            payer_phone=payer.phone,
+            payer_email=payer.email,
+            community=payer.community,
+            source=BILL_RUN_SOURCE,
+            source_id=f"{period:%Y-%m}:{payer.code}",
+            bill_run=run,
+            issue_date=today,
+            due_date=due,
+            total=total,
             created_by=by,
         )
-        invoice.qr_payload = qr_payload_for(town=town, ref1=number, ref2=payer.code, amount=total,
-                                            mode=settings_row.qr_mode) if total > 0 else ""
+        invoice.qr_payload = (
+            qr_payload_for(town=town, ref1=number, ref2=payer.code, amount=total, mode=settings_row.qr_mode)
+            if total > 0
+            else ""
+        )
         if total == 0:
             invoice.status = InvoiceStatus.PAID
             invoice.paid_at = timezone.now()
         invoices.append(invoice)
-    Invoice.objects.bulk_create(invoices, batch_size=2000)
+    copy_insert(invoices)
 
     all_lines = []
     carried = []
@@ -165,18 +204,23 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
             old.updated_at = now
             carried.append(old)
         if invoice.payer_phone and invoice.total > 0:
-            messages.append(OutboxMessage(
-                idempotency_key=f"invoice-sms-{invoice.number}", channel="sms", recipient=invoice.payer_phone,
-                body=(f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท "
-                      f"ครบกำหนด {format_be_short(invoice.due_date)} ดูและชำระด้วย QR ที่ "
-                      f"https://{town.primary_host}/payments/bill/{invoice.access_token}/"),
-                next_attempt_at=now,
-            ))
-    InvoiceLine.objects.bulk_create(all_lines, batch_size=5000)
-    if carried:
-        Invoice.objects.bulk_update(carried, ["status", "carried_to", "qr_payload", "updated_at"], batch_size=2000)
+            messages.append(
+                OutboxMessage(
+                    idempotency_key=f"invoice-sms-{invoice.number}",
+                    channel="sms",
+                    recipient=invoice.payer_phone,
+                    body=(
+                        f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท "
+                        f"ครบกำหนด {format_be_short(invoice.due_date)} ดูและชำระด้วย QR ที่ "
+                        f"https://{town.primary_host}/payments/bill/{invoice.access_token}/"
+                    ),
+                    next_attempt_at=now,
+                )
+            )
+    copy_insert(all_lines)
+    update_columns(carried, ["status", "carried_to", "qr_payload", "updated_at"])
     # Sent by the outbox sweep (every minute); one Celery message per bill would flood the broker.
-    OutboxMessage.objects.bulk_create(messages, batch_size=5000, ignore_conflicts=True)
+    copy_insert(messages, now=now)
 
     run.invoice_count = len(invoices)
     run.total = sum((invoice.total for invoice in invoices), ZERO)
@@ -186,7 +230,7 @@ def _bill(run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yea
 
 
 def run_due_bill_run(today: dt.date | None = None) -> BillRun | None:
-    """Beat: bill this month if the town bills automatically, the bill day has come and it is a billing month."""
+    """Beat: bill this month if the town bills automatically, on or after its bill day, in a billing month."""
     settings_row = PaymentSettings.current()
     today = today or timezone.localdate()
     if not settings_row.auto_bill_runs or today.day < settings_row.bill_day:

@@ -16,15 +16,35 @@ from .models import FeeTier, FeeType, PayerKind
 
 DEFAULT_FEE_TYPES = [
     # code, Thai name, English, recurring, legal basis
-    ("garbage", "ค่าธรรมเนียมเก็บและขนมูลฝอย", "Garbage collection fee", True,
-     "พ.ร.บ.การสาธารณสุข พ.ศ. 2535 ม.20(4) และข้อบัญญัติท้องถิ่น"),
-    ("wastewater", "ค่าบริการบำบัดน้ำเสีย", "Wastewater treatment fee", True,
-     "พ.ร.บ.ส่งเสริมและรักษาคุณภาพสิ่งแวดล้อมแห่งชาติ พ.ศ. 2535 ม.88–90"),
-    ("building_permit", "ค่าธรรมเนียมใบอนุญาตก่อสร้างอาคาร", "Building permit fee", False,
-     "พ.ร.บ.ควบคุมอาคาร พ.ศ. 2522 และกฎกระทรวง"),
+    (
+        "garbage",
+        "ค่าธรรมเนียมเก็บและขนมูลฝอย",
+        "Garbage collection fee",
+        True,
+        "พ.ร.บ.การสาธารณสุข พ.ศ. 2535 ม.20(4) และข้อบัญญัติท้องถิ่น",
+    ),
+    (
+        "wastewater",
+        "ค่าบริการบำบัดน้ำเสีย",
+        "Wastewater treatment fee",
+        True,
+        "พ.ร.บ.ส่งเสริมและรักษาคุณภาพสิ่งแวดล้อมแห่งชาติ พ.ศ. 2535 ม.88–90",
+    ),
+    (
+        "building_permit",
+        "ค่าธรรมเนียมใบอนุญาตก่อสร้างอาคาร",
+        "Building permit fee",
+        False,
+        "พ.ร.บ.ควบคุมอาคาร พ.ศ. 2522 และกฎกระทรวง",
+    ),
     ("plan_check", "ค่าธรรมเนียมการตรวจแบบแปลน", "Plan check fee", False, "กฎกระทรวง ฉบับที่ 7 (พ.ศ. 2528)"),
-    ("food_certificate", "ค่าธรรมเนียมหนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร", "Food premises certificate fee",
-     False, "พ.ร.บ.การสาธารณสุข พ.ศ. 2535 และข้อบัญญัติท้องถิ่น"),
+    (
+        "food_certificate",
+        "ค่าธรรมเนียมหนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร",
+        "Food premises certificate fee",
+        False,
+        "พ.ร.บ.การสาธารณสุข พ.ศ. 2535 และข้อบัญญัติท้องถิ่น",
+    ),
 ]
 
 # fee code, tier code, Thai name, payer kind, frequency, basis, amount (baht)
@@ -34,11 +54,33 @@ DEFAULT_TIERS = [
     ("garbage", "restaurant", "ร้านอาหาร 100–200 ลิตร/วัน", PayerKind.RESTAURANT, "monthly", "flat", "100.00"),
     ("garbage", "market", "ตลาด 200–400 ลิตร/วัน", PayerKind.MARKET, "monthly", "flat", "200.00"),
     ("garbage", "hotel", "โรงแรม/หอพัก 400–600 ลิตร/วัน", PayerKind.HOTEL, "monthly", "flat", "300.00"),
-    ("wastewater", "household", "ประเภทที่ 1 บ้านพักอาศัย (ต่อ ลบ.ม.)", PayerKind.HOUSEHOLD, "monthly", "per_m3",
-     "2.00"),
-    ("wastewater", "business", "ประเภทที่ 2 สถานประกอบการ (ต่อ ลบ.ม.)", PayerKind.SHOP, "monthly", "per_m3", "4.00"),
-    ("wastewater", "large", "ประเภทที่ 3 ใช้น้ำเกิน 2,000 ลบ.ม./เดือน (ต่อ ลบ.ม.)", PayerKind.FACTORY, "monthly",
-     "per_m3", "8.00"),
+    (
+        "wastewater",
+        "household",
+        "ประเภทที่ 1 บ้านพักอาศัย (ต่อ ลบ.ม.)",
+        PayerKind.HOUSEHOLD,
+        "monthly",
+        "per_m3",
+        "2.00",
+    ),
+    (
+        "wastewater",
+        "business",
+        "ประเภทที่ 2 สถานประกอบการ (ต่อ ลบ.ม.)",
+        PayerKind.SHOP,
+        "monthly",
+        "per_m3",
+        "4.00",
+    ),
+    (
+        "wastewater",
+        "large",
+        "ประเภทที่ 3 ใช้น้ำเกิน 2,000 ลบ.ม./เดือน (ต่อ ลบ.ม.)",
+        PayerKind.FACTORY,
+        "monthly",
+        "per_m3",
+        "8.00",
+    ),
 ]
 
 
@@ -47,14 +89,29 @@ def install_default_catalogue(*, valid_from: dt.date, rate_version: str = "ต�
     """Create the example fee types and tiers that do not exist yet; returns how many tiers were added."""
     types = {}
     for code, name_th, name_en, recurring, basis in DEFAULT_FEE_TYPES:
-        types[code], _created = FeeType.objects.get_or_create(code=code, defaults={
-            "name_th": name_th, "name_en": name_en, "is_recurring": recurring, "legal_basis": basis})
+        types[code], _created = FeeType.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_th": name_th,
+                "name_en": name_en,
+                "is_recurring": recurring,
+                "legal_basis": basis,
+            },
+        )
     added = 0
     for fee_code, code, name_th, kind, frequency, basis, amount in DEFAULT_TIERS:
         _tier, created = FeeTier.objects.get_or_create(
-            fee_type=types[fee_code], code=code, valid_from=valid_from,
-            defaults={"name_th": name_th, "payer_kind": kind, "frequency": frequency, "basis": basis,
-                      "amount": Decimal(amount), "rate_version": rate_version},
+            fee_type=types[fee_code],
+            code=code,
+            valid_from=valid_from,
+            defaults={
+                "name_th": name_th,
+                "payer_kind": kind,
+                "frequency": frequency,
+                "basis": basis,
+                "amount": Decimal(amount),
+                "rate_version": rate_version,
+            },
         )
         added += created
     return added

@@ -28,12 +28,19 @@ def public_url(path: str) -> str:
 def invoice_pdf(invoice: Invoice) -> bytes:
     """ใบแจ้งหนี้ — the bill, with the Thai QR for its outstanding amount."""
     qr = png_data_uri(promptpay.qr_png(invoice.qr_payload, box_size=6)) if invoice.qr_payload else ""
-    return render_pdf("payments/pdf/invoice.html", {
-        "town": current_town(), "invoice": invoice, "lines": list(invoice.lines.all()), "qr": qr,
-        "issue_date": format_be_long(invoice.issue_date), "due_date": format_be_long(invoice.due_date),
-        "total_words": baht_text(invoice.outstanding if invoice.is_payable else invoice.total),
-        "link": public_url(reverse("payments:invoice", kwargs={"token": invoice.access_token})),
-    })
+    return render_pdf(
+        "payments/pdf/invoice.html",
+        {
+            "town": current_town(),
+            "invoice": invoice,
+            "lines": list(invoice.lines.all()),
+            "qr": qr,
+            "issue_date": format_be_long(invoice.issue_date),
+            "due_date": format_be_long(invoice.due_date),
+            "total_words": baht_text(invoice.outstanding if invoice.is_payable else invoice.total),
+            "link": public_url(reverse("payments:invoice", kwargs={"token": invoice.access_token})),
+        },
+    )
 
 
 def receipt_pdf(receipt: Receipt) -> bytes:
@@ -41,18 +48,33 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     verify = public_url(reverse("payments:receipt_verify", kwargs={"token": receipt.verification_token}))
     invoice = receipt.invoice
     settings_row = PaymentSettings.current()
-    return render_pdf("payments/pdf/receipt.html", {
-        "town": current_town(), "receipt": receipt, "invoice": invoice, "lines": list(invoice.lines.all()),
-        "partial": receipt.amount != invoice.total, "issued": format_be_long(receipt.issued_at),
-        "amount_words": baht_text(receipt.amount), "verify_url": verify,
-        "qr": png_data_uri(promptpay.qr_png(verify, box_size=4)), "settings": settings_row,
-        "payer": invoice.payer,
-    })
+    return render_pdf(
+        "payments/pdf/receipt.html",
+        {
+            "town": current_town(),
+            "receipt": receipt,
+            "invoice": invoice,
+            "lines": list(invoice.lines.all()),
+            "partial": receipt.amount != invoice.total,
+            "issued": format_be_long(receipt.issued_at),
+            "amount_words": baht_text(receipt.amount),
+            "verify_url": verify,
+            "qr": png_data_uri(promptpay.qr_png(verify, box_size=4)),
+            "settings": settings_row,
+            "payer": invoice.payer,
+        },
+    )
 
 
 def cash_report_pdf(report: dict) -> bytes:
     """รายงานเงินสดประจำวัน as PDF."""
-    return render_pdf("payments/pdf/cash_report.html", {
-        **report, "town": current_town(), "day_text": format_be_long(report["day"]),
-        "total_words": baht_text(report["total"]), "short": format_be_short,
-    })
+    return render_pdf(
+        "payments/pdf/cash_report.html",
+        {
+            **report,
+            "town": current_town(),
+            "day_text": format_be_long(report["day"]),
+            "total_words": baht_text(report["total"]),
+            "short": format_be_short,
+        },
+    )

@@ -34,16 +34,21 @@ class PaymentSettings(models.Model):
         BILL_PAYMENT = "bill_payment", _("QR ชำระบิล (Tag 30, Biller ID)")
         CREDIT_TRANSFER = "credit_transfer", _("QR พร้อมเพย์โอนเงิน (Tag 29)")
 
-    qr_mode = models.CharField(_("รูปแบบ QR"), max_length=20, choices=QrMode.choices, default=QrMode.BILL_PAYMENT)
+    qr_mode = models.CharField(
+        _("รูปแบบ QR"), max_length=20, choices=QrMode.choices, default=QrMode.BILL_PAYMENT
+    )
     bank_hmac_secret = models.CharField(_("รหัสลับสำหรับธนาคาร (HMAC)"), max_length=100, default=new_secret)
     timestamp_window_seconds = models.PositiveIntegerField(_("ช่วงเวลาที่ยอมรับ (วินาที)"), default=300)
     due_days = models.PositiveIntegerField(_("กำหนดชำระภายใน (วัน)"), default=30)
     bill_day = models.PositiveSmallIntegerField(
-        _("วันที่ออกใบแจ้งหนี้ประจำเดือน"), default=1, validators=[MinValueValidator(1)],
+        _("วันที่ออกใบแจ้งหนี้ประจำเดือน"),
+        default=1,
+        validators=[MinValueValidator(1)],
         help_text=_("Celery beat ออกใบแจ้งหนี้ของเดือนในวันนี้หรือหลังจากนี้ (1–28)"),
     )
     billing_months = models.PositiveSmallIntegerField(
-        _("รอบการเรียกเก็บ (เดือน)"), default=1,
+        _("รอบการเรียกเก็บ (เดือน)"),
+        default=1,
         choices=[(1, _("รายเดือน")), (3, _("รายไตรมาส")), (6, _("รายครึ่งปี")), (12, _("รายปี"))],
         help_text=_("อัตรารายเดือนจะคูณด้วยจำนวนเดือนในรอบ; อัตรารายปีเรียกเก็บในเดือนตุลาคม"),
     )
@@ -109,11 +114,15 @@ class FeeTier(models.Model):
         FLAT = "flat", _("อัตราคงที่")
         PER_CUBIC_METRE = "per_m3", _("ต่อลูกบาศก์เมตร")
 
-    fee_type = models.ForeignKey(FeeType, on_delete=models.PROTECT, related_name="tiers", verbose_name=_("ประเภท"))
+    fee_type = models.ForeignKey(
+        FeeType, on_delete=models.PROTECT, related_name="tiers", verbose_name=_("ประเภท")
+    )
     code = models.SlugField(_("รหัสอัตรา"), max_length=40)
     name_th = models.CharField(_("ชื่ออัตรา"), max_length=200)
     payer_kind = models.CharField(_("ประเภทผู้ชำระ"), max_length=20, choices=PayerKind.choices, blank=True)
-    frequency = models.CharField(_("ความถี่"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    frequency = models.CharField(
+        _("ความถี่"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
     basis = models.CharField(_("ฐานคำนวณ"), max_length=10, choices=Basis.choices, default=Basis.FLAT)
     amount = models.DecimalField(_("อัตรา (บาท)"), validators=[MinValueValidator(ZERO)], **MONEY)
     valid_from = models.DateField(_("ใช้ตั้งแต่"))
@@ -136,9 +145,15 @@ class FeeTier(models.Model):
         if cap is not None and self.basis == self.Basis.FLAT:
             monthly = self.amount / 12 if self.frequency == self.Frequency.YEARLY else self.amount
             if monthly > cap:
-                raise ValidationError({"amount": _(
-                    "อัตราเกินเพดานตามกฎกระทรวง %(cap)s บาท/เดือน (rate exceeds the legal cap of %(cap)s baht a month)"
-                ) % {"cap": cap}})
+                raise ValidationError(
+                    {
+                        "amount": _(
+                            "อัตราเกินเพดานตามกฎกระทรวง %(cap)s บาท/เดือน "
+                            "(rate exceeds the legal cap of %(cap)s baht a month)"
+                        )
+                        % {"cap": cap}
+                    }
+                )
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม (end date before start date)")})
 
@@ -151,15 +166,23 @@ class Payer(models.Model):
         OCCUPIER = "occupier", _("ผู้เช่า / ผู้อยู่อาศัย")
 
     code = models.CharField(
-        _("รหัสผู้ชำระ"), max_length=20, unique=True,
-        validators=[RegexValidator(r"^[A-Z0-9]{1,20}$", _("อักษรอังกฤษตัวใหญ่หรือตัวเลข 1–20 ตัว (A–Z, 0–9, up to 20)"))],
+        _("รหัสผู้ชำระ"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z0-9]{1,20}$", _("อักษรอังกฤษตัวใหญ่หรือตัวเลข 1–20 ตัว (A–Z, 0–9, up to 20)"))
+        ],
     )
-    kind = models.CharField(_("ประเภท"), max_length=20, choices=PayerKind.choices, default=PayerKind.HOUSEHOLD)
+    kind = models.CharField(
+        _("ประเภท"), max_length=20, choices=PayerKind.choices, default=PayerKind.HOUSEHOLD
+    )
     name = models.CharField(_("ชื่อผู้ชำระ"), max_length=200)
     house_no = models.CharField(_("บ้านเลขที่"), max_length=40, blank=True)
     community = models.CharField(_("ชุมชน"), max_length=100, blank=True, db_index=True)
     address = models.CharField(_("ที่อยู่"), max_length=300, blank=True)
-    occupancy = models.CharField(_("สถานะผู้ชำระ"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER)
+    occupancy = models.CharField(
+        _("สถานะผู้ชำระ"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER
+    )
     phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
     email = models.EmailField(_("อีเมล"), blank=True)
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
@@ -233,15 +256,23 @@ class Invoice(models.Model):
     community = models.CharField(_("ชุมชน"), max_length=100, blank=True)
     source = models.CharField(_("ที่มา"), max_length=40)
     source_id = models.CharField(_("รหัสอ้างอิงที่มา"), max_length=64)
-    bill_run = models.ForeignKey(BillRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    bill_run = models.ForeignKey(
+        BillRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
     issue_date = models.DateField(_("วันที่ออก"))
     due_date = models.DateField(_("กำหนดชำระ"))
     total = models.DecimalField(_("ยอดรวม"), **MONEY)
     paid_amount = models.DecimalField(_("ชำระแล้ว"), default=ZERO, **MONEY)
-    status = models.CharField(_("สถานะ"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
+    status = models.CharField(
+        _("สถานะ"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
+    )
     qr_payload = models.CharField(_("ข้อมูล QR"), max_length=255, blank=True)
     carried_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_from",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_from",
         verbose_name=_("ยกยอดไปยังใบแจ้งหนี้"),
     )
     cancel_reason = models.TextField(_("เหตุผลการยกเลิก"), blank=True)
@@ -263,7 +294,9 @@ class Invoice(models.Model):
         constraints = [
             # A source (a permit application, a bill-run line) has one live invoice at a time.
             models.UniqueConstraint(
-                fields=["source", "source_id"], condition=~Q(status="cancelled"), name="uniq_live_invoice_per_source"
+                fields=["source", "source_id"],
+                condition=~Q(status="cancelled"),
+                name="uniq_live_invoice_per_source",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
         ]
@@ -335,6 +368,11 @@ class BankTransaction(models.Model):
         "StatementImport", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING, db_index=True)
+    # The other channel's earlier report of the same money that this one confirms (outcome CONFIRMED):
+    # the end-of-day line after a callback, or a late callback after the line — paid or queued alike.
+    confirms = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="confirmation"
+    )
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -401,7 +439,9 @@ class Receipt(models.Model):
         verbose_name_plural = _("ใบเสร็จรับเงิน")
         ordering = ["-fiscal_year", "-sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_year", "sequence"], name="uniq_receipt_number_per_fiscal_year"),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "sequence"], name="uniq_receipt_number_per_fiscal_year"
+            ),
         ]
         permissions = [("cancel_receipt", _("ยกเลิกใบเสร็จรับเงิน (cancel receipts)"))]
 
@@ -463,8 +503,12 @@ class PaymentException(models.Model):
         DISMISSED = "dismissed", _("ไม่ดำเนินการ (ระบุเหตุผล)")
 
     kind = models.CharField(_("ประเภท"), max_length=20, choices=Kind.choices)
-    bank_transaction = models.OneToOneField(BankTransaction, on_delete=models.PROTECT, related_name="exception")
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="exceptions")
+    bank_transaction = models.OneToOneField(
+        BankTransaction, on_delete=models.PROTECT, related_name="exception"
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="exceptions"
+    )
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)

@@ -22,22 +22,41 @@ from services.common.thai_phone import normalize_thai_phone
 from .models import FeeTier, Payer, PayerFee, PayerKind
 
 HEADER_ALIASES = {
-    "code": "code", "รหัส": "code", "รหัสผู้ชำระ": "code",
-    "name": "name", "ชื่อ": "name", "ชื่อผู้ชำระ": "name",
-    "kind": "kind", "ประเภท": "kind",
-    "house_no": "house_no", "บ้านเลขที่": "house_no",
-    "community": "community", "ชุมชน": "community",
-    "address": "address", "ที่อยู่": "address",
-    "occupancy": "occupancy", "สถานะ": "occupancy",
-    "phone": "phone", "โทรศัพท์": "phone",
-    "email": "email", "อีเมล": "email",
-    "garbage_tier": "garbage_tier", "อัตราค่าขยะ": "garbage_tier",
-    "wastewater_tier": "wastewater_tier", "อัตราค่าบำบัดน้ำเสีย": "wastewater_tier",
-    "wastewater_m3": "wastewater_m3", "ปริมาณน้ำเสีย": "wastewater_m3",
+    "code": "code",
+    "รหัส": "code",
+    "รหัสผู้ชำระ": "code",
+    "name": "name",
+    "ชื่อ": "name",
+    "ชื่อผู้ชำระ": "name",
+    "kind": "kind",
+    "ประเภท": "kind",
+    "house_no": "house_no",
+    "บ้านเลขที่": "house_no",
+    "community": "community",
+    "ชุมชน": "community",
+    "address": "address",
+    "ที่อยู่": "address",
+    "occupancy": "occupancy",
+    "สถานะ": "occupancy",
+    "phone": "phone",
+    "โทรศัพท์": "phone",
+    "email": "email",
+    "อีเมล": "email",
+    "garbage_tier": "garbage_tier",
+    "อัตราค่าขยะ": "garbage_tier",
+    "wastewater_tier": "wastewater_tier",
+    "อัตราค่าบำบัดน้ำเสีย": "wastewater_tier",
+    "wastewater_m3": "wastewater_m3",
+    "ปริมาณน้ำเสีย": "wastewater_m3",
 }
-KIND_ALIASES = {**{k: k for k in PayerKind.values}, **{str(label): value for value, label in PayerKind.choices}}
-OCCUPANCY_ALIASES = {**{k: k for k in Payer.Occupancy.values},
-                     **{str(label): value for value, label in Payer.Occupancy.choices}}
+KIND_ALIASES = {
+    **{k: k for k in PayerKind.values},
+    **{str(label): value for value, label in PayerKind.choices},
+}
+OCCUPANCY_ALIASES = {
+    **{k: k for k in Payer.Occupancy.values},
+    **{str(label): value for value, label in Payer.Occupancy.choices},
+}
 MAX_ROWS = 50_000
 
 
@@ -123,9 +142,15 @@ def _row_to_payer(row: dict, tiers: dict) -> tuple[dict, list[tuple[FeeTier, Dec
     if problems:
         raise ValidationError(problems)
     return {
-        "code": code, "name": name[:200], "kind": kind, "house_no": (row.get("house_no") or "").strip()[:40],
-        "community": (row.get("community") or "").strip()[:100], "address": (row.get("address") or "").strip()[:300],
-        "occupancy": occupancy, "phone": phone, "email": email,
+        "code": code,
+        "name": name[:200],
+        "kind": kind,
+        "house_no": (row.get("house_no") or "").strip()[:40],
+        "community": (row.get("community") or "").strip()[:100],
+        "address": (row.get("address") or "").strip()[:300],
+        "occupancy": occupancy,
+        "phone": phone,
+        "email": email,
     }, fees
 
 
@@ -138,8 +163,10 @@ def import_payers(*, data: bytes, by, dry_run: bool = False) -> ImportReport:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         raise ValidationError("ไฟล์ว่าง (empty file)")
-    reader.fieldnames = [HEADER_ALIASES.get(name.strip().lower(), HEADER_ALIASES.get(name.strip(), name.strip()))
-                         for name in reader.fieldnames]
+    reader.fieldnames = [
+        HEADER_ALIASES.get(name.strip().lower(), HEADER_ALIASES.get(name.strip(), name.strip()))
+        for name in reader.fieldnames
+    ]
     missing = {"code", "name"} - set(reader.fieldnames)
     if missing:
         raise ValidationError(f"ไม่มีคอลัมน์ {', '.join(sorted(missing))} (missing columns)")
@@ -160,10 +187,12 @@ def import_payers(*, data: bytes, by, dry_run: bool = False) -> ImportReport:
                 with transaction.atomic():
                     payer, created = Payer.objects.update_or_create(code=fields["code"], defaults=fields)
                     for tier, quantity in fees:
-                        PayerFee.objects.filter(payer=payer, tier__fee_type=tier.fee_type).exclude(tier=tier).update(
-                            is_active=False)
-                        PayerFee.objects.update_or_create(payer=payer, tier=tier,
-                                                          defaults={"quantity": quantity, "is_active": True})
+                        PayerFee.objects.filter(payer=payer, tier__fee_type=tier.fee_type).exclude(
+                            tier=tier
+                        ).update(is_active=False)
+                        PayerFee.objects.update_or_create(
+                            payer=payer, tier=tier, defaults={"quantity": quantity, "is_active": True}
+                        )
             except ValidationError as exc:
                 report.errors.append((number, "; ".join(exc.messages)))
                 continue

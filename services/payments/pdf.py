@@ -62,9 +62,14 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a Django template to PDF bytes."""
     from weasyprint import HTML
 
-    html = render_to_string(template_name, {
-        **context, "pdf_fonts_css": mark_safe(fonts_css()), "pdf_base_css": mark_safe(BASE_CSS),  # noqa: S308
-    })
+    html = render_to_string(
+        template_name,
+        {
+            **context,
+            "pdf_fonts_css": mark_safe(fonts_css()),  # noqa: S308 (our own CSS)
+            "pdf_base_css": mark_safe(BASE_CSS),  # noqa: S308
+        },
+    )
     return HTML(string=decompose_sara_am(html), base_url=None).write_pdf()
 
 

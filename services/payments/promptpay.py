@@ -81,8 +81,7 @@ def format_amount(amount: Decimal | str | int) -> str:
 def validate_reference(value: str, *, name: str) -> str:
     if not REFERENCE_PATTERN.match(value or ""):
         raise PayloadError(
-            f"{name} ต้องเป็นอักษรอังกฤษตัวใหญ่หรือตัวเลข 1–20 ตัว "
-            f"({name} must be 1–20 characters of A–Z and 0–9)"
+            f"{name} ต้องเป็นอักษรอังกฤษตัวใหญ่หรือตัวเลข 1–20 ตัว ({name} must be 1–20 characters of A–Z and 0–9)"
         )
     return value
 
@@ -96,7 +95,9 @@ def bill_payment_payload(*, biller_id: str, ref1: str, ref2: str = "", amount: D
     """Tag-30 payload: dynamic (01=12) with an amount, static (01=11) without."""
     if not BILLER_ID_PATTERN.match(biller_id or ""):
         raise PayloadError("รหัสผู้รับชำระต้องเป็นตัวเลข 15 หลัก (biller ID must be 15 digits)")
-    merchant = tlv("00", AID_BILL_PAYMENT) + tlv("01", biller_id) + tlv("02", validate_reference(ref1, name="Ref1"))
+    merchant = (
+        tlv("00", AID_BILL_PAYMENT) + tlv("01", biller_id) + tlv("02", validate_reference(ref1, name="Ref1"))
+    )
     if ref2:
         merchant += tlv("03", validate_reference(ref2, name="Ref2"))
     body = tlv("00", "01") + tlv("01", "12" if amount is not None else "11") + tlv("30", merchant)
@@ -158,13 +159,13 @@ def _split(data: str) -> dict[str, str]:
     while position < len(data):
         if position + 4 > len(data):
             raise PayloadError("รูปแบบ QR ไม่ถูกต้อง (truncated TLV)")
-        tag, length = data[position:position + 2], data[position + 2:position + 4]
+        tag, length = data[position : position + 2], data[position + 2 : position + 4]
         if not length.isdigit():
             raise PayloadError("รูปแบบ QR ไม่ถูกต้อง (bad TLV length)")
         end = position + 4 + int(length)
         if end > len(data):
             raise PayloadError("รูปแบบ QR ไม่ถูกต้อง (TLV runs past the end)")
-        fields[tag] = data[position + 4:end]
+        fields[tag] = data[position + 4 : end]
         position = end
     return fields
 
@@ -186,8 +187,13 @@ def parse_payload(payload: str) -> ParsedPayload:
     promptpay_id = next((transfer[k] for k in ("01", "02", "03") if k in transfer), "")
     amount = Decimal(fields["54"]) if "54" in fields else None
     return ParsedPayload(
-        initiation=fields.get("01", ""), biller_id=bill.get("01", ""), ref1=bill.get("02", ""),
-        ref2=bill.get("03", ""), promptpay_id=promptpay_id, amount=amount, fields=fields,
+        initiation=fields.get("01", ""),
+        biller_id=bill.get("01", ""),
+        ref1=bill.get("02", ""),
+        ref2=bill.get("03", ""),
+        promptpay_id=promptpay_id,
+        amount=amount,
+        fields=fields,
     )
 
 
@@ -214,8 +220,13 @@ def qr_svg(payload: str) -> str:
     import qrcode.image.svg
     from qrcode.constants import ERROR_CORRECT_M
 
-    image = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage, error_correction=ERROR_CORRECT_M,
-                        box_size=10, border=4)
+    image = qrcode.make(
+        payload,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=ERROR_CORRECT_M,
+        box_size=10,
+        border=4,
+    )
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue().decode("utf-8")

@@ -40,8 +40,21 @@ def payer_for_lookup(*, code: str, phone: str) -> Payer | None:
     return payer if normalize_thai_phone(payer.phone) == phone else None
 
 
+def payer_of_user(user) -> Payer | None:
+    """The payer whose phone on file is the signed-in citizen's phone (only when exactly one matches)."""
+    phone = normalize_thai_phone(getattr(user, "phone", "") or "")
+    if not phone or getattr(user, "kind", "") != "citizen":
+        return None
+    candidates = [p for p in Payer.objects.filter(is_active=True, phone=phone)[:2]]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def invoices_of_payer(payer: Payer) -> QuerySet[Invoice]:
-    return Invoice.objects.filter(payer=payer).exclude(status=InvoiceStatus.CANCELLED).order_by("-issue_date", "-pk")
+    return (
+        Invoice.objects.filter(payer=payer)
+        .exclude(status=InvoiceStatus.CANCELLED)
+        .order_by("-issue_date", "-pk")
+    )
 
 
 def receipts_of_payer(payer: Payer) -> QuerySet[Receipt]:
@@ -60,22 +73,33 @@ def finance_summary(*, user, today: dt.date | None = None) -> dict:
     day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANGKOK)
     month_start = day_start.replace(day=1)
     live_receipts = Receipt.objects.filter(status=ReceiptStatus.ISSUED)
-    collected_today = live_receipts.filter(issued_at__gte=day_start, issued_at__lt=day_start + dt.timedelta(days=1)
-                                           ).aggregate(s=Coalesce(Sum("amount"), ZERO), n=Count("pk"))
+    collected_today = live_receipts.filter(
+        issued_at__gte=day_start, issued_at__lt=day_start + dt.timedelta(days=1)
+    ).aggregate(s=Coalesce(Sum("amount"), ZERO), n=Count("pk"))
     collected_month = live_receipts.filter(issued_at__gte=month_start).aggregate(
-        s=Coalesce(Sum("amount"), ZERO), n=Count("pk"))
+        s=Coalesce(Sum("amount"), ZERO), n=Count("pk")
+    )
     open_invoices = Invoice.objects.filter(status=InvoiceStatus.OPEN)
-    by_fee = (InvoiceLine.objects.filter(invoice__status=InvoiceStatus.OPEN, invoice__paid_amount=0)
-              .values("fee_code").annotate(total=Sum("amount"), invoices=Count("invoice", distinct=True))
-              .order_by("fee_code"))
-    by_community = (open_invoices.values("community").annotate(
-        total=Sum("total") - Sum("paid_amount"), invoices=Count("pk")).order_by("community"))
+    by_fee = (
+        InvoiceLine.objects.filter(invoice__status=InvoiceStatus.OPEN, invoice__paid_amount=0)
+        .values("fee_code")
+        .annotate(total=Sum("amount"), invoices=Count("invoice", distinct=True))
+        .order_by("fee_code")
+    )
+    by_community = (
+        open_invoices.values("community")
+        .annotate(total=Sum("total") - Sum("paid_amount"), invoices=Count("pk"))
+        .order_by("community")
+    )
     return {
         "today": today,
-        "collected_today": collected_today["s"], "receipts_today": collected_today["n"],
-        "collected_month": collected_month["s"], "receipts_month": collected_month["n"],
+        "collected_today": collected_today["s"],
+        "receipts_today": collected_today["n"],
+        "collected_month": collected_month["s"],
+        "receipts_month": collected_month["n"],
         "outstanding": open_invoices.aggregate(s=Coalesce(Sum("total") - Sum("paid_amount"), ZERO))["s"],
-        "outstanding_by_fee": list(by_fee), "outstanding_by_community": list(by_community),
+        "outstanding_by_fee": list(by_fee),
+        "outstanding_by_community": list(by_community),
         "open_exceptions": PaymentException.objects.filter(status=ExceptionStatus.OPEN).count(),
     }
 
@@ -84,15 +108,22 @@ def cash_report(*, user, day: dt.date) -> dict:
     """รายงานเงินสดประจำวัน — receipts of one day (cancelled ones listed, not counted) by channel."""
     _require(user, "payments.view_finance")
     start = dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
-    receipts = list(Receipt.objects.filter(issued_at__gte=start, issued_at__lt=start + dt.timedelta(days=1))
-                    .select_related("invoice", "payment").order_by("fiscal_year", "sequence"))
+    receipts = list(
+        Receipt.objects.filter(issued_at__gte=start, issued_at__lt=start + dt.timedelta(days=1))
+        .select_related("invoice", "payment")
+        .order_by("fiscal_year", "sequence")
+    )
     live = [r for r in receipts if r.status == ReceiptStatus.ISSUED]
     by_channel: dict[str, Decimal] = {}
     for receipt in live:
         by_channel[receipt.payment.channel] = by_channel.get(receipt.payment.channel, ZERO) + receipt.amount
     return {
-        "day": day, "receipts": receipts, "total": sum((r.amount for r in live), ZERO), "count": len(live),
-        "cancelled": [r for r in receipts if r.status == ReceiptStatus.CANCELLED], "by_channel": by_channel,
+        "day": day,
+        "receipts": receipts,
+        "total": sum((r.amount for r in live), ZERO),
+        "count": len(live),
+        "cancelled": [r for r in receipts if r.status == ReceiptStatus.CANCELLED],
+        "by_channel": by_channel,
     }
 
 
@@ -104,16 +135,31 @@ def payer_ledger(*, user, payer: Payer) -> list[dict]:
         # Carried-forward bills are counted on the newer bill's arrears line, not twice.
         if invoice.status == InvoiceStatus.CARRIED_FORWARD:
             continue
-        entries.append({"date": invoice.issue_date, "kind": "invoice", "ref": invoice.number,
-                        "debit": invoice.total - invoice.lines.filter(fee_code="arrears").aggregate(
-                            s=Coalesce(Sum("amount"), ZERO))["s"], "credit": ZERO, "object": invoice})
+        entries.append(
+            {
+                "date": invoice.issue_date,
+                "kind": "invoice",
+                "ref": invoice.number,
+                "debit": invoice.total
+                - invoice.lines.filter(fee_code="arrears").aggregate(s=Coalesce(Sum("amount"), ZERO))["s"],
+                "credit": ZERO,
+                "object": invoice,
+            }
+        )
     for payment in Payment.objects.filter(invoice__payer=payer).select_related("receipt", "invoice"):
         receipt = getattr(payment, "receipt", None)
         if receipt is not None and receipt.status == ReceiptStatus.CANCELLED:
             continue
-        entries.append({"date": payment.paid_at.astimezone(BANGKOK).date(), "kind": "payment",
-                        "ref": receipt.display_number if receipt else payment.invoice.number,
-                        "debit": ZERO, "credit": payment.amount, "object": payment})
+        entries.append(
+            {
+                "date": payment.paid_at.astimezone(BANGKOK).date(),
+                "kind": "payment",
+                "ref": receipt.display_number if receipt else payment.invoice.number,
+                "debit": ZERO,
+                "credit": payment.amount,
+                "object": payment,
+            }
+        )
     entries.sort(key=lambda e: (e["date"], e["kind"] != "invoice"))
     balance = ZERO
     for entry in entries:
@@ -126,8 +172,12 @@ def search_invoices(*, user, query: str = "", status: str = "") -> QuerySet[Invo
     _require(user, "payments.view_invoice")
     invoices = Invoice.objects.all()
     if query:
-        invoices = invoices.filter(Q(number__icontains=query) | Q(payer_name__icontains=query)
-                                   | Q(payer__code__iexact=query) | Q(source_id__iexact=query))
+        invoices = invoices.filter(
+            Q(number__icontains=query)
+            | Q(payer_name__icontains=query)
+            | Q(payer__code__iexact=query)
+            | Q(source_id__iexact=query)
+        )
     if status:
         invoices = invoices.filter(status=status)
     return invoices.order_by("-created_at", "-pk")
@@ -137,7 +187,9 @@ def search_payers(*, user, query: str = "", community: str = "") -> QuerySet[Pay
     _require(user, "payments.view_payer")
     payers = Payer.objects.all()
     if query:
-        payers = payers.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(house_no__icontains=query))
+        payers = payers.filter(
+            Q(code__icontains=query) | Q(name__icontains=query) | Q(house_no__icontains=query)
+        )
     if community:
         payers = payers.filter(community=community)
     return payers.order_by("code")

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class InvoiceStatus(models.TextChoices):
-    OPEN = "open", _("รอชำระ")                          # payable by QR, counter or statement
-    PAID = "paid", _("ชำระแล้ว")                         # fully paid; receipts issued
-    CARRIED_FORWARD = "carried", _("ยกยอดไปใบใหม่")     # its balance became an arrears line of a newer bill
-    CANCELLED = "cancelled", _("ยกเลิก")                 # final; keeps its number
+    OPEN = "open", _("รอชำระ")  # payable by QR, counter or statement
+    PAID = "paid", _("ชำระแล้ว")  # fully paid; receipts issued
+    CARRIED_FORWARD = "carried", _("ยกยอดไปใบใหม่")  # its balance became an arrears line of a newer bill
+    CANCELLED = "cancelled", _("ยกเลิก")  # final; keeps its number
 
 
 class ReceiptStatus(models.TextChoices):

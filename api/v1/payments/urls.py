@@ -4,7 +4,11 @@ from . import views
 
 urlpatterns = [
     path("confirmations/", views.BankConfirmationView.as_view(), name="payments_confirmation"),
-    path("confirmations/<slug:bank>/", views.BankConfirmationView.as_view(), name="payments_confirmation_bank"),
+    path(
+        "confirmations/<slug:bank>/",
+        views.BankConfirmationByBankView.as_view(),
+        name="payments_confirmation_bank",
+    ),
     path("invoices/", views.InvoiceList.as_view(), name="payments_invoices"),
     path("invoices/<str:number>/", views.InvoiceDetail.as_view(), name="payments_invoice"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,14 @@ from .. import promptpay, selectors
 from ..models import Payer
 
 SESSION_KEY = "payments_payer_id"
+# Payer code + phone is a weak secret: limit failed look-ups per client address (cache keys carry
+# the town's schema, so one town's counter never blocks another's residents).
+LOOKUP_LIMIT = 10
+LOOKUP_WINDOW_SECONDS = 600
+
+
+def _lookup_key(request) -> str:
+    return f"payments:lookup-fail:{request.META.get('REMOTE_ADDR', '')}"
 
 
 class PayerLookupForm(forms.Form):
@@ -24,16 +33,26 @@ def portal(request):
     """Find my bills: payer code + phone on file; the session remembers the payer afterwards."""
     form = PayerLookupForm(request.POST or None)
     payer = None
+    if request.method == "POST" and cache.get(_lookup_key(request), 0) >= LOOKUP_LIMIT:
+        form.is_valid()
+        form.add_error(None, _("ค้นหาไม่สำเร็จหลายครั้ง กรุณารอ 10 นาที (Too many attempts; wait 10 minutes)"))
+        return render(request, "payments/portal.html", {"form": form, "payer": None}, status=429)
     if request.method == "POST" and form.is_valid():
         payer = selectors.payer_for_lookup(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
         if payer is None:
-            form.add_error(None, _("ไม่พบข้อมูลผู้ชำระที่ตรงกับรหัสและเบอร์โทรศัพท์นี้ "
-                                   "(No payer matches this code and phone number)"))
+            cache.add(_lookup_key(request), 0, LOOKUP_WINDOW_SECONDS)
+            cache.incr(_lookup_key(request))
+            form.add_error(
+                None, _("ไม่พบข้อมูลผู้ชำระที่ตรงกับรหัสและเบอร์โทรศัพท์นี้ (No payer matches this code and phone number)")
+            )
         else:
             request.session[SESSION_KEY] = payer.pk
             return redirect("payments:portal")
     elif request.method == "GET" and request.session.get(SESSION_KEY):
         payer = Payer.objects.filter(pk=request.session[SESSION_KEY], is_active=True).first()
+    elif request.method == "GET" and request.user.is_authenticated:
+        # A signed-in resident whose phone is on file sees their bills without typing the code.
+        payer = selectors.payer_of_user(request.user)
     if request.GET.get("forget") == "1":
         request.session.pop(SESSION_KEY, None)
         return redirect("payments:portal")
@@ -50,9 +69,15 @@ def invoice(request, token):
     if bill is None:
         raise Http404
     qr_svg = promptpay.qr_svg(bill.qr_payload) if bill.qr_payload else ""
-    return render(request, "payments/invoice.html", {
-        "invoice": bill, "qr_svg": qr_svg, "receipts": bill.receipts.order_by("issued_at"),
-    })
+    return render(
+        request,
+        "payments/invoice.html",
+        {
+            "invoice": bill,
+            "qr_svg": qr_svg,
+            "receipts": bill.receipts.order_by("issued_at"),
+        },
+    )
 
 
 def invoice_qr(request, token):
@@ -93,6 +118,8 @@ def receipt_pdf(request, token):
     if receipt is None:
         raise Http404
     response = HttpResponse(render_receipt(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.fiscal_year}-{receipt.sequence:06d}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="receipt-{receipt.fiscal_year}-{receipt.sequence:06d}.pdf"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response

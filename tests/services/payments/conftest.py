@@ -13,10 +13,19 @@ def make_invoice(*, amount: str = "150.00", source: str = "test", source_id: str
     import uuid
 
     return raise_invoice(
-        payer_name=fields.pop("payer_name", "นางสาวสมใจ ใจดี"), payer_phone=fields.pop("payer_phone", "0812345678"),
-        lines=[InvoiceLineSpec(fee_code=fields.pop("fee_code", "garbage"), description="ค่าเก็บขยะมูลฝอย",
-                               quantity=Decimal("1"), unit_price=Decimal(amount))],
-        source=source, source_id=source_id or uuid.uuid4().hex, **fields,
+        payer_name=fields.pop("payer_name", "นางสาวสมใจ ใจดี"),
+        payer_phone=fields.pop("payer_phone", "0812345678"),
+        lines=[
+            InvoiceLineSpec(
+                fee_code=fields.pop("fee_code", "garbage"),
+                description="ค่าเก็บขยะมูลฝอย",
+                quantity=Decimal("1"),
+                unit_price=Decimal(amount),
+            )
+        ],
+        source=source,
+        source_id=source_id or uuid.uuid4().hex,
+        **fields,
     )
 
 

@@ -30,8 +30,13 @@ def finance(in_town_a):
 
 
 def add_payer(code: str, tier: FeeTier, **fields) -> Payer:
-    payer = Payer.objects.create(code=code, name=fields.pop("name", f"ผู้ชำระ {code}"), phone="0812345678",
-                                 community=fields.pop("community", "ชุมชนบ้านเหนือ"), **fields)
+    payer = Payer.objects.create(
+        code=code,
+        name=fields.pop("name", f"ผู้ชำระ {code}"),
+        phone="0812345678",
+        community=fields.pop("community", "ชุมชนบ้านเหนือ"),
+        **fields,
+    )
     PayerFee.objects.create(payer=payer, tier=tier)
     return payer
 
@@ -41,7 +46,8 @@ def test_bill_run_bills_every_active_payer_once_with_a_qr(catalogue, finance, in
     add_payer("S001", catalogue["shop"])
     add_payer("X001", catalogue["household"], is_active=False)
     run = billing.run_bill_run(period=NOV, by=finance, today=dt.date(2026, 11, 2))
-    assert run.invoice_count == 2 and run.total == Decimal("110.00")
+    assert run.invoice_count == 2
+    assert run.total == Decimal("110.00")
     again = billing.run_bill_run(period=dt.date(2026, 11, 20), by=finance)
     assert again.pk == run.pk
     assert Invoice.objects.filter(bill_run=run).count() == 2
@@ -58,7 +64,9 @@ def test_unpaid_bills_are_carried_forward_as_arrears(catalogue, finance, in_town
     december = billing.run_bill_run(period=dt.date(2026, 12, 1), by=finance, today=dt.date(2026, 12, 2))
     old = Invoice.objects.get(bill_run=november)
     new = Invoice.objects.get(bill_run=december)
-    assert old.status == "carried" and old.carried_to == new and old.qr_payload == ""
+    assert old.status == "carried"
+    assert old.carried_to == new
+    assert old.qr_payload == ""
     assert new.total == Decimal("60.00")
     assert [line.fee_code for line in new.lines.all()] == ["garbage", "arrears"]
     assert promptpay.parse_payload(new.qr_payload).amount == Decimal("60.00")
@@ -67,9 +75,15 @@ def test_unpaid_bills_are_carried_forward_as_arrears(catalogue, finance, in_town
 def test_dated_rates_apply_from_their_date(catalogue, finance, in_town_a):
     add_payer("H003", catalogue["household"])
     old_tier = catalogue["household"]
-    FeeTier.objects.create(fee_type=old_tier.fee_type, code="household", name_th=old_tier.name_th,
-                           payer_kind=old_tier.payer_kind, amount=Decimal("40.00"), valid_from=dt.date(2026, 12, 1),
-                           rate_version="ข้อบัญญัติ 2569")
+    FeeTier.objects.create(
+        fee_type=old_tier.fee_type,
+        code="household",
+        name_th=old_tier.name_th,
+        payer_kind=old_tier.payer_kind,
+        amount=Decimal("40.00"),
+        valid_from=dt.date(2026, 12, 1),
+        rate_version="ข้อบัญญัติ 2569",
+    )
     old_tier.valid_to = dt.date(2026, 11, 30)
     old_tier.save()
     billing.run_bill_run(period=NOV, by=finance, today=dt.date(2026, 11, 2))
@@ -128,9 +142,11 @@ def test_payer_csv_import_in_windows_874_with_row_errors(catalogue, finance, in_
     assert report.encoding == "windows-874"
     assert (report.created, report.updated) == (2, 0)
     assert [number for number, _ in report.errors] == [3, 4]
-    assert "name" in report.errors[0][1] and "castle" in report.errors[1][1]
+    assert "name" in report.errors[0][1]
+    assert "castle" in report.errors[1][1]
     payer = Payer.objects.get(code="H100")
-    assert payer.phone == "0812345678" and payer.name == "นายหนึ่ง ใจดี"
+    assert payer.phone == "0812345678"
+    assert payer.name == "นายหนึ่ง ใจดี"
     assert PayerFee.objects.get(payer=payer, tier__fee_type__code="wastewater").quantity == Decimal("12")
     assert not Payer.objects.filter(code__in=["H101", "H102"]).exists()
     again = import_payers(data=rows.encode("utf-8"), by=finance)
@@ -138,6 +154,22 @@ def test_payer_csv_import_in_windows_874_with_row_errors(catalogue, finance, in_
 
 
 def test_payer_import_dry_run_writes_nothing(catalogue, finance, in_town_a):
-    report = import_payers(data=(CSV_HEADER + "H200,นายทดลอง,household,,,,,household,,\n").encode(), by=finance,
-                           dry_run=True)
-    assert report.created == 1 and not Payer.objects.filter(code="H200").exists()
+    report = import_payers(
+        data=(CSV_HEADER + "H200,นายทดลอง,household,,,,,household,,\n").encode(), by=finance, dry_run=True
+    )
+    assert report.created == 1
+    assert not Payer.objects.filter(code="H200").exists()
+
+
+def test_demo_seed_gives_a_payer_the_portal_can_find(in_town_a):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from services.payments.selectors import payer_for_lookup
+
+    connection.set_schema_to_public()
+    call_command("seed_payments_demo", town="alpha", payers=10, stdout=__import__("io").StringIO())
+    connection.set_tenant(in_town_a)
+    assert Payer.objects.filter(code__startswith="H").count() >= 8
+    assert payer_for_lookup(code="h0001", phone="081 234 5678").code == "H0001"
+    assert PayerFee.objects.filter(payer__code="H0003", tier__fee_type__code="wastewater").exists()

@@ -10,7 +10,14 @@ import pytest
 from django.db import connection
 
 from services.payments import banks
-from services.payments.models import BankTransaction, Invoice, Payment, PaymentException, PaymentSettings, Receipt
+from services.payments.models import (
+    BankTransaction,
+    Invoice,
+    Payment,
+    PaymentException,
+    PaymentSettings,
+    Receipt,
+)
 
 from .conftest import make_invoice
 
@@ -19,18 +26,31 @@ URL = "/api/v1/payments/confirmations/"
 
 
 def body_for(invoice, *, amount=None, txn="TXN0001", ref1=None, **extra) -> bytes:
-    return json.dumps({
-        "transaction_id": txn, "amount": amount or f"{invoice.outstanding:.2f}", "paid_at": "2026-11-25T10:15:00+07:00",
-        "biller_id": "099400015804101", "ref1": ref1 or invoice.ref1, "ref2": invoice.ref2, "payer_name": "สมใจ",
-        **extra,
-    }).encode()
+    return json.dumps(
+        {
+            "transaction_id": txn,
+            "amount": amount or f"{invoice.outstanding:.2f}",
+            "paid_at": "2026-11-25T10:15:00+07:00",
+            "biller_id": "099400015804101",
+            "ref1": ref1 or invoice.ref1,
+            "ref2": invoice.ref2,
+            "payer_name": "สมใจ",
+            **extra,
+        }
+    ).encode()
 
 
-def post(client, body: bytes, *, secret: str, timestamp: int | None = None, signature: str | None = None, path=URL):
+def post(
+    client, body: bytes, *, secret: str, timestamp: int | None = None, signature: str | None = None, path=URL
+):
     ts = str(timestamp if timestamp is not None else int(time.time()))
-    return client.post(path, data=body, content_type="application/json",
-                       HTTP_X_THONGTHIN_TIMESTAMP=ts,
-                       HTTP_X_THONGTHIN_SIGNATURE=signature or banks.sign(secret, ts, body))
+    return client.post(
+        path,
+        data=body,
+        content_type="application/json",
+        HTTP_X_THONGTHIN_TIMESTAMP=ts,
+        HTTP_X_THONGTHIN_SIGNATURE=signature or banks.sign(secret, ts, body),
+    )
 
 
 @pytest.fixture
@@ -45,7 +65,8 @@ def test_a_signed_confirmation_pays_the_bill_and_issues_one_receipt(in_town_a, c
     assert response.json()["outcome"] == "matched"
     connection.set_tenant(in_town_a)
     invoice.refresh_from_db()
-    assert invoice.status == "paid" and invoice.paid_amount == Decimal("150.00")
+    assert invoice.status == "paid"
+    assert invoice.paid_amount == Decimal("150.00")
     receipt = Receipt.objects.get(invoice=invoice)
     assert receipt.amount == Decimal("150.00")
 
@@ -92,7 +113,9 @@ def test_a_confirmation_sent_to_another_town_does_not_pay_this_towns_bill(in_tow
     assert response.status_code == 200
     connection.set_tenant(town_b)
     assert PaymentException.objects.get(bank_transaction__transaction_key="generic:CROSS1").kind in (
-        "unmatched", "wrong_biller")
+        "unmatched",
+        "wrong_biller",
+    )
     connection.set_tenant(in_town_a)
     invoice.refresh_from_db()
     assert invoice.status == "open"
@@ -104,7 +127,8 @@ def test_partial_and_over_payments_go_to_the_exceptions_queue(in_town_a, client_
     assert post(client_a, body_for(invoice, amount=amount, txn=f"X{kind}"), secret=secret).status_code == 200
     connection.set_tenant(in_town_a)
     invoice.refresh_from_db()
-    assert invoice.status == "open" and invoice.paid_amount == 0
+    assert invoice.status == "open"
+    assert invoice.paid_amount == 0
     assert PaymentException.objects.get(invoice=invoice).kind == kind
 
 
@@ -125,9 +149,16 @@ def test_unknown_ref1_is_kept_as_unmatched(in_town_a, client_a, secret):
     assert PaymentException.objects.get(bank_transaction__ref1="NOSUCHBILL1").kind == "unmatched"
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"transaction_id": "A", "amount": "1.001", "ref1": "X"}',
-                                  b'{"transaction_id": "A", "amount": "abc", "ref1": "X", "paid_at": "2026-01-01"}',
-                                  b'{"amount": "1.00", "ref1": "X", "paid_at": "2026-01-01"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"transaction_id": "A", "amount": "1.001", "ref1": "X"}',
+        b'{"transaction_id": "A", "amount": "abc", "ref1": "X", "paid_at": "2026-01-01"}',
+        b'{"amount": "1.00", "ref1": "X", "paid_at": "2026-01-01"}',
+    ],
+)
 def test_bad_bodies_get_400_with_a_bilingual_error(in_town_a, client_a, secret, body):
     response = post(client_a, body, secret=secret)
     assert response.status_code == 400
@@ -136,9 +167,17 @@ def test_bad_bodies_get_400_with_a_bilingual_error(in_town_a, client_a, secret, 
 
 def test_scb_adapter_reads_scb_fields_and_replies_in_its_format(in_town_a, client_a, secret):
     invoice = make_invoice()
-    body = json.dumps({"transactionId": "SCB123", "amount": "150.00", "transactionDateandTime": "2026-11-25T10:15:00",
-                       "billPaymentRef1": invoice.ref1, "billPaymentRef2": invoice.ref2, "payerName": "A",
-                       "sendingBankCode": "014"}).encode()
+    body = json.dumps(
+        {
+            "transactionId": "SCB123",
+            "amount": "150.00",
+            "transactionDateandTime": "2026-11-25T10:15:00",
+            "billPaymentRef1": invoice.ref1,
+            "billPaymentRef2": invoice.ref2,
+            "payerName": "A",
+            "sendingBankCode": "014",
+        }
+    ).encode()
     response = post(client_a, body, secret=secret, path=URL + "scb/")
     assert response.status_code == 200
     assert response.json()["resCode"] == "00"
@@ -155,8 +194,11 @@ def test_simulator_pays_a_qr_payload(in_town_a):
     invoice = make_invoice(amount="40.00")
     out = StringIO()
     connection.set_schema_to_public()
-    call_command("bank_simulator", town="alpha", payload=invoice.qr_payload, in_process=True, times=2, stdout=out)
+    call_command(
+        "bank_simulator", town="alpha", payload=invoice.qr_payload, in_process=True, times=2, stdout=out
+    )
     assert out.getvalue().count("200 ") == 2
     connection.set_tenant(in_town_a)
     invoice = Invoice.objects.get(pk=invoice.pk)
-    assert invoice.status == "paid" and invoice.receipts.count() == 1
+    assert invoice.status == "paid"
+    assert invoice.receipts.count() == 1

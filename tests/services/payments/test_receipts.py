@@ -33,7 +33,9 @@ def officer(in_town_a):
 
 def pdf_text(data: bytes) -> str:
     """The PDF's text in NFKD form (SARA AM is drawn and copied out as NIKHAHIT + SARA AA)."""
-    return unicodedata.normalize("NFKD", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    return unicodedata.normalize(
+        "NFKD", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    )
 
 
 def nfkd(text: str) -> str:
@@ -46,10 +48,12 @@ def test_receipt_pdf_has_thai_words_be_date_number_and_a_verification_qr(in_town
     data = documents.receipt_pdf(receipt)
     text = pdf_text(data)
     assert "ใบเสร็จรับเงิน" in text
-    assert nfkd(in_town_a.name_th) in text and nfkd("เลขประจำตัวผู้เสียภาษี") in text
+    assert nfkd(in_town_a.name_th) in text
+    assert nfkd("เลขประจำตัวผู้เสียภาษี") in text
     assert "หนึ่งพันสองร้อยห้าสิบบาทห้าสิบสตางค์" in text
     assert "นางสาวสมใจ ใจดี" in text
-    assert f"เลขที่ {receipt.number_in_book}" in text and receipt.display_number in text
+    assert f"เลขที่ {receipt.number_in_book}" in text
+    assert receipt.display_number in text
     assert str(receipt.issued_at.year + 543) in text
     assert "1,250.50" in text
     # The verification QR on the receipt reads back to this receipt's public page.
@@ -72,7 +76,8 @@ def test_receipt_numbers_are_consecutive_and_books_roll_over(in_town_a, officer)
     assert sequences == list(range(sequences[0], sequences[0] + 3))
     assert peek_last_number(actions.RECEIPT_SERIES, receipts[0].fiscal_year) == sequences[-1]
     assert [(r.book_no, r.number_in_book) for r in receipts] == [
-        ((s - 1) // 2 + 1, (s - 1) % 2 + 1) for s in sequences]
+        ((s - 1) // 2 + 1, (s - 1) % 2 + 1) for s in sequences
+    ]
 
 
 def test_cancelling_needs_a_reason_keeps_the_number_and_reopens_the_bill(in_town_a, officer):
@@ -83,12 +88,17 @@ def test_cancelling_needs_a_reason_keeps_the_number_and_reopens_the_bill(in_town
     actions.cancel_receipt(receipt_id=receipt.pk, by=officer, reason="รับเงินผิดรายการ")
     receipt.refresh_from_db()
     invoice.refresh_from_db()
-    assert receipt.status == "cancelled" and receipt.sequence and receipt.cancel_reason == "รับเงินผิดรายการ"
-    assert invoice.status == "open" and invoice.paid_amount == 0 and invoice.qr_payload
+    assert receipt.status == "cancelled"
+    assert receipt.sequence
+    assert receipt.cancel_reason == "รับเงินผิดรายการ"
+    assert invoice.status == "open"
+    assert invoice.paid_amount == 0
+    assert invoice.qr_payload
     assert "ยกเลิก" in pdf_text(documents.receipt_pdf(receipt))
     next_receipt = pay_at_counter(invoice, officer)
     assert next_receipt.sequence == receipt.sequence + 1
     from auditlog.models import LogEntry
+
     assert LogEntry.objects.get_for_object(receipt).filter(changes__icontains="cancelled").exists()
 
 
@@ -106,10 +116,12 @@ def test_public_verification_page_says_valid_or_cancelled(in_town_a, officer, cl
     receipt = pay_at_counter(make_invoice(), officer)
     connection.set_schema_to_public()
     page = client_a.get(f"/payments/receipt/{receipt.verification_token}/")
-    assert page.status_code == 200 and "ยังมีผลอยู่" in page.content.decode()
+    assert page.status_code == 200
+    assert "ยังมีผลอยู่" in page.content.decode()
     assert client_b.get(f"/payments/receipt/{receipt.verification_token}/").status_code == 404
     pdf = client_a.get(f"/payments/receipt/{receipt.verification_token}/receipt.pdf")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
 
 
 def test_invoice_pdf_carries_the_qr_payload(in_town_a):

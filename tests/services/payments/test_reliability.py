@@ -53,19 +53,34 @@ def run_in_threads(town, count: int, work) -> list:
 
 
 def confirmation(invoice, txn_id: str) -> banks.Confirmation:
-    return banks.Confirmation(transaction_id=txn_id, amount=invoice.total, paid_at=dt.datetime.now(dt.UTC),
-                              ref1=invoice.ref1, ref2=invoice.ref2, biller_id="")
+    return banks.Confirmation(
+        transaction_id=txn_id,
+        amount=invoice.total,
+        paid_at=dt.datetime.now(dt.UTC),
+        ref1=invoice.ref1,
+        ref2=invoice.ref2,
+        biller_id="",
+    )
 
 
-def test_same_confirmation_delivered_concurrently_is_one_payment_one_receipt(django_db_setup, django_db_blocker):
+def test_same_confirmation_delivered_concurrently_is_one_payment_one_receipt(
+    django_db_setup, django_db_blocker
+):
     with django_db_blocker.unblock():
         town = Municipality.objects.get(slug="alpha")
         with tenant_context(town):
             invoice = make_invoice(amount="80.00")
         txn_id = f"CONC{uuid.uuid4().hex[:10]}"
         try:
-            results = run_in_threads(town, 8, lambda i: actions.receive_bank_confirmation(
-                confirmation=confirmation(invoice, txn_id), bank="generic").pk)
+            results = run_in_threads(
+                town,
+                8,
+                lambda i: (
+                    actions.receive_bank_confirmation(
+                        confirmation=confirmation(invoice, txn_id), bank="generic"
+                    ).pk
+                ),
+            )
             assert all(isinstance(r, int) for r in results), results
             assert len(set(results)) == 1
             with tenant_context(town):
@@ -78,15 +93,24 @@ def test_same_confirmation_delivered_concurrently_is_one_payment_one_receipt(dja
                 cleanup([invoice.pk], [f"generic:{txn_id}"])
 
 
-def test_two_banks_paying_the_same_bill_at_once_apply_once_and_flag_the_other(django_db_setup, django_db_blocker):
+def test_two_banks_paying_the_same_bill_at_once_apply_once_and_flag_the_other(
+    django_db_setup, django_db_blocker
+):
     with django_db_blocker.unblock():
         town = Municipality.objects.get(slug="alpha")
         with tenant_context(town):
             invoice = make_invoice(amount="80.00")
         ids = [f"TWO{uuid.uuid4().hex[:10]}" for _ in range(4)]
         try:
-            run_in_threads(town, 4, lambda i: actions.receive_bank_confirmation(
-                confirmation=confirmation(invoice, ids[i]), bank="generic").outcome)
+            run_in_threads(
+                town,
+                4,
+                lambda i: (
+                    actions.receive_bank_confirmation(
+                        confirmation=confirmation(invoice, ids[i]), bank="generic"
+                    ).outcome
+                ),
+            )
             with tenant_context(town):
                 assert Payment.objects.filter(invoice=invoice).count() == 1
                 assert Receipt.objects.filter(invoice=invoice).count() == 1
@@ -96,7 +120,9 @@ def test_two_banks_paying_the_same_bill_at_once_apply_once_and_flag_the_other(dj
                 cleanup([invoice.pk], [f"generic:{i}" for i in ids])
 
 
-def test_concurrent_payments_of_different_bills_get_gapless_receipt_numbers(django_db_setup, django_db_blocker):
+def test_concurrent_payments_of_different_bills_get_gapless_receipt_numbers(
+    django_db_setup, django_db_blocker
+):
     with django_db_blocker.unblock():
         town = Municipality.objects.get(slug="alpha")
         with tenant_context(town):
@@ -105,10 +131,19 @@ def test_concurrent_payments_of_different_bills_get_gapless_receipt_numbers(djan
             before = peek_last_number(actions.RECEIPT_SERIES, fiscal)
         ids = [f"GAP{uuid.uuid4().hex[:10]}" for _ in invoices]
         try:
-            run_in_threads(town, 10, lambda i: actions.receive_bank_confirmation(
-                confirmation=confirmation(invoices[i], ids[i]), bank="generic").pk)
+            run_in_threads(
+                town,
+                10,
+                lambda i: (
+                    actions.receive_bank_confirmation(
+                        confirmation=confirmation(invoices[i], ids[i]), bank="generic"
+                    ).pk
+                ),
+            )
             with tenant_context(town):
-                sequences = sorted(Receipt.objects.filter(invoice__in=invoices).values_list("sequence", flat=True))
+                sequences = sorted(
+                    Receipt.objects.filter(invoice__in=invoices).values_list("sequence", flat=True)
+                )
                 assert sequences == list(range(before + 1, before + 11))
                 assert peek_last_number(actions.RECEIPT_SERIES, fiscal) == before + 10
         finally:
@@ -127,7 +162,8 @@ def wait_for(predicate, timeout: float = 40.0) -> bool:
 
 @pytest.mark.worker
 def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_and_no_gap(
-        live_worker, django_db_blocker):
+    live_worker, django_db_blocker
+):
     from services.payments.tasks import settle_bank_transaction, settle_pending_transactions
 
     with django_db_blocker.unblock():
@@ -137,8 +173,13 @@ def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_a
             fiscal = actions.fiscal_year(actions.timezone.now())
             before = peek_last_number(actions.RECEIPT_SERIES, fiscal)
             txn, _ = actions.record_bank_transaction(
-                channel="callback", transaction_key=f"generic:KILL{uuid.uuid4().hex[:8]}", amount=Decimal("150.00"),
-                paid_at=actions.timezone.now(), ref1=invoice.ref1, ref2=invoice.ref2)
+                channel="callback",
+                transaction_key=f"generic:KILL{uuid.uuid4().hex[:8]}",
+                amount=Decimal("150.00"),
+                paid_at=actions.timezone.now(),
+                ref1=invoice.ref1,
+                ref2=invoice.ref2,
+            )
         try:
             live_worker.env[actions.PAUSE_ENV] = "60"
             live_worker.start()
@@ -159,7 +200,9 @@ def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_a
             live_worker.start()
             with tenant_context(town):
                 settle_pending_transactions.delay(0)
-                assert wait_for(lambda: Receipt.objects.filter(invoice=invoice).exists()), "no receipt after restart"
+                assert wait_for(lambda: Receipt.objects.filter(invoice=invoice).exists()), (
+                    "no receipt after restart"
+                )
                 # A second retry of the same task changes nothing.
                 settle_bank_transaction.delay(txn.pk)
                 time.sleep(3)

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--payload", help="the QR payload as a banking app reads it")
         parser.add_argument("--invoice", help="an invoice number instead of a payload")
         parser.add_argument("--amount", help="pay a different amount than the QR says (partial/over payment)")
-        parser.add_argument("--times", type=int, default=1, help="deliver the same confirmation this many times")
+        parser.add_argument(
+            "--times", type=int, default=1, help="deliver the same confirmation this many times"
+        )
         parser.add_argument("--transaction-id", help="the bank transaction id (default: random)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--in-process", action="store_true", help="use Django's test client, not HTTP")
@@ -62,23 +64,36 @@ class Command(BaseCommand):
         amount = Decimal(options["amount"]) if options["amount"] else parsed.amount
         if amount is None:
             raise CommandError("a static QR has no amount: give --amount")
-        body = json.dumps({
-            "transaction_id": options["transaction_id"] or f"SIM{uuid.uuid4().hex[:16].upper()}",
-            "amount": f"{amount:.2f}", "paid_at": timezone.now().astimezone(BANGKOK).isoformat(timespec="seconds"),
-            "biller_id": parsed.biller_id, "ref1": parsed.ref1, "ref2": parsed.ref2,
-            "payer_name": "ผู้ทดสอบ ธนาคารจำลอง", "bank_code": "999",
-        }, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {
+                "transaction_id": options["transaction_id"] or f"SIM{uuid.uuid4().hex[:16].upper()}",
+                "amount": f"{amount:.2f}",
+                "paid_at": timezone.now().astimezone(BANGKOK).isoformat(timespec="seconds"),
+                "biller_id": parsed.biller_id,
+                "ref1": parsed.ref1,
+                "ref2": parsed.ref2,
+                "payer_name": "ผู้ทดสอบ ธนาคารจำลอง",
+                "bank_code": "999",
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
         for _attempt in range(options["times"]):
             timestamp = str(int(time.time()))
-            headers = {"Content-Type": "application/json", banks.TIMESTAMP_HEADER: timestamp,
-                       banks.SIGNATURE_HEADER: banks.sign(secret, timestamp, body)}
+            headers = {
+                "Content-Type": "application/json",
+                banks.TIMESTAMP_HEADER: timestamp,
+                banks.SIGNATURE_HEADER: banks.sign(secret, timestamp, body),
+            }
             status, reply = (self._in_process if options["in_process"] else self._http)(
-                town, options["base_url"], body, headers)
+                town, options["base_url"], body, headers
+            )
             self.stdout.write(f"{status} {reply}")
 
     def _http(self, town, base_url, body, headers):
         request = urllib.request.Request(  # noqa: S310 (a developer-given URL)
-            base_url.rstrip("/") + "/api/v1/payments/confirmations/", data=body, method="POST",
+            base_url.rstrip("/") + "/api/v1/payments/confirmations/",
+            data=body,
+            method="POST",
             headers={**headers, "Host": town.primary_host},
         )
         try:
@@ -91,8 +106,12 @@ class Command(BaseCommand):
         from django.test import Client
 
         client = Client(HTTP_HOST=town.primary_host)
-        extra = {"HTTP_" + key.upper().replace("-", "_"): value for key, value in headers.items()
-                 if key != "Content-Type"}
-        response = client.post("/api/v1/payments/confirmations/", data=body, content_type="application/json",
-                               **extra)
+        extra = {
+            "HTTP_" + key.upper().replace("-", "_"): value
+            for key, value in headers.items()
+            if key != "Content-Type"
+        }
+        response = client.post(
+            "/api/v1/payments/confirmations/", data=body, content_type="application/json", **extra
+        )
         return response.status_code, response.content.decode("utf-8")
