@@ -153,6 +153,15 @@ def clean_application(data: dict) -> dict:
         )
         if plan is None:
             errors["standard_plan"] = _("กรุณาเลือกแบบบ้านมาตรฐาน (Choose a standard plan)")
+        else:
+            # The building is the plan: its floors, height and area are the plan's, whatever was typed.
+            out["floors"], out["height_m"], out["floor_area_m2"] = (
+                plan.floors,
+                plan.height_m,
+                plan.floor_area_m2,
+            )
+            for name in ("floors", "height_m", "floor_area_m2"):
+                errors.pop(name, None)
         out["standard_plan"] = plan
     elif out.get("plan_source") == PlanSource.OWN and not (out["engineer_name"] and out["engineer_licence"]):
         # Building Control Act s.26: plans in the controlled professions must name licensed designers.

@@ -193,11 +193,11 @@ def test_permit_journey_in_a_phone_browser(
     page.fill("#id_floors", "1")
     page.fill("#id_height_m", "5.5")
     page.fill("#id_floor_area_m2", "160")  # too big for this service: refused with a pointer
-    page.check("input[name=plan_source][value=standard]")
-    page.select_option("#id_standard_plan", index=1)
+    page.check("input[name=plan_source][value=own]")
     page.click("#save-application")
     assert "ขั้นตอนปกติ" in page.content()
-    page.fill("#id_floor_area_m2", "96")
+    page.check("input[name=plan_source][value=standard]")  # a free standard plan: its size is used
+    page.select_option("#id_standard_plan", index=1)
     page.click("#save-application")
     page.wait_for_selector("#submit-case")
     with django_db_blocker.unblock(), tenant_context(town):

@@ -279,3 +279,19 @@ def test_transfer_and_renewal_requests_are_decided_by_the_official():
     certificate.refresh_from_db()
     assert certificate.valid_until == before + dt.timedelta(days=365)
     assert PermitRequest.objects.filter(certificate=certificate, status="approved").count() == 2
+
+
+def test_a_standard_plan_sets_the_building_size():
+    from services.building_permits.models import StandardHousePlan
+
+    plan = StandardHousePlan.objects.get(code="dpt-03")
+    case = permit_actions.save_application_draft(
+        by=b.citizen(),
+        data=b.permit_data(plan_source="standard", standard_plan=str(plan.pk), floor_area_m2="999"),
+    )
+    detail = case.building_permit
+    assert (detail.floors, detail.floor_area_m2, detail.height_m) == (
+        plan.floors,
+        plan.floor_area_m2,
+        plan.height_m,
+    )
