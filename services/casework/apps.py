@@ -4,7 +4,14 @@ from django.apps import AppConfig
 
 
 def on_invoice_paid(sender, invoice=None, source: str = "", source_id: str = "", **kwargs) -> None:
-    """payments → casework: a fee's invoice is fully paid; mark it paid (issues the certificate)."""
+    """payments → casework: a fee's invoice is fully paid; mark it paid (the certificate follows).
+
+    Sent inside the paying transaction: only a quick write happens here, in its own savepoint, and
+    nothing is raised back: a problem on our side must never undo a payment the bank has made.
+    The certificate is rendered after commit (actions.record_fee_paid queues it).
+    """
+    import logging
+
     from .billing import SOURCE
 
     if source != SOURCE or not source_id:
@@ -12,9 +19,14 @@ def on_invoice_paid(sender, invoice=None, source: str = "", source_id: str = "",
     from .actions import record_fee_paid
 
     reference = str(getattr(invoice, "number", "") or getattr(invoice, "pk", "") or "")
-    # Sent inside the paying transaction: only mark the fee paid here (a quick write); the
-    # certificate is rendered after commit, so a PDF problem can never undo a payment.
-    record_fee_paid(fee_public_id=source_id, reference=reference)
+    try:
+        record_fee_paid(fee_public_id=source_id, reference=reference)
+    except Exception:
+        logging.getLogger(__name__).exception(
+            "invoice %s paid but casework fee %s could not be marked paid; needs staff attention",
+            reference,
+            source_id,
+        )
 
 
 class CaseworkConfig(AppConfig):

@@ -145,3 +145,16 @@ def test_staff_case_page_shows_the_statutory_deadline(client_a):
     page = client_a.get(f"/permits/staff/{case.public_id}/").content.decode()
     assert "ครบกำหนดพิจารณาตามกฎหมาย" in page
     assert re.search(r"เหลือ 4[45] วัน", page)
+
+
+def test_a_payment_for_a_cancelled_fee_is_kept_by_payments(client_a, in_town_a):
+    from services.casework.models import CaseFee
+    from services.payments.models import Invoice
+
+    case, _boss = b.approved_permit()
+    fee = case.fees.get()
+    CaseFee.objects.filter(pk=fee.pk).update(status=CaseFee.Status.CANCELLED)
+    call_command("bank_simulator", town="alpha", invoice=fee.invoice_reference, in_process=True)
+    connection.set_tenant(in_town_a)
+    assert Invoice.objects.get(number=fee.invoice_reference).status == "paid"
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.APPROVED
