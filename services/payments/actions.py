@@ -480,7 +480,7 @@ def _receipt_number_parts(sequence: int, book_size: int) -> tuple[int, int]:
 @transaction.atomic
 def issue_receipt(*, payment_id: int) -> Receipt:
     """Issue the official receipt of a payment: exactly one per payment, numbered without gaps."""
-    payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment_id)
+    payment = Payment.objects.select_for_update().select_related("invoice", "recorded_by").get(pk=payment_id)
     existing = Receipt.objects.filter(payment=payment).first()
     if existing is not None:
         return existing
@@ -499,10 +499,18 @@ def issue_receipt(*, payment_id: int) -> Receipt:
         payer_name=payment.invoice.payer_name,
         amount=payment.amount,
         issued_at=now,
-        receiver_name=settings_row.receiver_name,
+        receiver_name=_receiver_name(payment, settings_row),
     )
     _notify_receipt(receipt)
     return receipt
+
+
+def _receiver_name(payment: Payment, settings_row: PaymentSettings) -> str:
+    """The officer who took the money at the counter; for bank payments the town's named receiver."""
+    officer = payment.recorded_by
+    if officer is not None:
+        return (officer.get_full_name() or officer.get_username())[:200]
+    return settings_row.receiver_name
 
 
 def _notify_receipt(receipt: Receipt) -> None:
