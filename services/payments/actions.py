@@ -480,7 +480,11 @@ def _receipt_number_parts(sequence: int, book_size: int) -> tuple[int, int]:
 @transaction.atomic
 def issue_receipt(*, payment_id: int) -> Receipt:
     """Issue the official receipt of a payment: exactly one per payment, numbered without gaps."""
-    payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice", "recorded_by").get(pk=payment_id)
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("invoice", "recorded_by")
+        .get(pk=payment_id)
+    )
     existing = Receipt.objects.filter(payment=payment).first()
     if existing is not None:
         return existing
