@@ -712,3 +712,14 @@ def rotate_bank_secret(*, by) -> str:
     row.bank_hmac_secret = new_secret()
     row.save(update_fields=["bank_hmac_secret"])
     return row.bank_hmac_secret
+
+
+@transaction.atomic
+def save_fee_catalogue_entry(*, instance, by):
+    """Add or change a fee type or a dated rate (validated against the type's legal cap); audited."""
+    permission = "payments.add_feetier" if instance._meta.model_name == "feetier" else "payments.add_feetype"
+    if by is None or not by.has_perm(permission):
+        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขอัตราค่าธรรมเนียม (you may not edit the fee catalogue)")
+    instance.full_clean()
+    instance.save()
+    return instance

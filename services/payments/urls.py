@@ -25,4 +25,5 @@ urlpatterns = [
     path("staff/statements/", backoffice.statements, name="staff_statements"),
     path("staff/cash-report/", backoffice.cash_report, name="staff_cash_report"),
     path("staff/settings/", backoffice.settings_view, name="staff_settings"),
+    path("staff/fees/", backoffice.fees, name="staff_fees"),
 ]

@@ -23,6 +23,8 @@ from services.common.views import backoffice_menu, staff_required
 from .. import actions, billing, documents, selectors
 from ..models import (
     BillRun,
+    FeeTier,
+    FeeType,
     Invoice,
     Payer,
     PaymentException,
@@ -451,5 +453,59 @@ def settings_view(request):
             "row": row,
             "town": request.town,
             "callback_path": "/api/v1/payments/confirmations/",
+        },
+    )
+
+
+class FeeTierForm(forms.ModelForm):
+    class Meta:
+        model = FeeTier
+        fields = [
+            "fee_type",
+            "code",
+            "name_th",
+            "payer_kind",
+            "frequency",
+            "basis",
+            "amount",
+            "valid_from",
+            "valid_to",
+            "rate_version",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class FeeTypeForm(forms.ModelForm):
+    class Meta:
+        model = FeeType
+        fields = ["code", "name_th", "name_en", "is_recurring", "monthly_cap", "legal_basis", "is_active"]
+
+
+@staff_required
+def fees(request):
+    """The town's fee catalogue: types (with the legal cap it applies) and dated rate versions."""
+    _require(request, "payments.view_feetier")
+    can_edit = request.user.has_perm("payments.add_feetier")
+    tier_form = FeeTierForm(request.POST if request.POST.get("form") == "tier" else None, prefix="tier")
+    type_form = FeeTypeForm(request.POST if request.POST.get("form") == "type" else None, prefix="type")
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = tier_form if request.POST.get("form") == "tier" else type_form
+        if form.is_valid():
+            actions.save_fee_catalogue_entry(instance=form.instance, by=request.user)
+            messages.success(request, _("บันทึกแล้ว"))
+            return redirect("payments:staff_fees")
+    return _render(
+        request,
+        "payments/staff/fees.html",
+        {
+            "types": FeeType.objects.prefetch_related("tiers").order_by("code"),
+            "tier_form": tier_form,
+            "type_form": type_form,
+            "can_edit": can_edit,
         },
     )

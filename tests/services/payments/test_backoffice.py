@@ -226,3 +226,34 @@ def test_invoice_api_for_finance_staff_only_and_only_on_their_town(in_town_a, cl
         client_b.get("/api/v1/payments/invoices/", HTTP_AUTHORIZATION=f"Token {finance_token}").status_code
         == 401
     )
+
+
+def test_town_admin_adds_a_rate_and_the_legal_cap_is_enforced(in_town_a, client_a):
+    from services.payments.models import FeeType
+
+    admin = make_user(roles=("town_admin",))
+    client_a.force_login(admin)
+    connection.set_tenant(in_town_a)
+    fee = FeeType.objects.create(code="garbage-x", name_th="ค่าขยะทดสอบ", monthly_cap=Decimal("30.00"))
+    base = {
+        "form": "tier",
+        "tier-fee_type": fee.pk,
+        "tier-code": "home",
+        "tier-name_th": "บ้าน",
+        "tier-payer_kind": "household",
+        "tier-frequency": "monthly",
+        "tier-basis": "flat",
+        "tier-valid_from": "2026-12-01",
+        "tier-rate_version": "ข้อบัญญัติ 2569",
+    }
+    too_high = client_a.post("/payments/staff/fees/", {**base, "tier-amount": "45.00"})
+    assert too_high.status_code == 200
+    assert "legal cap" in too_high.content.decode()
+    assert client_a.post("/payments/staff/fees/", {**base, "tier-amount": "25.00"}).status_code == 302
+    connection.set_tenant(in_town_a)
+    assert FeeTier.objects.get(fee_type=fee, code="home").amount == Decimal("25.00")
+    finance = make_user(roles=("finance_officer",))
+    other = type(client_a)(HTTP_HOST="alpha.localhost")
+    other.force_login(finance)
+    assert other.get("/payments/staff/fees/").status_code == 200
+    assert other.post("/payments/staff/fees/", {**base, "tier-amount": "20.00"}).status_code == 403
