@@ -723,3 +723,27 @@ def save_fee_catalogue_entry(*, instance, by):
     instance.full_clean()
     instance.save()
     return instance
+
+
+@transaction.atomic
+def save_payer(*, payer: Payer, fees, by) -> Payer:
+    """Save a payer and the recurring fees billed to them (one active rate per fee type); audited."""
+    from .models import PayerFee
+
+    permission = "payments.change_payer" if payer.pk else "payments.add_payer"
+    if by is None or not by.has_perm(permission):
+        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขผู้ชำระ (you may not edit payers)")
+    payer.full_clean()
+    payer.save()
+    for tier, quantity in fees:
+        PayerFee.objects.filter(payer=payer, tier__fee_type=tier.fee_type).exclude(tier=tier).update(
+            is_active=False
+        )
+        PayerFee.objects.update_or_create(
+            payer=payer, tier=tier, defaults={"quantity": quantity, "is_active": True}
+        )
+    kept_types = {tier.fee_type_id for tier, _quantity in fees}
+    PayerFee.objects.filter(payer=payer, tier__fee_type__code__in=["garbage", "wastewater"]).exclude(
+        tier__fee_type_id__in=kept_types
+    ).update(is_active=False)
+    return payer
