@@ -480,7 +480,11 @@ def _receipt_number_parts(sequence: int, book_size: int) -> tuple[int, int]:
 @transaction.atomic
 def issue_receipt(*, payment_id: int) -> Receipt:
     """Issue the official receipt of a payment: exactly one per payment, numbered without gaps."""
-    payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment_id)
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("invoice", "recorded_by")
+        .get(pk=payment_id)
+    )
     existing = Receipt.objects.filter(payment=payment).first()
     if existing is not None:
         return existing
@@ -499,10 +503,18 @@ def issue_receipt(*, payment_id: int) -> Receipt:
         payer_name=payment.invoice.payer_name,
         amount=payment.amount,
         issued_at=now,
-        receiver_name=settings_row.receiver_name,
+        receiver_name=_receiver_name(payment, settings_row),
     )
     _notify_receipt(receipt)
     return receipt
+
+
+def _receiver_name(payment: Payment, settings_row: PaymentSettings) -> str:
+    """The officer who took the money at the counter; for bank payments the town's named receiver."""
+    officer = payment.recorded_by
+    if officer is not None:
+        return (officer.get_full_name() or officer.get_username())[:200]
+    return settings_row.receiver_name
 
 
 def _notify_receipt(receipt: Receipt) -> None:
@@ -700,3 +712,38 @@ def rotate_bank_secret(*, by) -> str:
     row.bank_hmac_secret = new_secret()
     row.save(update_fields=["bank_hmac_secret"])
     return row.bank_hmac_secret
+
+
+@transaction.atomic
+def save_fee_catalogue_entry(*, instance, by):
+    """Add or change a fee type or a dated rate (validated against the type's legal cap); audited."""
+    permission = "payments.add_feetier" if instance._meta.model_name == "feetier" else "payments.add_feetype"
+    if by is None or not by.has_perm(permission):
+        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขอัตราค่าธรรมเนียม (you may not edit the fee catalogue)")
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def save_payer(*, payer: Payer, fees, by) -> Payer:
+    """Save a payer and the recurring fees billed to them (one active rate per fee type); audited."""
+    from .models import PayerFee
+
+    permission = "payments.change_payer" if payer.pk else "payments.add_payer"
+    if by is None or not by.has_perm(permission):
+        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขผู้ชำระ (you may not edit payers)")
+    payer.full_clean()
+    payer.save()
+    for tier, quantity in fees:
+        PayerFee.objects.filter(payer=payer, tier__fee_type=tier.fee_type).exclude(tier=tier).update(
+            is_active=False
+        )
+        PayerFee.objects.update_or_create(
+            payer=payer, tier=tier, defaults={"quantity": quantity, "is_active": True}
+        )
+    kept_types = {tier.fee_type_id for tier, _quantity in fees}
+    PayerFee.objects.filter(payer=payer, tier__fee_type__code__in=["garbage", "wastewater"]).exclude(
+        tier__fee_type_id__in=kept_types
+    ).update(is_active=False)
+    return payer

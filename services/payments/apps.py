@@ -57,6 +57,7 @@ class PaymentsConfig(AppConfig):
         ("การเงิน: ใบเสร็จ", "payments:staff_receipts", "payments.view_receipt"),
         ("การเงิน: นำเข้ารายการธนาคาร", "payments:staff_statements", "payments.add_statementimport"),
         ("การเงิน: รายงานเงินสดประจำวัน", "payments:staff_cash_report", "payments.view_finance"),
+        ("การเงิน: อัตราค่าธรรมเนียม", "payments:staff_fees", "payments.view_feetier"),
         ("การเงิน: ตั้งค่า", "payments:staff_settings", "payments.change_paymentsettings"),
     ]
     beat_schedule = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 from services.common.buddhist_era import BANGKOK
 from services.common.thai_phone import normalize_thai_phone
 
-from .models import ZERO, Invoice, InvoiceLine, Payer, Payment, PaymentException, Receipt
+from .models import ZERO, BankTransaction, Invoice, InvoiceLine, Payer, Payment, PaymentException, Receipt
 from .workflow import ExceptionStatus, InvoiceStatus, ReceiptStatus
 
 
@@ -101,6 +101,13 @@ def finance_summary(*, user, today: dt.date | None = None) -> dict:
         "outstanding_by_fee": list(by_fee),
         "outstanding_by_community": list(by_community),
         "open_exceptions": PaymentException.objects.filter(status=ExceptionStatus.OPEN).count(),
+        # Bank reports not matched within 5 minutes (the sweep retries them every minute): a fault to look at.
+        "stuck_transactions": BankTransaction.objects.filter(
+            outcome=BankTransaction.Outcome.PENDING, received_at__lt=timezone.now() - dt.timedelta(minutes=5)
+        ).count(),
+        "payments_without_receipt": Payment.objects.filter(
+            receipt__isnull=True, created_at__lt=timezone.now() - dt.timedelta(minutes=5)
+        ).count(),
     }
 
 

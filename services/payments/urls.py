@@ -14,7 +14,9 @@ urlpatterns = [
     # Back-office (finance officers)
     path("staff/", backoffice.dashboard, name="staff_dashboard"),
     path("staff/payers/", backoffice.payers, name="staff_payers"),
+    path("staff/payers/new/", backoffice.payer_edit, name="staff_payer_new"),
     path("staff/payers/<str:code>/", backoffice.payer_detail, name="staff_payer"),
+    path("staff/payers/<str:code>/edit/", backoffice.payer_edit, name="staff_payer_edit"),
     path("staff/invoices/", backoffice.invoices, name="staff_invoices"),
     path("staff/invoices/<str:number>/", backoffice.invoice_detail, name="staff_invoice"),
     path("staff/bill-runs/", backoffice.bill_runs, name="staff_bill_runs"),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("staff/statements/", backoffice.statements, name="staff_statements"),
     path("staff/cash-report/", backoffice.cash_report, name="staff_cash_report"),
     path("staff/settings/", backoffice.settings_view, name="staff_settings"),
+    path("staff/fees/", backoffice.fees, name="staff_fees"),
 ]

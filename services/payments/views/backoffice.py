@@ -23,6 +23,8 @@ from services.common.views import backoffice_menu, staff_required
 from .. import actions, billing, documents, selectors
 from ..models import (
     BillRun,
+    FeeTier,
+    FeeType,
     Invoice,
     Payer,
     PaymentException,
@@ -453,3 +455,132 @@ def settings_view(request):
             "callback_path": "/api/v1/payments/confirmations/",
         },
     )
+
+
+class FeeTierForm(forms.ModelForm):
+    class Meta:
+        model = FeeTier
+        fields = [
+            "fee_type",
+            "code",
+            "name_th",
+            "payer_kind",
+            "frequency",
+            "basis",
+            "amount",
+            "valid_from",
+            "valid_to",
+            "rate_version",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class FeeTypeForm(forms.ModelForm):
+    class Meta:
+        model = FeeType
+        fields = ["code", "name_th", "name_en", "is_recurring", "monthly_cap", "legal_basis", "is_active"]
+
+
+@staff_required
+def fees(request):
+    """The town's fee catalogue: types (with the legal cap it applies) and dated rate versions."""
+    _require(request, "payments.view_feetier")
+    can_edit = request.user.has_perm("payments.add_feetier")
+    tier_form = FeeTierForm(request.POST if request.POST.get("form") == "tier" else None, prefix="tier")
+    type_form = FeeTypeForm(request.POST if request.POST.get("form") == "type" else None, prefix="type")
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = tier_form if request.POST.get("form") == "tier" else type_form
+        if form.is_valid():
+            actions.save_fee_catalogue_entry(instance=form.instance, by=request.user)
+            messages.success(request, _("บันทึกแล้ว"))
+            return redirect("payments:staff_fees")
+    return _render(
+        request,
+        "payments/staff/fees.html",
+        {
+            "types": FeeType.objects.prefetch_related("tiers").order_by("code"),
+            "tier_form": tier_form,
+            "type_form": type_form,
+            "can_edit": can_edit,
+        },
+    )
+
+
+class PayerForm(forms.ModelForm):
+    garbage_tier = forms.ModelChoiceField(
+        label=_("อัตราค่าขยะ"), queryset=FeeTier.objects.none(), required=False
+    )
+    wastewater_tier = forms.ModelChoiceField(
+        label=_("อัตราค่าบำบัดน้ำเสีย"), queryset=FeeTier.objects.none(), required=False
+    )
+    wastewater_m3 = forms.DecimalField(
+        label=_("ปริมาณน้ำเสีย (ลบ.ม./เดือน)"), required=False, min_value=Decimal("0.01")
+    )
+
+    class Meta:
+        model = Payer
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "house_no",
+            "community",
+            "address",
+            "occupancy",
+            "phone",
+            "email",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["garbage_tier"].queryset = FeeTier.objects.filter(fee_type__code="garbage")
+        self.fields["wastewater_tier"].queryset = FeeTier.objects.filter(fee_type__code="wastewater")
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            for fee in self.instance.fees.filter(is_active=True).select_related("tier__fee_type"):
+                if fee.tier.fee_type.code == "garbage":
+                    self.initial["garbage_tier"] = fee.tier.pk
+                elif fee.tier.fee_type.code == "wastewater":
+                    self.initial["wastewater_tier"] = fee.tier.pk
+                    self.initial["wastewater_m3"] = fee.quantity
+
+    def clean_phone(self):
+        from services.common.thai_phone import normalize_thai_phone
+
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not normalize_thai_phone(phone):
+            raise ValidationError(_("หมายเลขโทรศัพท์ไม่ถูกต้อง (Not a valid Thai phone number)"))
+        return normalize_thai_phone(phone) if phone else ""
+
+    def clean(self):
+        data = super().clean()
+        tier = data.get("wastewater_tier")
+        if tier and tier.basis == FeeTier.Basis.PER_CUBIC_METRE and not data.get("wastewater_m3"):
+            self.add_error("wastewater_m3", _("ต้องระบุปริมาณน้ำเสีย (m³ a month is required for this rate)"))
+        return data
+
+
+@staff_required
+def payer_edit(request, code: str | None = None):
+    """Add a payer or change one (registry details and the recurring fees billed to them)."""
+    _require(request, "payments.change_payer" if code else "payments.add_payer")
+    payer = get_object_or_404(Payer, code=code) if code else None
+    form = PayerForm(request.POST or None, instance=payer)
+    if request.method == "POST" and form.is_valid():
+        fees = []
+        if form.cleaned_data.get("garbage_tier"):
+            fees.append((form.cleaned_data["garbage_tier"], Decimal("1")))
+        if form.cleaned_data.get("wastewater_tier"):
+            fees.append(
+                (form.cleaned_data["wastewater_tier"], form.cleaned_data.get("wastewater_m3") or Decimal("1"))
+            )
+        saved = actions.save_payer(payer=form.instance, fees=fees, by=request.user)
+        messages.success(request, _("บันทึกผู้ชำระแล้ว"))
+        return redirect("payments:staff_payer", code=saved.code)
+    return _render(request, "payments/staff/payer_form.html", {"form": form, "payer": payer})

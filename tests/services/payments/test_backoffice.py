@@ -226,3 +226,66 @@ def test_invoice_api_for_finance_staff_only_and_only_on_their_town(in_town_a, cl
         client_b.get("/api/v1/payments/invoices/", HTTP_AUTHORIZATION=f"Token {finance_token}").status_code
         == 401
     )
+
+
+def test_town_admin_adds_a_rate_and_the_legal_cap_is_enforced(in_town_a, client_a):
+    from services.payments.models import FeeType
+
+    admin = make_user(roles=("town_admin",))
+    client_a.force_login(admin)
+    connection.set_tenant(in_town_a)
+    fee = FeeType.objects.create(code="garbage-x", name_th="ค่าขยะทดสอบ", monthly_cap=Decimal("30.00"))
+    base = {
+        "form": "tier",
+        "tier-fee_type": fee.pk,
+        "tier-code": "home",
+        "tier-name_th": "บ้าน",
+        "tier-payer_kind": "household",
+        "tier-frequency": "monthly",
+        "tier-basis": "flat",
+        "tier-valid_from": "2026-12-01",
+        "tier-rate_version": "ข้อบัญญัติ 2569",
+    }
+    too_high = client_a.post("/payments/staff/fees/", {**base, "tier-amount": "45.00"})
+    assert too_high.status_code == 200
+    assert "legal cap" in too_high.content.decode()
+    assert client_a.post("/payments/staff/fees/", {**base, "tier-amount": "25.00"}).status_code == 302
+    connection.set_tenant(in_town_a)
+    assert FeeTier.objects.get(fee_type=fee, code="home").amount == Decimal("25.00")
+    finance = make_user(roles=("finance_officer",))
+    other = type(client_a)(HTTP_HOST="alpha.localhost")
+    other.force_login(finance)
+    assert other.get("/payments/staff/fees/").status_code == 200
+    assert other.post("/payments/staff/fees/", {**base, "tier-amount": "20.00"}).status_code == 403
+
+
+def test_finance_adds_and_edits_a_payer_with_their_fees(in_town_a, finance_client):
+    client, _user = finance_client
+    install_default_catalogue(valid_from=dt.date(2025, 10, 1))
+    garbage = FeeTier.objects.get(fee_type__code="garbage", code="household")
+    wastewater = FeeTier.objects.get(fee_type__code="wastewater", code="household")
+    form = {
+        "code": "H555",
+        "name": "นายห้า ห้าห้า",
+        "kind": "household",
+        "occupancy": "owner",
+        "phone": "081-555-5555",
+        "is_active": "on",
+        "garbage_tier": garbage.pk,
+        "wastewater_tier": wastewater.pk,
+    }
+    missing_m3 = client.post("/payments/staff/payers/new/", form)
+    assert missing_m3.status_code == 200
+    assert "m³" in missing_m3.content.decode()
+    assert client.post("/payments/staff/payers/new/", {**form, "wastewater_m3": "10"}).status_code == 302
+    connection.set_tenant(in_town_a)
+    payer = Payer.objects.get(code="H555")
+    assert payer.phone == "0815555555"
+    assert set(payer.fees.filter(is_active=True).values_list("tier__code", flat=True)) == {"household"}
+    assert payer.fees.filter(is_active=True).count() == 2
+    edit = {**form, "code": "IGNORED", "name": "นายห้า เปลี่ยนชื่อ", "wastewater_tier": ""}
+    assert client.post("/payments/staff/payers/H555/edit/", edit).status_code == 302
+    connection.set_tenant(in_town_a)
+    payer.refresh_from_db()
+    assert payer.name == "นายห้า เปลี่ยนชื่อ"
+    assert payer.fees.filter(is_active=True).count() == 1
