@@ -115,3 +115,28 @@ def test_a_certificate_of_one_town_does_not_verify_on_another(client_a, client_b
     assert response.status_code == 200
     assert "ใช้ได้" in response.content.decode()
     assert client_b.get(url).status_code == 404
+
+
+def test_food_certificate_pdf_has_the_thai_text_and_a_verifying_qr():
+    import zxingcpp
+    from PIL import Image
+
+    from services.casework.models import Case
+
+    case = b.submitted_food()
+    officer = b.health_officer()
+    actions.accept_case(case_id=case.pk, by=officer)
+    actions.approve_case(case_id=case.pk, by=officer)
+    certificate = b.pay_and_issue(Case.objects.get(pk=case.pk))
+    data = _pdf_bytes(certificate)
+    text = pdf_text(data)
+    for expected in (
+        "หนังสือรับรองการแจ้งจัดตั้งสถานที่จำหน่ายอาหาร",
+        "ร้านข้าวแกงป้าหญิง",
+        "มาตรา ๔๘",
+        f"เลขที่ {certificate.number}/{certificate.be_year}",
+    ):
+        assert nfkd(expected) in text
+    images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+    decoded = [r.text for image in images for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))]
+    assert decoded == [f"http://alpha.localhost/food/verify/{certificate.verification_token}/"]
