@@ -19,6 +19,8 @@ KIND = CaseKind.BUILDING_PERMIT
 CONSIDERATION_DAYS = 45
 MAX_EXTENSIONS = 2
 EXTENSION_DAYS = 45
+# s.27: after the applicant makes the corrections the official ordered, the permit within 30 days.
+CORRECTIONS_DAYS = 30
 
 
 def compute_fee(case: Case, on: dt.date) -> FeeQuote:
@@ -78,6 +80,7 @@ BUILDING_PERMIT = CaseType(
     review_days=CONSIDERATION_DAYS,
     review_rule=DeadlineRule.CALENDAR_DAYS,
     fix_days=None,
+    corrections_days=CORRECTIONS_DAYS,
     max_extensions=MAX_EXTENSIONS,
     extension_days=EXTENSION_DAYS,
     certificate_template="building_permits/permit_pdf.html",

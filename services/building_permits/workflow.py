@@ -14,8 +14,17 @@ TRANSITIONS: Final = {
     S.SUBMITTED: {S.ACCEPTED: P + "check_documents", S.RETURNED: P + "check_documents", S.WITHDRAWN: None},
     S.RETURNED: {S.SUBMITTED: None, S.WITHDRAWN: None},
     # s.25: from here the official has 45 days; s.26: an unlicensed designer is refused outright.
-    S.ACCEPTED: {S.INSPECTED: P + "inspect_site", S.REFUSED: P + "decide_permit"},
-    S.INSPECTED: {S.REVIEWED: P + "review_technical", S.REFUSED: P + "decide_permit"},
+    # s.27: the engineer may order corrections to the plans (back to the applicant).
+    S.ACCEPTED: {
+        S.INSPECTED: P + "inspect_site",
+        S.RETURNED: P + "review_technical",
+        S.REFUSED: P + "decide_permit",
+    },
+    S.INSPECTED: {
+        S.REVIEWED: P + "review_technical",
+        S.RETURNED: P + "review_technical",
+        S.REFUSED: P + "decide_permit",
+    },
     S.REVIEWED: {S.APPROVED: P + "decide_permit", S.REFUSED: P + "decide_permit"},
     # Issued by the system once the fee is paid.
     S.APPROVED: {S.ISSUED: None},

@@ -229,7 +229,11 @@ def return_for_fixes(*, case_id: int, by, items: Sequence[dict], note: str = "")
     ]
     if not cleaned:
         raise ValidationError(_("ระบุรายการที่ต้องแก้ไขอย่างน้อยหนึ่งรายการ (List at least one thing to fix)"))
+    returned_from = case.status
     move(case, to=CaseStatus.RETURNED, by=by, transitions=case_type.transitions, note=note)
+    if returned_from in (CaseStatus.ACCEPTED, CaseStatus.INSPECTED, CaseStatus.REVIEWED):
+        case.corrections_ordered = True  # corrections ordered on a complete application
+        case.due_date = None
     reply_due = due_after(today(), case_type.fix_days, case_type.fix_rule) if case_type.fix_days else None
     deficiency = Deficiency.objects.create(case=case, items=cleaned, created_by=by, reply_due_date=reply_due)
     case.applicant_due_date = reply_due
@@ -261,7 +265,11 @@ def accept_case(*, case_id: int, by, note: str = "") -> Case:
     move(case, to=CaseStatus.ACCEPTED, by=by, transitions=case_type.transitions, note=note)
     case.completed_at = timezone.now()
     if case_type.clock_starts_on == "accepted":
-        case.due_date = due_after(today(), case_type.review_days, case_type.review_rule)
+        days = case_type.review_days
+        if case.corrections_ordered and case_type.corrections_days:
+            # Building Control Act s.27: once the ordered corrections are made, decide within 30 days.
+            days = case_type.corrections_days
+        case.due_date = due_after(today(), days, case_type.review_rule)
         case.due_rule = case_type.review_rule
         case.escalation_level = 0
     if case.assigned_to_id is None:

@@ -90,6 +90,9 @@ class Case(models.Model):
     due_rule = models.CharField(max_length=10, choices=DeadlineRule.choices, blank=True)
     applicant_due_date = models.DateField(_("ผู้ยื่นต้องแก้ไขภายใน"), null=True, blank=True)
     extensions_used = models.PositiveSmallIntegerField(_("ขยายเวลาแล้ว (ครั้ง)"), default=0)
+    # Set when the official ordered corrections after the application was complete (e.g. Building
+    # Control Act s.27): the next clock is the shorter one of the case type.
+    corrections_ordered = models.BooleanField(_("สั่งให้แก้ไขแบบแปลนแล้ว"), default=False)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -295,3 +295,23 @@ def test_a_standard_plan_sets_the_building_size():
         plan.floor_area_m2,
         plan.height_m,
     )
+
+
+def test_corrections_ordered_on_a_complete_application_give_a_30_day_clock():
+    case = b.submitted_permit()
+    eng = b.engineer()
+    actions.accept_case(case_id=case.pk, by=eng)
+    actions.record_inspection(case_id=case.pk, by=eng, result="fix", notes="ระยะร่นด้านข้างไม่พอ")
+    actions.return_for_fixes(case_id=case.pk, by=eng, items=[{"text": "แก้ผังบริเวณให้ห่างเขตที่ดิน 1 เมตร"}])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RETURNED
+    assert case.due_date is None
+    plans = b.requirement("building_permit", "plans")
+    actions.attach_document(
+        case_id=case.pk, requirement_id=plans.pk, upload=b.pdf("plans-v2.pdf"), by=case.applicant
+    )
+    actions.submit_case(case_id=case.pk, by=case.applicant)
+    actions.accept_case(case_id=case.pk, by=eng)
+    case.refresh_from_db()
+    # Building Control Act s.27: 30 days once the ordered corrections are made.
+    assert case.due_date == actions.today() + dt.timedelta(days=30)
