@@ -75,6 +75,7 @@ BUILDING_PERMIT = CaseType(
     tracking_prefix="BP",
     certificate_series="building_permit",
     transitions=TRANSITIONS,
+    intake_roles=("building_engineer",),
     view_permission="building_permits.view_permit_cases",
     clock_starts_on="accepted",
     review_days=CONSIDERATION_DAYS,

@@ -193,6 +193,14 @@ def submit_case(*, case_id: int, by, reply: str = "") -> Case:
         Deficiency.objects.filter(case=case, resolved_at__isnull=True).update(
             resolved_at=now, applicant_reply=reply
         )
+    if case_type.intake_roles:
+        notifications.notify_staff(
+            notifications.staff_with_role(*case_type.intake_roles),
+            subject=_("%(kind)s เข้าใหม่: %(code)s") % {"kind": case_type.label_th, "code": case.tracking_code},
+            body=_("%(title)s — %(state)s")
+            % {"title": case.title, "state": _("ยื่นแก้ไขแล้ว") if resubmission else _("ยื่นใหม่")},
+            key=f"intake:{case.pk}:{case.events.count()}",
+        )
     notifications.notify_applicant(
         case,
         subject=_("ได้รับ%(kind)sแล้ว") % {"kind": case_type.label_th},

@@ -31,6 +31,8 @@ class CaseType:
     # Time the applicant has to fix a returned application (None: no legal limit).
     fix_days: int | None = None
     fix_rule: str = DeadlineRule.CALENDAR_DAYS
+    # Roles told when a case arrives or comes back fixed.
+    intake_roles: tuple[str, ...] = ()
     # Days the official has once ordered corrections are made (None: the normal clock again).
     corrections_days: int | None = None
     max_extensions: int = 0

@@ -81,6 +81,7 @@ FOOD_NOTIFICATION = CaseType(
     tracking_prefix="FD",
     certificate_series="food_notification",
     transitions=TRANSITIONS,
+    intake_roles=("public_health_officer",),
     view_permission="food_premises.view_food_cases",
     clock_starts_on="submitted",
     review_days=CERTIFICATE_WORKING_DAYS,

@@ -315,3 +315,15 @@ def test_corrections_ordered_on_a_complete_application_give_a_30_day_clock():
     case.refresh_from_db()
     # Building Control Act s.27: 30 days once the ordered corrections are made.
     assert case.due_date == actions.today() + dt.timedelta(days=30)
+
+
+def test_building_engineers_are_told_when_an_application_arrives():
+    from tests.factories import make_user
+
+    engineer = make_user(roles=("building_engineer",), email="engineer@alpha.example.org")
+    health = make_user(roles=("public_health_officer",), email="health@alpha.example.org")
+    case = b.submitted_permit()
+    assert OutboxMessage.objects.filter(
+        recipient=engineer.email, subject__contains=case.tracking_code
+    ).exists()
+    assert not OutboxMessage.objects.filter(recipient=health.email).exists()
