@@ -44,6 +44,8 @@ messages: install
 bench: install-dev
 	$(PY) bench/tenant_routing.py
 	$(PY) bench/saraban.py
+	$(PY) bench/certificate_pdf.py
+	$(PY) bench/billing.py
 
 clean-data:
 	rm -rf .data

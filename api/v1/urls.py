@@ -8,6 +8,9 @@ service_patterns = [
     path("auth/token/", ObtainToken.as_view(), name="token"),
     path("me/", Me.as_view(), name="me"),
     path("saraban/", include("api.v1.correspondence.urls")),
+    path("payments/", include("api.v1.payments.urls")),
+    path("permits/", include("api.v1.permits.urls")),
+    path("food/", include("api.v1.food.urls")),
 ]
 
 urlpatterns = [

@@ -27,6 +27,7 @@ SHARED_ONLY = [
 ]
 
 TENANT_ONLY = [
+    "services.casework",
     "services.complaints",
     "services.payments",
     "services.building_permits",

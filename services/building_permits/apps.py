@@ -1,7 +1,50 @@
+"""Building permits (ขออนุญาตก่อสร้าง)."""
+
 from django.apps import AppConfig
+
+_STAFF_VIEW = ["building_permits.view_permit_cases", "building_permits.view_buildingpermitapplication"]
 
 
 class BuildingPermitsConfig(AppConfig):
     name = "services.building_permits"
     label = "building_permits"
     verbose_name = "Building permits (ขออนุญาตก่อสร้าง)"
+    role_permissions = {
+        "building_engineer": [
+            *_STAFF_VIEW,
+            "building_permits.check_documents",
+            "building_permits.inspect_site",
+            "building_permits.review_technical",
+        ],
+        # The local official (นายกฯ) decides (Building Control Act s.21, s.25).
+        "executive": [
+            *_STAFF_VIEW,
+            "building_permits.decide_permit",
+            "building_permits.extend_deadline",
+            "building_permits.revoke_certificate",
+            "building_permits.decide_permit_request",
+        ],
+        "department_head": [*_STAFF_VIEW, "building_permits.check_documents"],
+        "oss_officer": [*_STAFF_VIEW],
+        "town_admin": [
+            *_STAFF_VIEW,
+            "building_permits.add_standardhouseplan",
+            "building_permits.change_standardhouseplan",
+        ],
+    }
+    backoffice_menu = [
+        ("ตั้งค่าบริการขออนุญาตก่อสร้าง", "building_permits:settings", "casework.change_feerate"),
+        ("คำขออนุญาตก่อสร้าง", "building_permits:staff_list", "building_permits.view_permit_cases"),
+    ]
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from services.casework.registry import register
+
+        from . import models
+        from .case_type import BUILDING_PERMIT
+
+        register(BUILDING_PERMIT)
+        for model in (models.BuildingPermitApplication, models.PermitRequest, models.StandardHousePlan):
+            auditlog.register(model)

@@ -1,0 +1,1 @@
+"""The shared case journey of permit-like services (application → checks → fee → certificate)."""

@@ -1,0 +1,33 @@
+"""Thin Celery wrappers around payments actions; each runs in the schema it was sent from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import actions
+
+
+@shared_task(name="services.payments.tasks.settle_bank_transaction", acks_late=True)
+def settle_bank_transaction(transaction_id: int) -> str:
+    receipt = actions.settle_bank_transaction(transaction_id=transaction_id)
+    return receipt.display_number if receipt else ""
+
+
+@shared_task(name="services.payments.tasks.settle_pending_transactions", acks_late=True)
+def settle_pending_transactions(older_than_seconds: int = 30) -> int:
+    """The sweep: bank transactions left pending and payments left without a receipt by a crash.
+
+    Waits `older_than_seconds` before touching a pending transaction so it does not race the request
+    that is settling it right now (that race would be harmless: both lock the same row).
+    """
+    return actions.settle_pending(older_than=dt.timedelta(seconds=older_than_seconds))
+
+
+@shared_task(name="services.payments.tasks.run_due_bill_run", acks_late=True)
+def run_due_bill_run() -> str:
+    from . import billing
+
+    run = billing.run_due_bill_run()
+    return str(run) if run else ""

@@ -1,0 +1,49 @@
+"""Statuses of invoices, receipts and payment exceptions, and who may move them (see common.workflow.move)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", _("รอชำระ")  # payable by QR, counter or statement
+    PAID = "paid", _("ชำระแล้ว")  # fully paid; receipts issued
+    CARRIED_FORWARD = "carried", _("ยกยอดไปใบใหม่")  # its balance became an arrears line of a newer bill
+    CANCELLED = "cancelled", _("ยกเลิก")  # final; keeps its number
+
+
+class ReceiptStatus(models.TextChoices):
+    ISSUED = "issued", _("ออกแล้ว")
+    CANCELLED = "cancelled", _("ยกเลิก")  # keeps its number, with a reason (MoI receipt regulation)
+
+
+class ExceptionStatus(models.TextChoices):
+    OPEN = "open", _("รอตรวจสอบ")
+    RESOLVED = "resolved", _("ดำเนินการแล้ว")
+
+
+# None: the system fires it (a matched bank payment, a bill run); a string: the permission needed.
+INVOICE_TRANSITIONS: Final = {
+    InvoiceStatus.OPEN: {
+        InvoiceStatus.PAID: None,
+        InvoiceStatus.CARRIED_FORWARD: None,
+        InvoiceStatus.CANCELLED: "payments.change_invoice",
+    },
+    # A cancelled receipt reopens the bill it paid.
+    InvoiceStatus.PAID: {InvoiceStatus.OPEN: "payments.cancel_receipt"},
+    InvoiceStatus.CARRIED_FORWARD: {},
+    InvoiceStatus.CANCELLED: {},
+}
+
+RECEIPT_TRANSITIONS: Final = {
+    ReceiptStatus.ISSUED: {ReceiptStatus.CANCELLED: "payments.cancel_receipt"},
+    ReceiptStatus.CANCELLED: {},
+}
+
+EXCEPTION_TRANSITIONS: Final = {
+    ExceptionStatus.OPEN: {ExceptionStatus.RESOLVED: "payments.resolve_exception"},
+    ExceptionStatus.RESOLVED: {},
+}
