@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Aggregate,
+    Avg,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -259,8 +260,7 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
         received=period.count(),
         open_backlog=Complaint.objects.open().count(),
         overdue=Complaint.objects.overdue(now).count(),
-        rating=period.filter(rating__isnull=False).aggregate(avg=Func(F("rating"), function="AVG",
-                                                                       output_field=FloatField()))["avg"],
+        rating=period.filter(rating__isnull=False).aggregate(avg=Avg("rating"))["avg"],
     )
     median_days = summary["median_hours"] / 24 if summary["median_hours"] is not None else None
     summary["baseline_days"] = baseline_days

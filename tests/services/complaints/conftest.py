@@ -90,3 +90,34 @@ def staff(in_town_a, category):
         "admin": make_user(roles=("town_admin",)),
         "roads": roads, "health": other,
     }
+
+
+class SchemaKeepingClient:
+    """A test client that puts the connection back in the schema the test was using after each
+    request (the routing middleware leaves it on `public`), so ORM checks after a request work."""
+
+    def __new__(cls, host: str):
+        from django.db import connection
+        from django.test import Client
+
+        class _Client(Client):
+            def request(self, **request):
+                tenant = getattr(connection, "tenant", None)
+                schema = connection.schema_name
+                try:
+                    return super().request(**request)
+                finally:
+                    if tenant is not None and schema != "public":
+                        connection.set_tenant(tenant)
+
+        return _Client(HTTP_HOST=host)
+
+
+@pytest.fixture
+def client_a(town_a):
+    return SchemaKeepingClient("alpha.localhost")
+
+
+@pytest.fixture
+def client_b(town_b):
+    return SchemaKeepingClient("beta.localhost")
