@@ -7,6 +7,7 @@ from api.auth import Me, ObtainToken
 service_patterns = [
     path("auth/token/", ObtainToken.as_view(), name="token"),
     path("me/", Me.as_view(), name="me"),
+    path("oss/", include("api.v1.complaints.urls")),
 ]
 
 urlpatterns = [

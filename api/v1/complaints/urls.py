@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("complaints", views.OssComplaintViewSet, basename="oss-complaint")
+
+urlpatterns = [
+    path("categories/", views.OssCategories.as_view(), name="oss-categories"),
+    path("dashboard/", views.OssDashboard.as_view(), name="oss-dashboard"),
+    *router.urls,
+]
