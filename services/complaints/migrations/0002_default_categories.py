@@ -21,6 +21,19 @@ DEFAULT_CATEGORIES = [
 ]
 
 
+KEYWORDS = {
+    "road": "ถนน,ทางเท้า,หลุม,ฟุตบาท,ทรุด",
+    "streetlight": "ไฟดับ,ไฟฟ้า,ไฟทาง,ไฟถนน,เสาไฟ,ส่องสว่าง",
+    "garbage": "ขยะ,สกปรก,ถังขยะ",
+    "drainage": "ท่อ,น้ำท่วม,ระบายน้ำ,น้ำขัง",
+    "water": "ประปา,น้ำไม่ไหล,ท่อแตก,น้ำรั่ว",
+    "tree": "ต้นไม้,กิ่งไม้,ตัดแต่ง,ไม้ล้ม",
+    "animal": "สุนัข,หมา,แมว,งู,สัตว์",
+    "nuisance": "เสียงดัง,กลิ่น,ควัน,รำคาญ",
+    "mosquito": "ยุง,ไข้เลือดออก,หมอกควัน",
+}
+
+
 def seed(apps, schema_editor):
     if schema_editor.connection.schema_name == "public":
         return
@@ -29,7 +42,7 @@ def seed(apps, schema_editor):
     for order, (code, th, en, icon, hours, anonymous, group) in enumerate(DEFAULT_CATEGORIES):
         Category.objects.get_or_create(code=code, defaults={
             "name_th": th, "name_en": en, "icon": icon, "sla_hours": hours, "allow_anonymous": anonymous,
-            "group": group, "order": order * 10,
+            "group": group, "order": order * 10, "keywords": KEYWORDS.get(code, ""),
         })
     if not OssSettings.objects.exists():
         OssSettings.objects.create(work_day_start=dt.time(8, 30), work_day_end=dt.time(16, 30))

@@ -40,7 +40,6 @@ def _category_for(text: str) -> Category:
     lowered = text.lower()
     for category in Category.objects.filter(is_active=True, allow_anonymous=True).exclude(code="other"):
         words = [w.strip().lower() for w in (category.keywords or "").split(",") if w.strip()]
-        words += [category.name_th.split()[0].lower()]
         if any(word and word in lowered for word in words):
             return category
     return Category.objects.get(code="other")
