@@ -114,8 +114,13 @@ class RejectForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name + (f" ({obj.department.name_th})" if obj.department_id else "")
+
+
 class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(label=_("มอบหมายให้"), queryset=User.objects.none())
+    officer = OfficerChoiceField(label=_("มอบหมายให้"), queryset=User.objects.none())
     note = forms.CharField(label=_("หมายเหตุ"), max_length=500, required=False)
 
     def __init__(self, *args, officers=None, **kwargs):

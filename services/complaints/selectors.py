@@ -207,7 +207,7 @@ def officers_for_assignment(*, by: User, complaint: Complaint) -> QuerySet[User]
     department_id = complaint.department_id or by.department_id
     if not by.has_perm("complaints.view_all_complaints") and department_id:
         people = people.filter(department_id=department_id)
-    return people
+    return people.select_related("department")
 
 
 def active_categories() -> QuerySet[Category]:
