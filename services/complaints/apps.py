@@ -44,6 +44,14 @@ class ComplaintsConfig(AppConfig):
 
         from . import models
 
+        from django.db.models.signals import post_delete, post_save
+
+        from .sla import forget_calendar
+
+        for model in (models.Holiday, models.OssSettings):
+            post_save.connect(forget_calendar, sender=model, dispatch_uid=f"oss-calendar-save-{model.__name__}")
+            post_delete.connect(forget_calendar, sender=model, dispatch_uid=f"oss-calendar-del-{model.__name__}")
+
         auditlog.register(models.Complaint, exclude_fields=["access_token", "updated_at"])
         auditlog.register(models.Category)
         auditlog.register(models.Holiday)

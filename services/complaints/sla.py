@@ -14,11 +14,20 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from .models import Holiday, HolidayYear, OssSettings
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
+# The calendar is read on every tracking page and every filing; it is cached per town (the cache key
+# carries the schema name) and dropped whenever a holiday or the office hours change.
+CALENDAR_CACHE_KEY = "oss-working-calendar"
+CALENDAR_CACHE_SECONDS = 300
+
+
+def forget_calendar(**_kwargs) -> None:
+    cache.delete(CALENDAR_CACHE_KEY)
 
 
 def seed_holidays(year: int) -> int:
@@ -40,6 +49,12 @@ def seed_holidays(year: int) -> int:
 
 
 @dataclass(frozen=True)
+class _CachedCalendar:
+    calendar: WorkingCalendar
+    years: frozenset[int]
+
+
+@dataclass(frozen=True)
 class WorkingCalendar:
     """Office hours and the non-working days the clock skips."""
 
@@ -49,13 +64,18 @@ class WorkingCalendar:
 
     @classmethod
     def for_town(cls, years: Iterable[int] = ()) -> WorkingCalendar:
-        settings = OssSettings.current()
         wanted = set(years) or {dt.datetime.now(BANGKOK).year}
         wanted |= {y + 1 for y in wanted}  # a deadline late in December lands in January
+        cached = cache.get(CALENDAR_CACHE_KEY)
+        if cached is not None and wanted <= cached.years:
+            return cached.calendar
+        settings = OssSettings.current()
         for year in wanted:
             seed_holidays(year)
         days = Holiday.objects.filter(is_active=True, date__year__in=wanted).values_list("date", flat=True)
-        return cls(start=settings.work_day_start, end=settings.work_day_end, days_off=frozenset(days))
+        calendar = cls(start=settings.work_day_start, end=settings.work_day_end, days_off=frozenset(days))
+        cache.set(CALENDAR_CACHE_KEY, _CachedCalendar(calendar, frozenset(wanted)), CALENDAR_CACHE_SECONDS)
+        return calendar
 
     @property
     def hours_per_day(self) -> Decimal:

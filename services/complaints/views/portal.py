@@ -126,15 +126,16 @@ def track(request, code: str):
     if complaint is None or not _may_view(request, complaint):
         return redirect(reverse("complaints:track_lookup") + f"?code={code[:30]}")
     calendar = WorkingCalendar.for_town()
-    settings = OssSettings.current()
     timeline = selectors.public_timeline(complaint)
+    can_respond = complaint.status == ComplaintStatus.RESOLVED
+    report_photos = [p for e in timeline for p in e.photos.all() if p.kind == ComplaintPhoto.Kind.REPORT]
     return render(request, "complaints/track.html", {
         "complaint": complaint, "timeline": timeline, "just_filed": request.GET.get("filed") == "1",
-        "report_photos": selectors.photos_of(complaint, kind=ComplaintPhoto.Kind.REPORT),
-        "after_photos": selectors.photos_of(complaint, kind=ComplaintPhoto.Kind.AFTER),
+        "report_photos": report_photos,
         "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
-        "can_respond": complaint.status == ComplaintStatus.RESOLVED,
-        "confirm_form": ConfirmForm(), "reopen_form": ReopenForm(), "reopen_days": settings.reopen_days,
+        "can_respond": can_respond,
+        "confirm_form": ConfirmForm() if can_respond else None, "reopen_form": ReopenForm() if can_respond else None,
+        "reopen_days": OssSettings.current().reopen_days if can_respond else None,
         "statuses": ComplaintStatus,
     })
 
