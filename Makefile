@@ -42,6 +42,7 @@ messages: install
 
 bench: install-dev
 	$(PY) bench/tenant_routing.py
+	$(PY) bench/oss.py
 
 clean-data:
 	rm -rf .data

@@ -59,9 +59,15 @@ def recreate_database(url: str) -> None:
 
 
 def env_for(url: str, data_dir: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "THONGTHIN_DATA_DIR": data_dir, "DJANGO_DEBUG": "0",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
-            "CELERY_BROKER_URL": "filesystem://", "THONGTHIN_TESTING": "0"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "THONGTHIN_DATA_DIR": data_dir,
+        "DJANGO_DEBUG": "0",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
+        "CELERY_BROKER_URL": "filesystem://",
+        "THONGTHIN_TESTING": "0",
+    }
 
 
 def thai_tax_id(n: int) -> str:
@@ -90,27 +96,47 @@ def build_towns(count: int, url: str) -> None:
 
     started = time.perf_counter()
     template = Municipality(
-        slug="qtpl", schema_name=TEMPLATE_SCHEMA, short_code=short_code(0), name_th="เทศบาลต้นแบบ", name_en="Template",
-        kind="subdistrict", province="ชลบุรี", district="สัตหีบ", lao_code="05990000", tax_id=thai_tax_id(0),
-        status="live", enabled_services=["complaints"],
-        boundary={"type": "Polygon", "coordinates": [[[100.88, 12.73], [100.93, 12.73], [100.93, 12.78],
-                                                      [100.88, 12.78], [100.88, 12.73]]]})
+        slug="qtpl",
+        schema_name=TEMPLATE_SCHEMA,
+        short_code=short_code(0),
+        name_th="เทศบาลต้นแบบ",
+        name_en="Template",
+        kind="subdistrict",
+        province="ชลบุรี",
+        district="สัตหีบ",
+        lao_code="05990000",
+        tax_id=thai_tax_id(0),
+        status="live",
+        enabled_services=["complaints"],
+        boundary={
+            "type": "Polygon",
+            "coordinates": [
+                [[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]
+            ],
+        },
+    )
     template.save()  # creates and migrates the schema
     Domain.objects.create(domain="qtpl.localhost", tenant=template, is_primary=True)
     connection.set_tenant(template)
     OssSettings.objects.update(submissions_per_ip_per_hour=30000, submissions_per_phone_per_day=30000)
-    from services.complaints.sla import seed_holidays
-
     import datetime as dt
+
+    from services.complaints.sla import seed_holidays
 
     seed_holidays(dt.date.today().year)
     seed_holidays(dt.date.today().year + 1)
     connection.set_schema_to_public()
     log(f"template town by migrations: {time.perf_counter() - started:.1f} s")
 
-    dump = subprocess.run(["pg_dump", "--no-owner", "--no-privileges", "-n", TEMPLATE_SCHEMA, url],
-                          check=True, capture_output=True, text=True).stdout
-    dump = "\n".join(line for line in dump.splitlines() if not line.startswith("SELECT pg_catalog.set_config"))
+    dump = subprocess.run(
+        ["pg_dump", "--no-owner", "--no-privileges", "-n", TEMPLATE_SCHEMA, url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    dump = "\n".join(
+        line for line in dump.splitlines() if not line.startswith("SELECT pg_catalog.set_config")
+    )
     started = time.perf_counter()
     rows, domains = [], []
     batch = 50
@@ -119,13 +145,30 @@ def build_towns(count: int, url: str) -> None:
         for n in range(start, min(start + batch, count)):
             schema = f"town_q{n:04d}"
             script.append(dump.replace(TEMPLATE_SCHEMA, schema))
-            rows.append(Municipality(
-                slug=f"q{n:04d}", schema_name=schema, short_code=short_code(n), name_th=f"เทศบาลทดสอบ {n}",
-                name_en=f"Bench {n}", kind="subdistrict", province="ชลบุรี", district="สัตหีบ",
-                lao_code=f"0599{n:04d}", tax_id=thai_tax_id(n), status="live", enabled_services=["complaints"],
-                boundary=template.boundary))
-        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url], input="\n".join(script), check=True,
-                       capture_output=True, text=True)
+            rows.append(
+                Municipality(
+                    slug=f"q{n:04d}",
+                    schema_name=schema,
+                    short_code=short_code(n),
+                    name_th=f"เทศบาลทดสอบ {n}",
+                    name_en=f"Bench {n}",
+                    kind="subdistrict",
+                    province="ชลบุรี",
+                    district="สัตหีบ",
+                    lao_code=f"0599{n:04d}",
+                    tax_id=thai_tax_id(n),
+                    status="live",
+                    enabled_services=["complaints"],
+                    boundary=template.boundary,
+                )
+            )
+        subprocess.run(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", url],
+            input="\n".join(script),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     created = Municipality.objects.bulk_create(rows)
     for town in created:
         domains.append(Domain(domain=f"{town.slug}.localhost", tenant=town, is_primary=True))
@@ -147,7 +190,9 @@ class Session:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, dict[str, str]] = {}
 
-    def request(self, method: str, host: str, path: str, body: str | None = None) -> tuple[int, dict, bytes, float]:
+    def request(
+        self, method: str, host: str, path: str, body: str | None = None
+    ) -> tuple[int, dict, bytes, float]:
         headers = {"Host": f"{host}:{self.port}"}
         jar = self.cookies.setdefault(host, {})
         if jar:
@@ -202,11 +247,18 @@ def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int,
                     found = re.search(rb'<option value="(\d+)"', body)
                     category_ids[host] = found.group(1).decode() if found else "1"
                 phone = f"08{rng.randrange(10**8):08d}"
-                form = urllib.parse.urlencode({
-                    "csrfmiddlewaretoken": token, "category": category_ids[host],
-                    "description": "ไฟทางดับหน้าบ้าน ทดสอบระบบ", "latitude": f"{12.74 + rng.random() * 0.03:.6f}",
-                    "longitude": f"{100.89 + rng.random() * 0.03:.6f}", "reporter_name": "ผู้ทดสอบ",
-                    "reporter_phone": phone, "consent": "on"})
+                form = urllib.parse.urlencode(
+                    {
+                        "csrfmiddlewaretoken": token,
+                        "category": category_ids[host],
+                        "description": "ไฟทางดับหน้าบ้าน ทดสอบระบบ",
+                        "latitude": f"{12.74 + rng.random() * 0.03:.6f}",
+                        "longitude": f"{100.89 + rng.random() * 0.03:.6f}",
+                        "reporter_name": "ผู้ทดสอบ",
+                        "reporter_phone": phone,
+                        "consent": "on",
+                    }
+                )
                 status, headers, _, elapsed = session.request("POST", host, "/complaints/new/", form)
             except (http.client.HTTPException, OSError):
                 with lock:
@@ -227,8 +279,14 @@ def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int,
     for t in pool:
         t.join()
     wall = time.perf_counter() - started
-    return {"count": len(latencies), "seconds": wall, "per_second": len(latencies) / wall, "errors": errors[0],
-            "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000}, filed
+    return {
+        "count": len(latencies),
+        "seconds": wall,
+        "per_second": len(latencies) / wall,
+        "errors": errors[0],
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+    }, filed
 
 
 def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_total: int):
@@ -240,12 +298,13 @@ def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_tot
     per_session = max(1, len(sample) // threads)
     for index in range(threads):
         session = Session(port)
-        mine = sample[index * per_session:(index + 1) * per_session] or sample[:1]
+        mine = sample[index * per_session : (index + 1) * per_session] or sample[:1]
         for host, code, last4 in mine:
             session.request("GET", host, "/complaints/track/")
             token = session.cookies[host].get("csrftoken", "")
-            form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "tracking_code": code,
-                                           "phone_last4": last4})
+            form = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token, "tracking_code": code, "phone_last4": last4}
+            )
             status, _, _, _ = session.request("POST", host, "/complaints/track/", form)
             if status != 302:
                 errors[0] += 1
@@ -278,10 +337,16 @@ def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_tot
     for t in pool:
         t.join()
     wall = time.perf_counter() - started
-    return {"count": len(latencies), "seconds": wall, "per_second": len(latencies) / wall, "errors": errors[0],
-            "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
-            "p99_ms": percentile(latencies, 99) * 1000,
-            "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan")}
+    return {
+        "count": len(latencies),
+        "seconds": wall,
+        "per_second": len(latencies) / wall,
+        "errors": errors[0],
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+    }
 
 
 def write_results(text: str) -> None:
@@ -289,7 +354,9 @@ def write_results(text: str) -> None:
     content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"{re.escape(HEADING)}\n.*?(?=\n## |\Z)", re.S)
     section = f"{HEADING}\n{text.rstrip()}\n"
-    content = pattern.sub(section, content) if pattern.search(content) else content.rstrip() + "\n\n" + section
+    content = (
+        pattern.sub(section, content) if pattern.search(content) else content.rstrip() + "\n\n" + section
+    )
     path.write_text(content, encoding="utf-8")
 
 
@@ -311,17 +378,34 @@ def main() -> None:
 
     log(f"scratch database {urllib.parse.urlsplit(url).path.lstrip('/')}")
     recreate_database(url)
-    subprocess.run([sys.executable, "manage.py", "migrate_schemas", "--shared", "-v", "0"], cwd=ROOT,
-                   env=os.environ, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate_schemas", "--shared", "-v", "0"],
+        cwd=ROOT,
+        env=os.environ,
+        check=True,
+    )
     build_started = time.perf_counter()
     build_towns(args.towns, url)
     build_seconds = time.perf_counter() - build_started
 
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen([gunicorn, "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w",
-                               str(args.workers), "--keep-alive", "30", "--log-level", "warning"],
-                              cwd=ROOT, env={**os.environ, "DB_POOL_MAX": "4"})
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "config.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DB_POOL_MAX": "4"},
+    )
     try:
         for _ in range(100):
             try:
@@ -344,23 +428,33 @@ def main() -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     verdict = "met" if tracking["p95_ms"] < 100 else "NOT met"
-    text = f"""
-Command: `python bench/oss.py --towns {args.towns} --seconds {args.seconds:.0f} --threads {args.threads} --workers {args.workers}`
-({time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores shared with the load generator and PostgreSQL; gunicorn
-{args.workers} sync workers on 127.0.0.1; scratch database with {args.towns} town schemas, built in {build_seconds:.0f} s
-by migrating one template town and replaying its dumped schema for the others.)
-
-| measure | value |
-|---|---|
-| submissions (citizen form POST, random town of {args.towns}, {args.threads} threads) | {submissions['count']} in {submissions['seconds']:.1f} s = **{submissions['per_second']:.1f} /s** |
-| submission latency p50 / p95 | {submissions['p50_ms']:.0f} ms / {submissions['p95_ms']:.0f} ms |
-| submission errors | {submissions['errors']} |
-| tracking page (GET, {args.threads} concurrent sessions, random towns) | {tracking['count']} in {tracking['seconds']:.1f} s = {tracking['per_second']:.1f} /s |
-| tracking page p50 / p95 / p99 | {tracking['p50_ms']:.1f} / **{tracking['p95_ms']:.1f}** / {tracking['p99_ms']:.1f} ms |
-| tracking page errors | {tracking['errors']} |
-
-Goal p95 of the tracking page < 100 ms: **{verdict}**.
-"""
+    sub, trk = submissions, tracking
+    rows = [
+        (f"submissions (citizen form POST, random town of {args.towns}, {args.threads} threads)",
+         f"{sub['count']} in {sub['seconds']:.1f} s = **{sub['per_second']:.1f} /s**"),
+        ("submission latency p50 / p95", f"{sub['p50_ms']:.0f} ms / {sub['p95_ms']:.0f} ms"),
+        ("submission errors", str(sub["errors"])),
+        (f"tracking page (GET, {args.threads} concurrent sessions, random towns)",
+         f"{trk['count']} in {trk['seconds']:.1f} s = {trk['per_second']:.1f} /s"),
+        ("tracking page p50 / p95 / p99",
+         f"{trk['p50_ms']:.1f} / **{trk['p95_ms']:.1f}** / {trk['p99_ms']:.1f} ms"),
+        ("tracking page errors", str(trk["errors"])),
+    ]
+    command = (f"python bench/oss.py --towns {args.towns} --seconds {args.seconds:.0f} "
+               f"--threads {args.threads} --workers {args.workers}")
+    text = "\n".join([
+        f"Command: `{command}`",
+        f"({time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores shared by the load generator, gunicorn "
+        f"({args.workers} sync workers on 127.0.0.1) and PostgreSQL; scratch database with {args.towns} town "
+        f"schemas, built in {build_seconds:.0f} s by migrating one template town and replaying its dumped "
+        "schema for the others.)",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        *[f"| {name} | {value} |" for name, value in rows],
+        "",
+        f"Goal p95 of the tracking page < 100 ms: **{verdict}**.",
+    ])
     print(text)
     if not args.no_write:
         write_results(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from xml.etree import ElementTree as ET  # noqa: S405 - we only build XML here, never parse it
+from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 
@@ -16,8 +16,12 @@ def _append(parent: ET.Element, name: str, value) -> None:
         for key, item in value.items():
             _append(child, key, item)
     elif isinstance(value, list):
-        singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
-                    "formats": "format"}.get(name, "item")
+        singular = {
+            "attributes": "attribute",
+            "values": "value",
+            "endpoints": "endpoint",
+            "formats": "format",
+        }.get(name, "item")
         for item in value:
             _append(child, singular, item)
     elif value is None:
@@ -36,15 +40,14 @@ def to_xml(root: str, item: str | None, data) -> bytes:
     else:
         for row in data:
             _append(element, item, row)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        element, encoding="utf-8", xml_declaration=False
+    )
 
 
 def respond(fmt: str, data, *, root: str, item: str | None, status: int = 200) -> HttpResponse:
     """`data` is a list of rows (wrapped in <root><item>…) or, with item=None, one object."""
-    if fmt == "xml":
-        body = to_xml(root, item, data)
-    else:
-        body = json.dumps(data, ensure_ascii=False).encode()
+    body = to_xml(root, item, data) if fmt == "xml" else json.dumps(data, ensure_ascii=False).encode()
     response = HttpResponse(body, status=status, content_type=CONTENT_TYPES.get(fmt, CONTENT_TYPES["json"]))
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -52,4 +55,6 @@ def respond(fmt: str, data, *, root: str, item: str | None, status: int = 200) -
 
 def error(fmt: str, status: int, description: str) -> HttpResponse:
     """The spec's error shape: [{"code": 400, "description": "..."}] / <errors><error>…</error></errors>."""
-    return respond(fmt, [{"code": status, "description": description}], root="errors", item="error", status=status)
+    return respond(
+        fmt, [{"code": status, "description": description}], root="errors", item="error", status=status
+    )

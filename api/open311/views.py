@@ -51,10 +51,13 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _service_row(category: Category) -> dict:
     return {
-        "service_code": category.code, "service_name": category.name_th,
+        "service_code": category.code,
+        "service_name": category.name_th,
         "description": category.description or category.name_en or category.name_th,
-        "metadata": category.attributes.exists(), "type": "realtime",
-        "keywords": category.keywords, "group": category.group,
+        "metadata": category.attributes.exists(),
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group,
     }
 
 
@@ -66,9 +69,16 @@ def discovery(request, fmt: str):
     data = {
         "changeset": "2026-01-01T00:00:00+07:00",
         "contact": f"{town.name_th} {town.phone} {town.email}".strip(),
-        "key_service": f"{request.build_absolute_uri('/complaints/staff/settings/')} (keys are issued by the town)",
-        "endpoints": [{"specification": SPEC_URL, "url": base, "changeset": "2026-01-01T00:00:00+07:00",
-                       "type": "production", "formats": ["text/xml", "application/json"]}],
+        "key_service": "api_key: " + request.build_absolute_uri("/complaints/staff/settings/"),
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": base,
+                "changeset": "2026-01-01T00:00:00+07:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }
     return respond(fmt, data, root="discovery", item=None)
 
@@ -86,13 +96,22 @@ def service_definition(request, service_code: str, fmt: str):
     category = Category.objects.filter(code=service_code, is_active=True).first()
     if category is None:
         return error(fmt, 404, f"service_code {service_code} not found")
-    attributes = [{
-        "variable": a.variable, "code": a.code, "datatype": a.datatype, "required": a.required,
-        "datatype_description": a.datatype_description or None, "order": a.order, "description": a.description,
-        "values": [{"key": v.get("key"), "name": v.get("name")} for v in (a.values or [])],
-    } for a in category.attributes.all()]
-    return respond(fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition",
-                   item=None)
+    attributes = [
+        {
+            "variable": a.variable,
+            "code": a.code,
+            "datatype": a.datatype,
+            "required": a.required,
+            "datatype_description": a.datatype_description or None,
+            "order": a.order,
+            "description": a.description,
+            "values": [{"key": v.get("key"), "name": v.get("name")} for v in (a.values or [])],
+        }
+        for a in category.attributes.all()
+    ]
+    return respond(
+        fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition", item=None
+    )
 
 
 # Phone numbers and ID numbers typed into a description are masked in public output (PDPA).
@@ -107,13 +126,23 @@ def _request_row(c: Complaint) -> dict:
     status = "closed" if c.status in OPEN311_CLOSED else "open"
     public_notes = [e.text for e in c.events.all() if e.is_public and e.text]
     return {
-        "service_request_id": c.tracking_code, "status": status,
+        "service_request_id": c.tracking_code,
+        "status": status,
         "status_notes": _public_text(public_notes[-1][:500]) if public_notes else c.get_status_display(),
-        "service_name": c.category.name_th, "service_code": c.category.code,
-        "description": _public_text(c.description), "agency_responsible": c.department.name_th if c.department else None,
-        "service_notice": None, "requested_datetime": _iso(c.received_at), "updated_datetime": _iso(c.updated_at),
-        "expected_datetime": _iso(c.due_at), "address": c.address_text or None, "address_id": None,
-        "zipcode": None, "lat": float(c.latitude), "long": float(c.longitude), "media_url": None,
+        "service_name": c.category.name_th,
+        "service_code": c.category.code,
+        "description": _public_text(c.description),
+        "agency_responsible": c.department.name_th if c.department else None,
+        "service_notice": None,
+        "requested_datetime": _iso(c.received_at),
+        "updated_datetime": _iso(c.updated_at),
+        "expected_datetime": _iso(c.due_at),
+        "address": c.address_text or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": float(c.latitude),
+        "long": float(c.longitude),
+        "media_url": None,
     }
 
 
@@ -170,7 +199,8 @@ def _attributes(request, category: Category) -> tuple[dict, list[str]]:
     for attribute in category.attributes.all():
         if attribute.datatype == "multivaluelist":
             value = request.POST.getlist(f"attribute[{attribute.code}][]") or request.POST.getlist(
-                f"attribute[{attribute.code}]")
+                f"attribute[{attribute.code}]"
+            )
         else:
             value = request.POST.get(f"attribute[{attribute.code}]", "").strip()[:500]
         if attribute.required and not value:
@@ -196,7 +226,9 @@ def _create_request(request, fmt: str):
     if category is None:
         return error(fmt, 404, f"service_code {code} not found")
     if not request.POST.get("lat") or not request.POST.get("long"):
-        return error(fmt, 400, "lat and long are required (address-only requests cannot be placed in this town)")
+        return error(
+            fmt, 400, "lat and long are required (address-only requests cannot be placed in this town)"
+        )
     try:
         latitude = parse_coordinate(request.POST["lat"], low=-90, high=90, name="lat")
         longitude = parse_coordinate(request.POST["long"], low=-180, high=180, name="long")
@@ -205,28 +237,51 @@ def _create_request(request, fmt: str):
     answers, invalid = _attributes(request, category)
     if invalid:
         return error(fmt, 400, "attribute missing or invalid: " + ", ".join(invalid))
-    name = " ".join(p for p in (request.POST.get("first_name", "").strip(),
-                                request.POST.get("last_name", "").strip()) if p)
+    name = " ".join(
+        p
+        for p in (request.POST.get("first_name", "").strip(), request.POST.get("last_name", "").strip())
+        if p
+    )
     phone, email = request.POST.get("phone", "").strip(), request.POST.get("email", "").strip()
     anonymous = not (name and (phone or email))
     filing = actions.Filing(
-        category=category, description=request.POST.get("description", ""), latitude=latitude,
-        longitude=longitude, address_text=request.POST.get("address_string", ""), reporter_name=name[:200],
-        reporter_phone=phone, reporter_email=email[:254], is_anonymous=anonymous,
-        attributes=answers, consent=True,
+        category=category,
+        description=request.POST.get("description", ""),
+        latitude=latitude,
+        longitude=longitude,
+        address_text=request.POST.get("address_string", ""),
+        reporter_name=name[:200],
+        reporter_phone=phone,
+        reporter_email=email[:254],
+        is_anonymous=anonymous,
+        attributes=answers,
+        consent=True,
     )
     try:
-        complaint = actions.submit_complaint(filing=filing, channel=Complaint.Channel.OPEN311,
-                                             ip=request.META.get("REMOTE_ADDR", ""), open311_client=client)
+        complaint = actions.submit_complaint(
+            filing=filing,
+            channel=Complaint.Channel.OPEN311,
+            ip=request.META.get("REMOTE_ADDR", ""),
+            open311_client=client,
+        )
     except ValidationError as exc:
-        return error(fmt, 400, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-                     if hasattr(exc, "error_dict") else " ".join(exc.messages))
+        return error(
+            fmt,
+            400,
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            if hasattr(exc, "error_dict")
+            else " ".join(exc.messages),
+        )
     except actions.RateLimited:
         return error(fmt, 429, "too many requests; try again later")
     except TransitionNotAllowed as exc:  # pragma: no cover - filing never transitions
         return error(fmt, 400, str(exc))
-    row = {"service_request_id": complaint.tracking_code, "token": complaint.access_token,
-           "service_notice": f"ติดตามเรื่องได้ที่ /complaints/track/{complaint.tracking_code}/", "account_id": None}
+    row = {
+        "service_request_id": complaint.tracking_code,
+        "token": complaint.access_token,
+        "service_notice": f"ติดตามเรื่องได้ที่ /complaints/track/{complaint.tracking_code}/",
+        "account_id": None,
+    }
     return respond(fmt, [row], root="service_requests", item="request", status=201)
 
 
@@ -244,8 +299,12 @@ def requests(request, fmt: str):
 def single_request(request, service_request_id: str, fmt: str):
     if (refusal := _guard(fmt, request)) is not None:
         return refusal
-    complaint = (Complaint.objects.select_related("category", "department").prefetch_related("events")
-                 .filter(tracking_code=service_request_id.upper()).first())
+    complaint = (
+        Complaint.objects.select_related("category", "department")
+        .prefetch_related("events")
+        .filter(tracking_code=service_request_id.upper())
+        .first()
+    )
     if complaint is None:
         return error(fmt, 404, f"service_request_id {service_request_id} not found")
     return respond(fmt, [_request_row(complaint)], root="service_requests", item="request")
@@ -257,6 +316,9 @@ def token(request, token: str, fmt: str):
     complaint = Complaint.objects.filter(access_token=token).only("tracking_code", "access_token").first()
     if complaint is None:
         return error(fmt, 404, "token not found")
-    return respond(fmt, [{"service_request_id": complaint.tracking_code, "token": complaint.access_token}],
-                   root="service_requests", item="request")
-
+    return respond(
+        fmt,
+        [{"service_request_id": complaint.tracking_code, "token": complaint.access_token}],
+        root="service_requests",
+        item="request",
+    )

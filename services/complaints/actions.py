@@ -72,6 +72,7 @@ class Filing:
 
 # --- helpers -------------------------------------------------------------------------------------
 
+
 def _town():
     return connection.tenant
 
@@ -87,8 +88,11 @@ def _working_calendar(*moments: dt.datetime) -> WorkingCalendar:
 
 
 def _locked(complaint_id: int) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).select_related("category", "department").get(
-        pk=complaint_id)
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("category", "department")
+        .get(pk=complaint_id)
+    )
 
 
 def _require(user: User, permission: str) -> None:
@@ -108,14 +112,16 @@ def _may_work_on(user: User, complaint: Complaint) -> bool:
     return user.has_perm("complaints.view_all_complaints") and user.has_perm(ASSIGN)
 
 
-def _clean_text(value: str, *, name: str, required: bool = True, max_length: int = DESCRIPTION_MAX,
-                min_length: int = 1) -> str:
+def _clean_text(
+    value: str, *, name: str, required: bool = True, max_length: int = DESCRIPTION_MAX, min_length: int = 1
+) -> str:
     text = (value or "").strip()
     if required and len(text) < min_length:
         raise ValidationError({name: _("กรุณากรอกข้อมูลนี้ (This field is required)")}, code="required")
     if len(text) > max_length:
         raise ValidationError(
-            {name: _("ยาวเกิน %(n)s ตัวอักษร (Longer than %(n)s characters)") % {"n": max_length}}, code="max_length"
+            {name: _("ยาวเกิน %(n)s ตัวอักษร (Longer than %(n)s characters)") % {"n": max_length}},
+            code="max_length",
         )
     return text
 
@@ -128,14 +134,29 @@ def _notify_reporters(complaint: Complaint, *, key: str, text: str) -> None:
     for case in cases:
         body = f"{town.name_th}: {text}\n{case.tracking_code} — {tracking_url(case)}"
         if case.reporter_phone:
-            outbox.enqueue(channel="sms", recipient=case.reporter_phone, body=body, key=f"oss:{case.pk}:{key}:sms",
-                           subject=subject)
+            outbox.enqueue(
+                channel="sms",
+                recipient=case.reporter_phone,
+                body=body,
+                key=f"oss:{case.pk}:{key}:sms",
+                subject=subject,
+            )
         if case.reporter_email:
-            outbox.enqueue(channel="email", recipient=case.reporter_email, body=body,
-                           key=f"oss:{case.pk}:{key}:email", subject=subject)
+            outbox.enqueue(
+                channel="email",
+                recipient=case.reporter_email,
+                body=body,
+                key=f"oss:{case.pk}:{key}:email",
+                subject=subject,
+            )
         if case.reporter_line_id:
-            outbox.enqueue(channel="line", recipient=case.reporter_line_id, body=body,
-                           key=f"oss:{case.pk}:{key}:line", subject=subject)
+            outbox.enqueue(
+                channel="line",
+                recipient=case.reporter_line_id,
+                body=body,
+                key=f"oss:{case.pk}:{key}:line",
+                subject=subject,
+            )
 
 
 def _status_changed(complaint: Complaint, note: str = "") -> None:
@@ -147,16 +168,30 @@ def _status_changed(complaint: Complaint, note: str = "") -> None:
     _notify_reporters(complaint, key=f"event{event.pk if event else complaint.status}", text=text)
 
 
-def _store_photos(complaint: Complaint, cleaned: Sequence[photos.CleanPhoto], *, kind: str, by,
-                  event: ComplaintEvent | None = None) -> None:
+def _store_photos(
+    complaint: Complaint,
+    cleaned: Sequence[photos.CleanPhoto],
+    *,
+    kind: str,
+    by,
+    event: ComplaintEvent | None = None,
+) -> None:
     for photo in cleaned:
-        stored = store_upload(photo.upload, purpose="complaints", by=by, public=False,
-                              allowed_types=("image/jpeg",), max_bytes=photos.MAX_UPLOAD_BYTES)
-        ComplaintPhoto.objects.create(complaint=complaint, event=event, file=stored, kind=kind,
-                                      width=photo.width, height=photo.height)
+        stored = store_upload(
+            photo.upload,
+            purpose="complaints",
+            by=by,
+            public=False,
+            allowed_types=("image/jpeg",),
+            max_bytes=photos.MAX_UPLOAD_BYTES,
+        )
+        ComplaintPhoto.objects.create(
+            complaint=complaint, event=event, file=stored, kind=kind, width=photo.width, height=photo.height
+        )
 
 
 # --- filing --------------------------------------------------------------------------------------
+
 
 def check_submission_rate(*, ip: str, phone: str) -> None:
     """Refuse floods of submissions per IP (hourly) and per phone (daily); limits are per town."""
@@ -164,12 +199,15 @@ def check_submission_rate(*, ip: str, phone: str) -> None:
     if not rate_limit.hit("ip", ip, limit=limits.submissions_per_ip_per_hour, window_seconds=3600):
         raise RateLimited
     digits = normalize_thai_phone(phone)
-    if digits and not rate_limit.hit("phone", digits, limit=limits.submissions_per_phone_per_day,
-                                     window_seconds=86400):
+    if digits and not rate_limit.hit(
+        "phone", digits, limit=limits.submissions_per_phone_per_day, window_seconds=86400
+    ):
         raise RateLimited
 
 
-def validate_filing(filing: Filing, *, uploads: Sequence[UploadedFile] = (), channel: str) -> list[photos.CleanPhoto]:
+def validate_filing(
+    filing: Filing, *, uploads: Sequence[UploadedFile] = (), channel: str
+) -> list[photos.CleanPhoto]:
     """Everything that can be checked before writing; returns the cleaned photos. Raises ValidationError."""
     errors: dict[str, list] = {}
     category = filing.category
@@ -183,7 +221,8 @@ def validate_filing(filing: Filing, *, uploads: Sequence[UploadedFile] = (), cha
     if filing.is_anonymous:
         if category is not None and not category.allow_anonymous:
             errors.setdefault("is_anonymous", []).append(
-                _("ประเภทนี้ต้องระบุชื่อและเบอร์โทรผู้แจ้ง (This category needs the reporter's name and phone)"))
+                _("ประเภทนี้ต้องระบุชื่อและเบอร์โทรผู้แจ้ง (This category needs the reporter's name and phone)")
+            )
         filing.reporter_name = filing.reporter_phone = filing.reporter_email = ""
     else:
         filing.reporter_name = (filing.reporter_name or "").strip()[:200]
@@ -192,15 +231,18 @@ def validate_filing(filing: Filing, *, uploads: Sequence[UploadedFile] = (), cha
         phone = normalize_thai_phone(filing.reporter_phone or "")
         if filing.reporter_phone and not phone:
             errors.setdefault("reporter_phone", []).append(
-                _("หมายเลขโทรศัพท์ไม่ถูกต้อง (Not a valid Thai phone number)"))
+                _("หมายเลขโทรศัพท์ไม่ถูกต้อง (Not a valid Thai phone number)")
+            )
         filing.reporter_phone = phone
         filing.reporter_email = (filing.reporter_email or "").strip()
         if not phone and not (channel == Complaint.Channel.OPEN311 and filing.reporter_email):
             errors.setdefault("reporter_phone", []).append(
-                _("กรุณากรอกเบอร์โทรศัพท์สำหรับติดตามเรื่อง (Enter a phone number to track the request)"))
+                _("กรุณากรอกเบอร์โทรศัพท์สำหรับติดตามเรื่อง (Enter a phone number to track the request)")
+            )
         if channel in (Complaint.Channel.WEB, Complaint.Channel.BBUDDY) and not filing.consent:
             errors.setdefault("consent", []).append(
-                _("กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อดำเนินการเรื่องนี้ (Consent is needed to process your data)"))
+                _("กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อดำเนินการเรื่องนี้ (Consent is needed to process your data)")
+            )
     cleaned: list[photos.CleanPhoto] = []
     try:
         cleaned = photos.clean_photos(list(uploads))
@@ -212,8 +254,7 @@ def validate_filing(filing: Filing, *, uploads: Sequence[UploadedFile] = (), cha
             filing.latitude, filing.longitude = suggested.latitude, suggested.longitude
             filing.attributes = {**filing.attributes, "_location_from_photo": True}
         else:
-            errors.setdefault("location", []).append(
-                _("กรุณาปักหมุดตำแหน่งบนแผนที่ (Pin the location on the map)"))
+            errors.setdefault("location", []).append(_("กรุณาปักหมุดตำแหน่งบนแผนที่ (Pin the location on the map)"))
     if filing.latitude is not None and filing.longitude is not None:
         try:
             geo.require_inside_boundary(_town(), filing.latitude, filing.longitude)
@@ -225,8 +266,13 @@ def validate_filing(filing: Filing, *, uploads: Sequence[UploadedFile] = (), cha
 
 
 def submit_complaint(
-    *, filing: Filing, channel: str = Complaint.Channel.WEB, uploads: Sequence[UploadedFile] = (),
-    by: User | None = None, ip: str = "", open311_client: Open311Client | None = None,
+    *,
+    filing: Filing,
+    channel: str = Complaint.Channel.WEB,
+    uploads: Sequence[UploadedFile] = (),
+    by: User | None = None,
+    ip: str = "",
+    open311_client: Open311Client | None = None,
     line_user_id: str = "",
 ) -> Complaint:
     """File a complaint: validate everything, number it, start the SLA clock, tell the reporter.
@@ -239,8 +285,14 @@ def submit_complaint(
     cleaned = validate_filing(filing, uploads=uploads, channel=channel)
     if channel in PUBLIC_CHANNELS:
         check_submission_rate(ip=ip, phone=filing.reporter_phone)
-    return _create(filing=filing, channel=channel, cleaned=cleaned, user=user, open311_client=open311_client,
-                   line_user_id=line_user_id)
+    return _create(
+        filing=filing,
+        channel=channel,
+        cleaned=cleaned,
+        user=user,
+        open311_client=open311_client,
+        line_user_id=line_user_id,
+    )
 
 
 @transaction.atomic
@@ -251,35 +303,63 @@ def _create(*, filing: Filing, channel: str, cleaned, user, open311_client, line
     location_from_photo = filing.attributes.pop("_location_from_photo", False)
     complaint = Complaint(
         tracking_code=f"{town.short_code}-{be_year(now)}-{number:06d}",
-        category=filing.category, community=filing.community, description=filing.description,
-        latitude=filing.latitude, longitude=filing.longitude, address_text=filing.address_text,
-        location_source=(Complaint.LocationSource.PHOTO if location_from_photo else
-                         Complaint.LocationSource.API if channel == Complaint.Channel.OPEN311 else
-                         Complaint.LocationSource.PIN),
-        attributes=filing.attributes, is_anonymous=filing.is_anonymous, reporter_name=filing.reporter_name,
-        reporter_phone=filing.reporter_phone, reporter_email=filing.reporter_email,
+        category=filing.category,
+        community=filing.community,
+        description=filing.description,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        address_text=filing.address_text,
+        location_source=(
+            Complaint.LocationSource.PHOTO
+            if location_from_photo
+            else Complaint.LocationSource.API
+            if channel == Complaint.Channel.OPEN311
+            else Complaint.LocationSource.PIN
+        ),
+        attributes=filing.attributes,
+        is_anonymous=filing.is_anonymous,
+        reporter_name=filing.reporter_name,
+        reporter_phone=filing.reporter_phone,
+        reporter_email=filing.reporter_email,
         reporter_line_id=line_user_id,
         reporter_user=user if (user is not None and user.kind == User.Kind.CITIZEN) else None,
-        consent_at=now if (filing.consent or channel in (Complaint.Channel.OPEN311, Complaint.Channel.LINE)) else None,
-        channel=channel, filed_by=user if (user is not None and user.kind == User.Kind.STAFF) else None,
-        open311_client=open311_client, department=filing.category.department, received_at=now,
+        consent_at=now
+        if (filing.consent or channel in (Complaint.Channel.OPEN311, Complaint.Channel.LINE))
+        else None,
+        channel=channel,
+        filed_by=user if (user is not None and user.kind == User.Kind.STAFF) else None,
+        open311_client=open311_client,
+        department=filing.category.department,
+        received_at=now,
         due_at=_working_calendar(now).add_working_hours(now, filing.category.sla_hours),
     )
     complaint.save()
-    event = ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.STATUS, from_status="",
-                                          to_status=S.RECEIVED, is_public=True, by=user, created_at=now)
+    event = ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.STATUS,
+        from_status="",
+        to_status=S.RECEIVED,
+        is_public=True,
+        by=user,
+        created_at=now,
+    )
     _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.REPORT, by=user, event=event)
-    _notify_reporters(complaint, key="received", text=_(
-        "ได้รับเรื่อง “%(category)s” แล้ว เลขติดตามเรื่องของท่านคือ %(code)s") % {
-        "category": filing.category.name_th, "code": complaint.tracking_code})
+    _notify_reporters(
+        complaint,
+        key="received",
+        text=_("ได้รับเรื่อง “%(category)s” แล้ว เลขติดตามเรื่องของท่านคือ %(code)s")
+        % {"category": filing.category.name_th, "code": complaint.tracking_code},
+    )
     return complaint
 
 
 # --- triage --------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def accept_complaint(*, complaint_id: int, by: User, department: Department | None = None,
-                     note: str = "") -> Complaint:
+def accept_complaint(
+    *, complaint_id: int, by: User, department: Department | None = None, note: str = ""
+) -> Complaint:
     """OSS officer takes the case in and routes it to a department."""
     complaint = _locked(complaint_id)
     move(complaint, to=S.ACCEPTED, by=by, transitions=TRANSITIONS, note=note[:500])
@@ -318,11 +398,19 @@ def merge_complaint(*, complaint_id: int, into_id: int, by: User) -> Complaint:
     duplicate.merged_into = survivor
     duplicate.closed_at = timezone.now()
     duplicate.save()
-    ComplaintEvent.objects.create(complaint=survivor, kind=ComplaintEvent.Kind.MERGE, by=by, is_public=False,
-                                  text=_("รวมเรื่อง %(code)s เข้ามา") % {"code": duplicate.tracking_code})
-    _notify_reporters(duplicate, key="merged", text=_(
-        "เรื่องของท่านซ้ำกับเรื่อง %(code)s ที่กำลังดำเนินการ ท่านจะได้รับแจ้งความคืบหน้าของเรื่องนั้น") % {
-        "code": survivor.tracking_code})
+    ComplaintEvent.objects.create(
+        complaint=survivor,
+        kind=ComplaintEvent.Kind.MERGE,
+        by=by,
+        is_public=False,
+        text=_("รวมเรื่อง %(code)s เข้ามา") % {"code": duplicate.tracking_code},
+    )
+    _notify_reporters(
+        duplicate,
+        key="merged",
+        text=_("เรื่องของท่านซ้ำกับเรื่อง %(code)s ที่กำลังดำเนินการ ท่านจะได้รับแจ้งความคืบหน้าของเรื่องนั้น")
+        % {"code": survivor.tracking_code},
+    )
     return duplicate
 
 
@@ -340,37 +428,58 @@ def recategorise_complaint(*, complaint_id: int, by: User, category: Category) -
     if complaint.status in (S.RECEIVED, S.ACCEPTED):
         complaint.department = category.department or complaint.department
     complaint.due_at = _working_calendar(complaint.received_at).add_working_hours(
-        complaint.received_at, category.sla_hours)
+        complaint.received_at, category.sla_hours
+    )
     complaint.save()
-    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.RECATEGORISE, by=by, is_public=True,
-                                  text=f"{old.name_th} → {category.name_th}")
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.RECATEGORISE,
+        by=by,
+        is_public=True,
+        text=f"{old.name_th} → {category.name_th}",
+    )
     return complaint
 
 
 # --- assignment and work -------------------------------------------------------------------------
 
+
 @transaction.atomic
 def assign_complaint(*, complaint_id: int, by: User, officer: User, note: str = "") -> Complaint:
     """A department head (or the OSS centre with town-wide rights) gives the case to one officer."""
     complaint = _locked(complaint_id)
-    if not (by.has_perm("complaints.view_all_complaints") or _is_head_of(by, complaint.department)
-            or complaint.department is None):
+    if not (
+        by.has_perm("complaints.view_all_complaints")
+        or _is_head_of(by, complaint.department)
+        or complaint.department is None
+    ):
         raise PermissionDenied(_("มอบหมายได้เฉพาะเรื่องของกองตนเอง (Only cases of your own department)"))
     if not (officer.is_active and officer.is_staff_member and officer.has_perm(WORK)):
-        raise ValidationError({"officer": _("ผู้รับมอบหมายต้องเป็นเจ้าหน้าที่ที่ปฏิบัติงานได้ (Not an officer who can work on cases)")})
+        raise ValidationError(
+            {"officer": _("ผู้รับมอบหมายต้องเป็นเจ้าหน้าที่ที่ปฏิบัติงานได้ (Not an officer who can work on cases)")}
+        )
     move(complaint, to=S.ASSIGNED, by=by, transitions=TRANSITIONS, note="")
     complaint.assigned_to = officer
     if complaint.department is None:
         complaint.department = officer.department or by.department
     complaint.save()
-    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.ASSIGNMENT, by=by, is_public=False,
-                                  text=f"{officer.display_name}" + (f": {note[:500]}" if note else ""))
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.ASSIGNMENT,
+        by=by,
+        is_public=False,
+        text=f"{officer.display_name}" + (f": {note[:500]}" if note else ""),
+    )
     _status_changed(complaint)
     if officer.email:
-        outbox.enqueue(channel="email", recipient=officer.email, subject=f"[{_town().short_code}] {complaint.tracking_code}",
-                       body=_("ท่านได้รับมอบหมายเรื่อง %(code)s: %(text)s") % {
-                           "code": complaint.tracking_code, "text": complaint.description[:300]},
-                       key=f"oss:{complaint.pk}:assigned:{complaint._last_event.pk}:officer")
+        outbox.enqueue(
+            channel="email",
+            recipient=officer.email,
+            subject=f"[{_town().short_code}] {complaint.tracking_code}",
+            body=_("ท่านได้รับมอบหมายเรื่อง %(code)s: %(text)s")
+            % {"code": complaint.tracking_code, "text": complaint.description[:300]},
+            key=f"oss:{complaint.pk}:assigned:{complaint._last_event.pk}:officer",
+        )
     return complaint
 
 
@@ -387,8 +496,9 @@ def start_work(*, complaint_id: int, by: User) -> Complaint:
 
 
 @transaction.atomic
-def resolve_complaint(*, complaint_id: int, by: User, reply: str,
-                      after_photos: Sequence[UploadedFile] = ()) -> Complaint:
+def resolve_complaint(
+    *, complaint_id: int, by: User, reply: str, after_photos: Sequence[UploadedFile] = ()
+) -> Complaint:
     """Mark the work done with a public reply (and "after" photos); the SLA clock stops here."""
     reply = _clean_text(reply, name="reply", max_length=DESCRIPTION_MAX)
     cleaned = photos.clean_photos(list(after_photos))
@@ -399,8 +509,13 @@ def resolve_complaint(*, complaint_id: int, by: User, reply: str,
     now = timezone.now()
     started = complaint.received_at
     if complaint.reopen_count:
-        started = complaint.events.filter(to_status=S.REOPENED).order_by("-created_at").values_list(
-            "created_at", flat=True).first() or started
+        started = (
+            complaint.events.filter(to_status=S.REOPENED)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+            or started
+        )
     complaint.resolved_at = now
     complaint.resolution_working_hours = _working_calendar(started, now).working_hours_between(started, now)
     complaint.save()
@@ -410,16 +525,18 @@ def resolve_complaint(*, complaint_id: int, by: User, reply: str,
 
 
 @transaction.atomic
-def add_public_reply(*, complaint_id: int, by: User, text: str,
-                     reply_photos: Sequence[UploadedFile] = ()) -> ComplaintEvent:
+def add_public_reply(
+    *, complaint_id: int, by: User, text: str, reply_photos: Sequence[UploadedFile] = ()
+) -> ComplaintEvent:
     """A message the reporter sees on the tracking page and receives by SMS/email."""
     text = _clean_text(text, name="text")
     cleaned = photos.clean_photos(list(reply_photos))
     complaint = _locked(complaint_id)
     if not (by.has_perm(TRIAGE) or _may_work_on(by, complaint)):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์ทำรายการนี้ (You may not do this)"))
-    event = ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.PUBLIC_REPLY, text=text,
-                                          is_public=True, by=by)
+    event = ComplaintEvent.objects.create(
+        complaint=complaint, kind=ComplaintEvent.Kind.PUBLIC_REPLY, text=text, is_public=True, by=by
+    )
     _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.AFTER, by=by, event=event)
     _notify_reporters(complaint, key=f"reply{event.pk}", text=text)
     return event
@@ -432,11 +549,13 @@ def add_internal_note(*, complaint_id: int, by: User, text: str) -> ComplaintEve
     complaint = _locked(complaint_id)
     if not (by.has_perm(TRIAGE) or by.has_perm(ASSIGN) or _may_work_on(by, complaint)):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์ทำรายการนี้ (You may not do this)"))
-    return ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.INTERNAL_NOTE, text=text,
-                                         is_public=False, by=by)
+    return ComplaintEvent.objects.create(
+        complaint=complaint, kind=ComplaintEvent.Kind.INTERNAL_NOTE, text=text, is_public=False, by=by
+    )
 
 
 # --- the reporter's verdict ----------------------------------------------------------------------
+
 
 @transaction.atomic
 def confirm_resolution(*, complaint_id: int, rating: int, comment: str = "") -> Complaint:
@@ -449,8 +568,12 @@ def confirm_resolution(*, complaint_id: int, rating: int, comment: str = "") -> 
     complaint.rating, complaint.rating_comment = rating, comment
     complaint.closed_at = timezone.now()
     complaint.save()
-    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.RATING, is_public=False,
-                                  text=f"{rating}/5 {comment}".strip())
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.RATING,
+        is_public=False,
+        text=f"{rating}/5 {comment}".strip(),
+    )
     return complaint
 
 
@@ -460,10 +583,19 @@ def reopen_complaint(*, complaint_id: int, reason: str) -> Complaint:
     reason = _clean_text(reason, name="reason", max_length=1000)
     complaint = _locked(complaint_id)
     limit = OssSettings.current().reopen_days
-    if complaint.status != S.RESOLVED or not complaint.resolved_at or \
-            timezone.now() > complaint.resolved_at + dt.timedelta(days=limit):
-        raise ValidationError({"reason": _("เปิดเรื่องใหม่ได้ภายใน %(n)s วันหลังดำเนินการแล้ว (Reopen within %(n)s days of resolution)")
-                               % {"n": limit}})
+    if (
+        complaint.status != S.RESOLVED
+        or not complaint.resolved_at
+        or timezone.now() > complaint.resolved_at + dt.timedelta(days=limit)
+    ):
+        raise ValidationError(
+            {
+                "reason": _(
+                    "เปิดเรื่องใหม่ได้ภายใน %(n)s วันหลังดำเนินการแล้ว (Reopen within %(n)s days of resolution)"
+                )
+                % {"n": limit}
+            }
+        )
     move(complaint, to=S.REOPENED, by=None, transitions=TRANSITIONS, note=reason)
     now = timezone.now()
     complaint.reopen_count += 1
@@ -474,15 +606,19 @@ def reopen_complaint(*, complaint_id: int, reason: str) -> Complaint:
     complaint.save()
     _status_changed(complaint, note=reason)
     if complaint.assigned_to and complaint.assigned_to.email:
-        outbox.enqueue(channel="email", recipient=complaint.assigned_to.email,
-                       subject=f"[{_town().short_code}] {complaint.tracking_code}",
-                       body=_("ผู้แจ้งเปิดเรื่อง %(code)s ใหม่: %(reason)s") % {"code": complaint.tracking_code,
-                                                                         "reason": reason},
-                       key=f"oss:{complaint.pk}:reopened:{complaint.reopen_count}:officer")
+        outbox.enqueue(
+            channel="email",
+            recipient=complaint.assigned_to.email,
+            subject=f"[{_town().short_code}] {complaint.tracking_code}",
+            body=_("ผู้แจ้งเปิดเรื่อง %(code)s ใหม่: %(reason)s")
+            % {"code": complaint.tracking_code, "reason": reason},
+            key=f"oss:{complaint.pk}:reopened:{complaint.reopen_count}:officer",
+        )
     return complaint
 
 
 # --- periodic work -------------------------------------------------------------------------------
+
 
 def _heads_of(department: Department | None) -> list[User]:
     people = User.objects.filter(is_active=True, kind=User.Kind.STAFF, groups__name="department_head")
@@ -492,7 +628,9 @@ def _heads_of(department: Department | None) -> list[User]:
 
 
 def _executives() -> list[User]:
-    return list(User.objects.filter(is_active=True, kind=User.Kind.STAFF, groups__name="executive").distinct())
+    return list(
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF, groups__name="executive").distinct()
+    )
 
 
 def escalate_overdue(*, now: dt.datetime | None = None) -> int:
@@ -500,7 +638,9 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     to the executives. Each step is written once and notifies by email and SMS; returns cases moved."""
     now = now or timezone.now()
     moved = 0
-    for complaint_id in Complaint.objects.overdue(now).filter(escalation_level__lt=2).values_list("pk", flat=True):
+    for complaint_id in (
+        Complaint.objects.overdue(now).filter(escalation_level__lt=2).values_list("pk", flat=True)
+    ):
         with transaction.atomic():
             complaint = _locked(complaint_id)
             if not complaint.is_overdue or complaint.escalation_level >= 2:
@@ -508,7 +648,8 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
             if complaint.escalation_level == 1:
                 # Executives hear of it once it is late by a second full target period.
                 second_due = _working_calendar(complaint.due_at, now).add_working_hours(
-                    complaint.due_at, complaint.category.sla_hours)
+                    complaint.due_at, complaint.category.sla_hours
+                )
                 if now < second_due:
                     continue
             level = complaint.escalation_level + 1
@@ -517,17 +658,26 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
             complaint.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
             names = ", ".join(p.display_name for p in people) or _("(ไม่พบผู้รับ)")
             ComplaintEvent.objects.create(
-                complaint=complaint, kind=ComplaintEvent.Kind.ESCALATION, is_public=False,
-                text=_("เกินกำหนด แจ้ง%(who)s: %(names)s") % {
-                    "who": _("หัวหน้ากอง") if level == 1 else _("ผู้บริหาร"), "names": names})
+                complaint=complaint,
+                kind=ComplaintEvent.Kind.ESCALATION,
+                is_public=False,
+                text=_("เกินกำหนด แจ้ง%(who)s: %(names)s")
+                % {"who": _("หัวหน้ากอง") if level == 1 else _("ผู้บริหาร"), "names": names},
+            )
             body = _("เรื่อง %(code)s (%(category)s) เกินกำหนดแล้ว กำหนดเสร็จ %(due)s") % {
-                "code": complaint.tracking_code, "category": complaint.category.name_th,
-                "due": complaint.due_at.astimezone(BANGKOK).strftime("%d/%m/%Y %H:%M")}
+                "code": complaint.tracking_code,
+                "category": complaint.category.name_th,
+                "due": complaint.due_at.astimezone(BANGKOK).strftime("%d/%m/%Y %H:%M"),
+            }
             for person in people:
                 for channel, recipient in (("email", person.email), ("sms", person.phone)):
-                    outbox.enqueue(channel=channel, recipient=recipient, body=body,
-                                   subject=f"[{_town().short_code}] {complaint.tracking_code}",
-                                   key=f"oss:{complaint.pk}:escalate{level}:{complaint.reopen_count}:{person.pk}:{channel}")
+                    outbox.enqueue(
+                        channel=channel,
+                        recipient=recipient,
+                        body=body,
+                        subject=f"[{_town().short_code}] {complaint.tracking_code}",
+                        key=f"oss:{complaint.pk}:escalate{level}:{complaint.reopen_count}:{person.pk}:{channel}",
+                    )
             moved += 1
     return moved
 
@@ -537,13 +687,20 @@ def close_confirmed_by_silence(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     limit = now - dt.timedelta(days=OssSettings.current().reopen_days)
     closed = 0
-    for complaint_id in Complaint.objects.filter(status=S.RESOLVED, resolved_at__lt=limit).values_list("pk", flat=True):
+    for complaint_id in Complaint.objects.filter(status=S.RESOLVED, resolved_at__lt=limit).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             complaint = _locked(complaint_id)
             if complaint.status != S.RESOLVED:
                 continue
-            move(complaint, to=S.CLOSED, by=None, transitions=TRANSITIONS,
-                 note=_("ปิดเรื่องอัตโนมัติเมื่อครบกำหนดเปิดเรื่องใหม่"))
+            move(
+                complaint,
+                to=S.CLOSED,
+                by=None,
+                transitions=TRANSITIONS,
+                note=_("ปิดเรื่องอัตโนมัติเมื่อครบกำหนดเปิดเรื่องใหม่"),
+            )
             complaint.closed_at = now
             complaint.save()
             closed += 1
@@ -552,14 +709,19 @@ def close_confirmed_by_silence(*, now: dt.datetime | None = None) -> int:
 
 # --- settings ------------------------------------------------------------------------------------
 
+
 def issue_open311_key(*, name: str, by: User, contact_email: str = "") -> tuple[Open311Client, str]:
     """A new Open311 api_key for one client app; the key is returned once and only its hash is kept."""
     _require(by, "complaints.manage_oss_settings")
     name = _clean_text(name, name="name", max_length=200)
     key = secrets.token_urlsafe(30)
     client = Open311Client.objects.create(
-        name=name, contact_email=contact_email, key_prefix=key[:8],
-        key_hash=hashlib.sha256(key.encode()).hexdigest(), created_by=by)
+        name=name,
+        contact_email=contact_email,
+        key_prefix=key[:8],
+        key_hash=hashlib.sha256(key.encode()).hexdigest(),
+        created_by=by,
+    )
     return client, key
 
 
@@ -567,7 +729,8 @@ def client_for_key(api_key: str) -> Open311Client | None:
     if not api_key:
         return None
     client = Open311Client.objects.filter(
-        key_hash=hashlib.sha256(api_key.encode()).hexdigest(), is_active=True).first()
+        key_hash=hashlib.sha256(api_key.encode()).hexdigest(), is_active=True
+    ).first()
     if client is not None:
         Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
     return client
@@ -579,8 +742,9 @@ def revoke_open311_key(*, client_id: int, by: User) -> None:
 
 
 def remember_line_text(*, line_user_id: str, text: str) -> None:
-    LineConversation.objects.update_or_create(line_user_id=line_user_id,
-                                              defaults={"draft_text": text.strip()[:DESCRIPTION_MAX]})
+    LineConversation.objects.update_or_create(
+        line_user_id=line_user_id, defaults={"draft_text": text.strip()[:DESCRIPTION_MAX]}
+    )
 
 
 def take_line_draft(*, line_user_id: str) -> str:

@@ -15,10 +15,24 @@ from services.common.buddhist_era import format_be_datetime
 from .models import Complaint
 from .sla import BANGKOK
 
-HEADERS = ["เลขติดตามเรื่อง (Tracking code)", "วันที่รับ (Received)", "ประเภท (Category)", "ชุมชน (Community)",
-           "สถานะ (Status)", "ช่องทาง (Channel)", "กอง (Department)", "ผู้รับผิดชอบ (Assignee)",
-           "กำหนดเสร็จ (Due)", "ดำเนินการแล้ว (Resolved)", "ชั่วโมงทำการที่ใช้ (Working hours)",
-           "ตามเป้าหมาย (On time)", "คะแนน (Rating)", "ละติจูด", "ลองจิจูด", "รายละเอียด (Description)"]
+HEADERS = [
+    "เลขติดตามเรื่อง (Tracking code)",
+    "วันที่รับ (Received)",
+    "ประเภท (Category)",
+    "ชุมชน (Community)",
+    "สถานะ (Status)",
+    "ช่องทาง (Channel)",
+    "กอง (Department)",
+    "ผู้รับผิดชอบ (Assignee)",
+    "กำหนดเสร็จ (Due)",
+    "ดำเนินการแล้ว (Resolved)",
+    "ชั่วโมงทำการที่ใช้ (Working hours)",
+    "ตามเป้าหมาย (On time)",
+    "คะแนน (Rating)",
+    "ละติจูด",
+    "ลองจิจูด",
+    "รายละเอียด (Description)",
+]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,15 +47,31 @@ def _when(value) -> str:
 
 
 def rows(cases: QuerySet[Complaint]):
-    for c in cases.select_related("category", "community", "department", "assigned_to").iterator(chunk_size=500):
+    for c in cases.select_related("category", "community", "department", "assigned_to").iterator(
+        chunk_size=500
+    ):
         on_time = "" if not c.resolved_at else ("ใช่" if c.due_at and c.resolved_at <= c.due_at else "ไม่")
-        yield [safe_cell(v) for v in (
-            c.tracking_code, _when(c.received_at), c.category.name_th, c.community.name_th if c.community else "",
-            c.get_status_display(), c.get_channel_display(), c.department.name_th if c.department else "",
-            c.assigned_to.display_name if c.assigned_to else "", _when(c.due_at), _when(c.resolved_at),
-            str(c.resolution_working_hours or ""), on_time, c.rating or "", str(c.latitude), str(c.longitude),
-            c.description,
-        )]
+        yield [
+            safe_cell(v)
+            for v in (
+                c.tracking_code,
+                _when(c.received_at),
+                c.category.name_th,
+                c.community.name_th if c.community else "",
+                c.get_status_display(),
+                c.get_channel_display(),
+                c.department.name_th if c.department else "",
+                c.assigned_to.display_name if c.assigned_to else "",
+                _when(c.due_at),
+                _when(c.resolved_at),
+                str(c.resolution_working_hours or ""),
+                on_time,
+                c.rating or "",
+                str(c.latitude),
+                str(c.longitude),
+                c.description,
+            )
+        ]
 
 
 class _Echo:
@@ -71,7 +101,8 @@ def xlsx_response(cases: QuerySet[Complaint], *, filename: str) -> HttpResponse:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -24,7 +24,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}
+            ),
+        )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -39,24 +44,35 @@ class ComplaintForm(forms.Form):
     """The citizen's filing form (also used by staff and B-Buddy volunteers, with the channel)."""
 
     category = forms.ModelChoiceField(
-        label=_("ประเภทเรื่อง"), queryset=Category.objects.none(), empty_label=_("— เลือกประเภท —"),
-        error_messages={"required": _("กรุณาเลือกประเภทเรื่อง (Choose a category)"),
-                        "invalid_choice": _("ประเภทเรื่องไม่ถูกต้อง (Invalid category)")},
+        label=_("ประเภทเรื่อง"),
+        queryset=Category.objects.none(),
+        empty_label=_("— เลือกประเภท —"),
+        error_messages={
+            "required": _("กรุณาเลือกประเภทเรื่อง (Choose a category)"),
+            "invalid_choice": _("ประเภทเรื่องไม่ถูกต้อง (Invalid category)"),
+        },
     )
     description = forms.CharField(
-        label=_("รายละเอียด"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("รายละเอียด"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("กรุณาเล่ารายละเอียด (Describe the problem)")},
     )
     latitude = forms.CharField(required=False, widget=forms.HiddenInput())
     longitude = forms.CharField(required=False, widget=forms.HiddenInput())
     address_text = forms.CharField(label=_("จุดสังเกต / ที่อยู่ (ถ้ามี)"), max_length=300, required=False)
     community = forms.ModelChoiceField(
-        label=_("ชุมชน"), queryset=Community.objects.none(), required=False, empty_label=_("— ไม่ระบุ —"))
+        label=_("ชุมชน"), queryset=Community.objects.none(), required=False, empty_label=_("— ไม่ระบุ —")
+    )
     photos = MultipleFileField(label=_("รูปถ่าย (ไม่เกิน 5 รูป รูปละไม่เกิน 10 MB)"))
     is_anonymous = forms.BooleanField(label=_("แจ้งโดยไม่ระบุตัวตน"), required=False)
     reporter_name = forms.CharField(label=_("ชื่อ-นามสกุล"), max_length=200, required=False)
-    reporter_phone = forms.CharField(label=_("เบอร์โทรศัพท์มือถือ"), max_length=20, required=False,
-                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    reporter_phone = forms.CharField(
+        label=_("เบอร์โทรศัพท์มือถือ"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     reporter_email = forms.EmailField(label=_("อีเมล (ถ้ามี)"), required=False)
     consent = forms.BooleanField(label=PDPA_CONSENT_TEXT, required=False)
 
@@ -67,51 +83,74 @@ class ComplaintForm(forms.Form):
 
 
 class StaffComplaintForm(ComplaintForm):
-    channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[
-        (Complaint.Channel.WALK_IN, Complaint.Channel.WALK_IN.label),
-        (Complaint.Channel.PHONE, Complaint.Channel.PHONE.label),
-        (Complaint.Channel.BBUDDY, Complaint.Channel.BBUDDY.label),
-    ])
+    channel = forms.ChoiceField(
+        label=_("ช่องทาง"),
+        choices=[
+            (Complaint.Channel.WALK_IN, Complaint.Channel.WALK_IN.label),
+            (Complaint.Channel.PHONE, Complaint.Channel.PHONE.label),
+            (Complaint.Channel.BBUDDY, Complaint.Channel.BBUDDY.label),
+        ],
+    )
 
 
 class TrackLookupForm(forms.Form):
-    tracking_code = forms.CharField(label=_("เลขติดตามเรื่อง"), max_length=30,
-                                    widget=forms.TextInput(attrs={"placeholder": "BSR-2569-000123"}))
-    phone_last4 = forms.CharField(label=_("เลข 4 ตัวท้ายของเบอร์โทรที่ใช้แจ้ง"), min_length=4, max_length=4,
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}))
+    tracking_code = forms.CharField(
+        label=_("เลขติดตามเรื่อง"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "BSR-2569-000123"}),
+    )
+    phone_last4 = forms.CharField(
+        label=_("เลข 4 ตัวท้ายของเบอร์โทรที่ใช้แจ้ง"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}),
+    )
 
 
 class ConfirmForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("ความพึงพอใจ"), coerce=int,
-                                    choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("ความคิดเห็น (ถ้ามี)"), max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    rating = forms.TypedChoiceField(
+        label=_("ความพึงพอใจ"),
+        coerce=int,
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("ความคิดเห็น (ถ้ามี)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("เหตุผลที่ขอเปิดเรื่องใหม่"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("เหตุผลที่ขอเปิดเรื่องใหม่"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(label=_("ข้อความ"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("ข้อความ"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ResolveForm(forms.Form):
-    reply = forms.CharField(label=_("ผลการดำเนินงาน (แจ้งผู้แจ้ง)"), max_length=DESCRIPTION_MAX,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(
+        label=_("ผลการดำเนินงาน (แจ้งผู้แจ้ง)"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     photos = MultipleFileField(label=_("รูปหลังดำเนินการ"))
 
 
 class AcceptForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("ส่งให้กอง"), queryset=Department.objects.filter(is_active=True),
-                                        required=False)
+    department = forms.ModelChoiceField(
+        label=_("ส่งให้กอง"), queryset=Department.objects.filter(is_active=True), required=False
+    )
     note = forms.CharField(label=_("หมายเหตุ"), max_length=500, required=False)
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("เหตุผล (ผู้แจ้งจะเห็น)"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("เหตุผล (ผู้แจ้งจะเห็น)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
@@ -147,25 +186,51 @@ class HolidayForm(forms.ModelForm):
 class OssSettingsForm(forms.ModelForm):
     class Meta:
         model = OssSettings
-        fields = ["work_day_start", "work_day_end", "baseline_days", "reopen_days", "submissions_per_ip_per_hour",
-                  "submissions_per_phone_per_day", "line_channel_secret", "line_channel_access_token"]
-        widgets = {"work_day_start": forms.TimeInput(attrs={"type": "time"}),
-                   "work_day_end": forms.TimeInput(attrs={"type": "time"}),
-                   "line_channel_secret": forms.PasswordInput(render_value=True),
-                   "line_channel_access_token": forms.PasswordInput(render_value=True)}
+        fields = [
+            "work_day_start",
+            "work_day_end",
+            "baseline_days",
+            "reopen_days",
+            "submissions_per_ip_per_hour",
+            "submissions_per_phone_per_day",
+            "line_channel_secret",
+            "line_channel_access_token",
+        ]
+        widgets = {
+            "work_day_start": forms.TimeInput(attrs={"type": "time"}),
+            "work_day_end": forms.TimeInput(attrs={"type": "time"}),
+            "line_channel_secret": forms.PasswordInput(render_value=True),
+            "line_channel_access_token": forms.PasswordInput(render_value=True),
+        }
 
     def clean(self):
         data = super().clean()
-        if data.get("work_day_start") and data.get("work_day_end") and data["work_day_end"] <= data["work_day_start"]:
-            raise forms.ValidationError(_("เวลาเลิกทำการต้องหลังเวลาเริ่ม (Office hours must end after they start)"))
+        if (
+            data.get("work_day_start")
+            and data.get("work_day_end")
+            and data["work_day_end"] <= data["work_day_start"]
+        ):
+            raise forms.ValidationError(
+                _("เวลาเลิกทำการต้องหลังเวลาเริ่ม (Office hours must end after they start)")
+            )
         return data
 
 
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["code", "name_th", "name_en", "icon", "description", "department", "sla_hours",
-                  "allow_anonymous", "is_active", "order"]
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "icon",
+            "description",
+            "department",
+            "sla_hours",
+            "allow_anonymous",
+            "is_active",
+            "order",
+        ]
 
 
 class Open311ClientForm(forms.Form):

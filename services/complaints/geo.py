@@ -43,7 +43,12 @@ def is_inside_boundary(boundary: dict | None, latitude: Decimal, longitude: Deci
 def require_inside_boundary(town, latitude: Decimal, longitude: Decimal) -> None:
     if not is_inside_boundary(getattr(town, "boundary", None), latitude, longitude):
         raise ValidationError(
-            {"location": _("ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของ%(town)s กรุณาปักหมุดภายในเส้นขอบเขต "
-                           "(The pin is outside the town's boundary)") % {"town": town.name_th}},
+            {
+                "location": _(
+                    "ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของ%(town)s กรุณาปักหมุดภายในเส้นขอบเขต "
+                    "(The pin is outside the town's boundary)"
+                )
+                % {"town": town.name_th}
+            },
             code="outside_boundary",
         )

@@ -46,12 +46,18 @@ class Category(models.Model):
     group = models.CharField(_("กลุ่ม"), max_length=60, blank=True)
     keywords = models.CharField(_("คำค้น"), max_length=200, blank=True)
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("กองที่รับผิดชอบ"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="complaint_categories",
+        "accounts.Department",
+        verbose_name=_("กองที่รับผิดชอบ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaint_categories",
     )
     # Target in working hours (08:30–16:30 by default: 8 hours = 1 working day).
     sla_hours = models.PositiveSmallIntegerField(
-        _("ระยะเวลาเป้าหมาย (ชั่วโมงทำการ)"), default=8, validators=[MinValueValidator(1), MaxValueValidator(2000)]
+        _("ระยะเวลาเป้าหมาย (ชั่วโมงทำการ)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
     )
     allow_anonymous = models.BooleanField(_("แจ้งโดยไม่ระบุตัวตนได้"), default=True)
     is_active = models.BooleanField(_("เปิดใช้"), default=True)
@@ -90,7 +96,9 @@ class CategoryAttribute(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["category", "code"], name="uniq_category_attribute_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="uniq_category_attribute_code")
+        ]
 
     def __str__(self) -> str:
         return f"{self.category.code}:{self.code}"
@@ -126,14 +134,18 @@ class Complaint(models.Model):
 
     tracking_code = models.CharField(_("เลขติดตามเรื่อง"), max_length=30, unique=True)
     access_token = models.CharField(max_length=40, unique=True, default=new_access_token, editable=False)
-    category = models.ForeignKey(Category, verbose_name=_("ประเภท"), on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        Category, verbose_name=_("ประเภท"), on_delete=models.PROTECT, related_name="+"
+    )
     community = models.ForeignKey(
         Community, verbose_name=_("ชุมชน"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     description = models.TextField(_("รายละเอียด"), max_length=DESCRIPTION_MAX)
     latitude = models.DecimalField(_("ละติจูด"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("ลองจิจูด"), max_digits=9, decimal_places=6)
-    location_source = models.CharField(max_length=10, choices=LocationSource.choices, default=LocationSource.PIN)
+    location_source = models.CharField(
+        max_length=10, choices=LocationSource.choices, default=LocationSource.PIN
+    )
     address_text = models.CharField(_("จุดสังเกต / ที่อยู่"), max_length=300, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     # Reporter (PDPA: only what the service needs; empty when anonymous).
@@ -148,22 +160,35 @@ class Complaint(models.Model):
     consent_at = models.DateTimeField(_("ยินยอมตาม PDPA เมื่อ"), null=True, blank=True)
     channel = models.CharField(_("ช่องทาง"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("บันทึกโดย / ผู้ช่วยแจ้ง"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="complaints_filed",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("บันทึกโดย / ผู้ช่วยแจ้ง"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_filed",
     )
     open311_client = models.ForeignKey(
         "complaints.Open311Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Work
-    status = models.CharField(_("สถานะ"), max_length=20, choices=ComplaintStatus.choices,
-                              default=ComplaintStatus.RECEIVED)
+    status = models.CharField(
+        _("สถานะ"), max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
+    )
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("กองที่รับผิดชอบ"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="complaints",
+        "accounts.Department",
+        verbose_name=_("กองที่รับผิดชอบ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
     )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ผู้รับผิดชอบ"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="complaints_assigned",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ผู้รับผิดชอบ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_assigned",
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
@@ -211,8 +236,10 @@ class Complaint(models.Model):
             models.Index(fields=["filed_by"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
-                                   name="complaint_rating_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="complaint_rating_1_5",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -235,8 +262,13 @@ class Complaint(models.Model):
         """Called by services.common.workflow.move(): one timeline row per status change."""
         actor = by if (by is not None and getattr(by, "is_authenticated", False)) else None
         self._last_event = ComplaintEvent.objects.create(
-            complaint=self, kind=ComplaintEvent.Kind.STATUS, from_status=old, to_status=new,
-            text=note, is_public=True, by=actor,
+            complaint=self,
+            kind=ComplaintEvent.Kind.STATUS,
+            from_status=old,
+            to_status=new,
+            text=note,
+            is_public=True,
+            by=actor,
         )
 
 
@@ -260,8 +292,9 @@ class ComplaintEvent(models.Model):
     text = models.TextField(blank=True)
     # Internal notes are never shown to citizens; public replies and status changes always are.
     is_public = models.BooleanField(default=False)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -286,7 +319,9 @@ class ComplaintPhoto(models.Model):
         AFTER = "after", _("รูปหลังดำเนินการ")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
-    event = models.ForeignKey(ComplaintEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    event = models.ForeignKey(
+        ComplaintEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
     file = models.ForeignKey("common.StoredFile", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPORT)
     width = models.PositiveIntegerField(default=0)
@@ -367,8 +402,9 @@ class Open311Client(models.Model):
     key_prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -86,7 +86,9 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
                 )
             width, height = probe.size
             if width * height > MAX_PIXELS:
-                raise _invalid(_("รูปภาพมีขนาดพิกเซลใหญ่เกินไป (Image dimensions are too large)"), "image_too_large")
+                raise _invalid(
+                    _("รูปภาพมีขนาดพิกเซลใหญ่เกินไป (Image dimensions are too large)"), "image_too_large"
+                )
             latitude, longitude = _gps_position(probe)
             probe.load()
             image = ImageOps.exif_transpose(probe)
@@ -94,7 +96,9 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _invalid(_("รูปภาพมีขนาดพิกเซลใหญ่เกินไป (Image dimensions are too large)"), "image_too_large") from exc
+        raise _invalid(
+            _("รูปภาพมีขนาดพิกเซลใหญ่เกินไป (Image dimensions are too large)"), "image_too_large"
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise _invalid(_("ไฟล์นี้ไม่ใช่รูปภาพที่อ่านได้ (This file is not a readable image)"), "not_an_image") from exc
     image.thumbnail((MAX_EDGE, MAX_EDGE))
@@ -103,7 +107,10 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
     name = (upload.name or "photo").rsplit(".", 1)[0][:80] + ".jpg"
     return CleanPhoto(
         upload=SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg"),
-        width=image.width, height=image.height, latitude=latitude, longitude=longitude,
+        width=image.width,
+        height=image.height,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 

@@ -47,10 +47,13 @@ class Percentile(Aggregate):
 def _hours_to_resolve() -> ExpressionWrapper:
     return ExpressionWrapper(
         Extract(ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField()), "epoch")
-        / 3600.0, output_field=FloatField())
+        / 3600.0,
+        output_field=FloatField(),
+    )
 
 
 # --- visibility ----------------------------------------------------------------------------------
+
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     """Every case this staff member may open; none for anyone else."""
@@ -95,12 +98,16 @@ def complaint_by_access_token(token: str) -> Complaint | None:
 
 def public_timeline(complaint: Complaint) -> list[ComplaintEvent]:
     """What the reporter sees: status changes, public replies and recategorisation; never notes."""
-    events = complaint.events.filter(is_public=True).prefetch_related("photos__file").order_by("created_at", "pk")
+    events = (
+        complaint.events.filter(is_public=True).prefetch_related("photos__file").order_by("created_at", "pk")
+    )
     return list(events)
 
 
 def staff_timeline(complaint: Complaint) -> list[ComplaintEvent]:
-    return list(complaint.events.select_related("by").prefetch_related("photos__file").order_by("created_at", "pk"))
+    return list(
+        complaint.events.select_related("by").prefetch_related("photos__file").order_by("created_at", "pk")
+    )
 
 
 def photos_of(complaint: Complaint, *, kind: str | None = None) -> QuerySet[ComplaintPhoto]:
@@ -109,6 +116,7 @@ def photos_of(complaint: Complaint, *, kind: str | None = None) -> QuerySet[Comp
 
 
 # --- inbox ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class InboxFilter:
@@ -124,10 +132,14 @@ class InboxFilter:
     @classmethod
     def from_params(cls, params) -> InboxFilter:
         return cls(
-            status=params.get("status", "").strip(), category=params.get("category", "").strip(),
-            community=params.get("community", "").strip(), department=params.get("department", "").strip(),
-            channel=params.get("channel", "").strip(), overdue=params.get("overdue") in ("1", "true", "on"),
-            queue=params.get("queue", "").strip(), query=params.get("q", "").strip()[:100],
+            status=params.get("status", "").strip(),
+            category=params.get("category", "").strip(),
+            community=params.get("community", "").strip(),
+            department=params.get("department", "").strip(),
+            channel=params.get("channel", "").strip(),
+            overdue=params.get("overdue") in ("1", "true", "on"),
+            queue=params.get("queue", "").strip(),
+            query=params.get("q", "").strip()[:100],
         )
 
 
@@ -163,8 +175,11 @@ def inbox(*, user: User, filters: InboxFilter, now: dt.datetime | None = None) -
         # Thai has no spaces between words, so substring search (not tsvector) is the honest match.
         term = filters.query
         qs = qs.filter(
-            Q(tracking_code__icontains=term) | Q(description__icontains=term) | Q(address_text__icontains=term)
-            | Q(reporter_name__icontains=term) | Q(reporter_phone__contains=term)
+            Q(tracking_code__icontains=term)
+            | Q(description__icontains=term)
+            | Q(address_text__icontains=term)
+            | Q(reporter_name__icontains=term)
+            | Q(reporter_phone__contains=term)
             | Q(category__name_th__icontains=term)
         )
     return qs.order_by(F("due_at").asc(nulls_last=True), "-received_at")
@@ -176,16 +191,24 @@ def duplicate_candidates(complaint: Complaint) -> list[Complaint]:
     dlat = DUPLICATE_RADIUS_METRES / 111_320
     dlon = DUPLICATE_RADIUS_METRES / (111_320 * max(math.cos(math.radians(lat)), 0.01))
     window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    near = Complaint.objects.select_related("category").filter(
-        category_id=complaint.category_id,
-        received_at__gte=complaint.received_at - window, received_at__lte=complaint.received_at + window,
-        latitude__range=(Decimal(str(lat - dlat)), Decimal(str(lat + dlat))),
-        longitude__range=(Decimal(str(lon - dlon)), Decimal(str(lon + dlon))),
-        status__in=[*OPEN_STATUSES, S.RESOLVED],
-    ).exclude(pk=complaint.pk)
+    near = (
+        Complaint.objects.select_related("category")
+        .filter(
+            category_id=complaint.category_id,
+            received_at__gte=complaint.received_at - window,
+            received_at__lte=complaint.received_at + window,
+            latitude__range=(Decimal(str(lat - dlat)), Decimal(str(lat + dlat))),
+            longitude__range=(Decimal(str(lon - dlon)), Decimal(str(lon + dlon))),
+            status__in=[*OPEN_STATUSES, S.RESOLVED],
+        )
+        .exclude(pk=complaint.pk)
+    )
     found = []
     for other in near:
-        if distance_metres(lat, lon, float(other.latitude), float(other.longitude)) <= DUPLICATE_RADIUS_METRES:
+        if (
+            distance_metres(lat, lon, float(other.latitude), float(other.longitude))
+            <= DUPLICATE_RADIUS_METRES
+        ):
             other.distance_m = round(distance_metres(lat, lon, float(other.latitude), float(other.longitude)))
             found.append(other)
     return sorted(found, key=lambda c: c.distance_m)
@@ -201,9 +224,14 @@ def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 def officers_for_assignment(*, by: User, complaint: Complaint) -> QuerySet[User]:
     """Who `by` may hand this case to: active officers with the work permission, of the department."""
-    people = User.objects.filter(is_active=True, kind=User.Kind.STAFF).filter(
-        Q(groups__permissions__codename="work_complaint") | Q(user_permissions__codename="work_complaint")
-    ).distinct().order_by("first_name", "username")
+    people = (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF)
+        .filter(
+            Q(groups__permissions__codename="work_complaint") | Q(user_permissions__codename="work_complaint")
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
     department_id = complaint.department_id or by.department_id
     if not by.has_perm("complaints.view_all_complaints") and department_id:
         people = people.filter(department_id=department_id)
@@ -230,6 +258,7 @@ def remaining_working_hours(complaint: Complaint, calendar, now: dt.datetime | N
 
 # --- dashboard -----------------------------------------------------------------------------------
 
+
 def _resolution_stats(qs: QuerySet[Complaint]) -> dict:
     done = qs.filter(resolved_at__isnull=False)
     row = done.aggregate(
@@ -244,7 +273,9 @@ def _resolution_stats(qs: QuerySet[Complaint]) -> dict:
         "resolved": count,
         "median_hours": round(row["median"], 1) if row["median"] is not None else None,
         "p90_hours": round(row["p90"], 1) if row["p90"] is not None else None,
-        "median_working_hours": round(row["median_working"], 1) if row["median_working"] is not None else None,
+        "median_working_hours": round(row["median_working"], 1)
+        if row["median_working"] is not None
+        else None,
         "sla_percent": round(100 * row["on_time"] / count, 1) if count else None,
     }
 
@@ -265,16 +296,28 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
     median_days = summary["median_hours"] / 24 if summary["median_hours"] is not None else None
     summary["baseline_days"] = baseline_days
     summary["median_days"] = round(median_days, 2) if median_days is not None else None
-    summary["improvement_factor"] = (round(float(baseline_days) / median_days, 1)
-                                     if median_days and baseline_days else None)
-    received_daily = dict(period.annotate(day=TruncDate("received_at", tzinfo=BANGKOK)).values("day").annotate(
-        n=Count("pk")).values_list("day", "n"))
-    resolved_daily = dict(Complaint.objects.filter(resolved_at__gte=start, resolved_at__lt=end).annotate(
-        day=TruncDate("resolved_at", tzinfo=BANGKOK)).values("day").annotate(n=Count("pk")).values_list("day", "n"))
+    summary["improvement_factor"] = (
+        round(float(baseline_days) / median_days, 1) if median_days and baseline_days else None
+    )
+    received_daily = dict(
+        period.annotate(day=TruncDate("received_at", tzinfo=BANGKOK))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    resolved_daily = dict(
+        Complaint.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .annotate(day=TruncDate("resolved_at", tzinfo=BANGKOK))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
     days = []
     day = since
     while day <= until:
-        days.append({"day": day, "received": received_daily.get(day, 0), "resolved": resolved_daily.get(day, 0)})
+        days.append(
+            {"day": day, "received": received_daily.get(day, 0), "resolved": resolved_daily.get(day, 0)}
+        )
         day += dt.timedelta(days=1)
 
     def breakdown(field: str, label_field: str) -> list[dict]:
@@ -283,8 +326,11 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
         for key, label in keys:
             group = period.filter(**{field: key})
             stats = _resolution_stats(group)
-            stats.update(label=label or "—", received=group.count(),
-                         open=group.filter(status__in=OPEN_STATUSES).count())
+            stats.update(
+                label=label or "—",
+                received=group.count(),
+                open=group.filter(status__in=OPEN_STATUSES).count(),
+            )
             rows.append(stats)
         return rows
 
@@ -292,10 +338,14 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
         period.annotate(
             cell_lat=Func(F("latitude"), 3, function="ROUND", output_field=FloatField()),
             cell_lon=Func(F("longitude"), 3, function="ROUND", output_field=FloatField()),
-        ).values("cell_lat", "cell_lon").annotate(n=Count("pk")).values_list("cell_lat", "cell_lon", "n")
+        )
+        .values("cell_lat", "cell_lon")
+        .annotate(n=Count("pk"))
+        .values_list("cell_lat", "cell_lon", "n")
     )
     return {
-        "summary": summary, "days": days,
+        "summary": summary,
+        "days": days,
         "by_category": breakdown("category_id", "category__name_th"),
         "by_department": breakdown("department_id", "department__name_th"),
         "by_community": breakdown("community_id", "community__name_th"),
@@ -306,24 +356,32 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
 def transparency(*, months: int = 12) -> dict:
     """The public page: aggregates and a map of resolved cases, with no personal data at all."""
     now = timezone.now()
-    since = (now.astimezone(BANGKOK).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-             - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = (
+        now.astimezone(BANGKOK).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        - dt.timedelta(days=31 * (months - 1))
+    ).replace(day=1)
     cases = Complaint.objects.exclude(status=S.MERGED)
     totals = _resolution_stats(cases)
     totals.update(received=cases.count(), open=cases.filter(status__in=OPEN_STATUSES).count())
     recent = cases.filter(received_at__gte=since)
     by_month_category = []
-    rows = (recent.annotate(month=TruncMonth("received_at", tzinfo=BANGKOK))
-            .values("month", "category__name_th", "category__icon")
-            .annotate(received=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-                      on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))))
-            .order_by("-month", "category__name_th"))
+    rows = (
+        recent.annotate(month=TruncMonth("received_at", tzinfo=BANGKOK))
+        .values("month", "category__name_th", "category__icon")
+        .annotate(
+            received=Count("pk"),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+        )
+        .order_by("-month", "category__name_th")
+    )
     for row in rows:
         row["sla_percent"] = round(100 * row["on_time"] / row["resolved"], 1) if row["resolved"] else None
         by_month_category.append(row)
     points = [
         {"lat": round(float(lat), 3), "lon": round(float(lon), 3), "icon": icon, "category": name}
-        for lat, lon, icon, name in cases.filter(status__in=[S.RESOLVED, S.CLOSED]).order_by("-resolved_at")
+        for lat, lon, icon, name in cases.filter(status__in=[S.RESOLVED, S.CLOSED])
+        .order_by("-resolved_at")
         .values_list("latitude", "longitude", "category__icon", "category__name_th")[:2000]
     ]
     return {"totals": totals, "by_month_category": by_month_category, "points": points}

@@ -38,7 +38,9 @@ def seed_holidays(year: int) -> int:
     try:
         with transaction.atomic():
             HolidayYear.objects.create(year=year)
-            for day, name in sorted(holiday_calendars.country_holidays("TH", years=year, language="th").items()):
+            for day, name in sorted(
+                holiday_calendars.country_holidays("TH", years=year, language="th").items()
+            ):
                 _row, created = Holiday.objects.get_or_create(
                     date=day, defaults={"name": name[:200], "is_seeded": True}
                 )

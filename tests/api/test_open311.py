@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from xml.etree import ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -44,8 +44,16 @@ def key(in_town_a):
 
 
 def _post(api, key, **fields):
-    data = {"api_key": key, "service_code": "road", "lat": "12.75", "long": "100.9",
-            "description": "หลุมใหญ่กลางถนน", "first_name": "Anan", "last_name": "S", "phone": "0812345678"}
+    data = {
+        "api_key": key,
+        "service_code": "road",
+        "lat": "12.75",
+        "long": "100.9",
+        "description": "หลุมใหญ่กลางถนน",
+        "first_name": "Anan",
+        "last_name": "S",
+        "phone": "0812345678",
+    }
     data.update(fields)
     return api.post(f"{BASE}/requests.json", {k: v for k, v in data.items() if v is not None})
 
@@ -55,25 +63,40 @@ def test_discovery_lists_the_endpoint_and_formats(api):
     assert data["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert "text/xml" in data["endpoints"][0]["formats"]
     root = ET.fromstring(api.get(f"{BASE}/discovery.xml").content)
-    assert root.tag == "discovery" and root.find("endpoints/endpoint/formats/format") is not None
+    assert root.tag == "discovery"
+    assert root.find("endpoints/endpoint/formats/format") is not None
 
 
 def test_services_in_json_and_xml(api):
     services = json.loads(api.get(f"{BASE}/services.json").content)
     road = next(s for s in services if s["service_code"] == "road")
-    assert set(road) == {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+    assert set(road) == {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
     response = api.get(f"{BASE}/services.xml")
     assert response["Content-Type"].startswith("text/xml")
     assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
     root = ET.fromstring(response.content)
-    assert root.tag == "services" and root.find("service/service_code") is not None
+    assert root.tag == "services"
+    assert root.find("service/service_code") is not None
 
 
 def test_service_definition_with_attributes(api):
     road = Category.objects.get(code="road")
-    CategoryAttribute.objects.create(category=road, code="size", description="ขนาดหลุม", datatype="singlevaluelist",
-                                     required=True, values=[{"key": "small", "name": "เล็ก"},
-                                                            {"key": "big", "name": "ใหญ่"}])
+    CategoryAttribute.objects.create(
+        category=road,
+        code="size",
+        description="ขนาดหลุม",
+        datatype="singlevaluelist",
+        required=True,
+        values=[{"key": "small", "name": "เล็ก"}, {"key": "big", "name": "ใหญ่"}],
+    )
     data = json.loads(api.get(f"{BASE}/services/road.json").content)
     assert data["service_code"] == "road"
     assert data["attributes"][0]["values"][1] == {"key": "big", "name": "ใหญ่"}
@@ -100,28 +123,37 @@ def test_post_request_creates_a_case_and_token(api, key):
     row = json.loads(response.content)[0]
     complaint = Complaint.objects.get()
     assert row["service_request_id"] == complaint.tracking_code
-    assert complaint.channel == "open311" and complaint.open311_client.name == "Test app"
+    assert complaint.channel == "open311"
+    assert complaint.open311_client.name == "Test app"
     token = json.loads(api.get(f"{BASE}/tokens/{row['token']}.json").content)[0]
     assert token["service_request_id"] == complaint.tracking_code
 
 
 def test_post_request_errors_are_spec_shaped(api, key):
     outside = _post(api, key, lat="12.80")
-    assert outside.status_code == 400 and "boundary" in json.loads(outside.content)[0]["description"]
+    assert outside.status_code == 400
+    assert "boundary" in json.loads(outside.content)[0]["description"]
     assert _post(api, key, service_code="nope").status_code == 404
     assert _post(api, key, lat="north").status_code == 400
     assert _post(api, key, lat=None).status_code == 400
     response = api.post(f"{BASE}/requests.xml", {"api_key": key, "service_code": "road"})
     root = ET.fromstring(response.content)
     assert response.status_code == 400
-    assert root.tag == "errors" and root.find("error/code").text == "400"
+    assert root.tag == "errors"
+    assert root.find("error/code").text == "400"
     assert not Complaint.objects.exists()
 
 
 def test_required_attribute_is_enforced(api, key):
     road = Category.objects.get(code="road")
-    CategoryAttribute.objects.create(category=road, code="size", description="ขนาด", datatype="singlevaluelist",
-                                     required=True, values=[{"key": "small", "name": "เล็ก"}])
+    CategoryAttribute.objects.create(
+        category=road,
+        code="size",
+        description="ขนาด",
+        datatype="singlevaluelist",
+        required=True,
+        values=[{"key": "small", "name": "เล็ก"}],
+    )
     assert _post(api, key).status_code == 400
     assert _post(api, key, **{"attribute[size]": "huge"}).status_code == 400
     assert _post(api, key, **{"attribute[size]": "small"}).status_code == 201
@@ -135,10 +167,25 @@ def test_get_requests_filters_and_window(api, key):
     Complaint.objects.filter(pk=old.pk).update(received_at=timezone.now() - dt.timedelta(days=100))
     rows = json.loads(api.get(f"{BASE}/requests.json").content)
     assert [r["service_code"] for r in rows] == ["road"]  # 90-day default window
-    assert set(rows[0]) >= {"service_request_id", "status", "status_notes", "service_name", "service_code",
-                            "description", "agency_responsible", "service_notice", "requested_datetime",
-                            "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat",
-                            "long", "media_url"}
+    assert set(rows[0]) >= {
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+    }
     assert rows[0]["status"] == "open"
     start = (timezone.now() - dt.timedelta(days=120)).isoformat()
     end = (timezone.now() - dt.timedelta(days=60)).isoformat()
@@ -149,12 +196,19 @@ def test_get_requests_filters_and_window(api, key):
     by_id = json.loads(api.get(f"{BASE}/requests.json", {"service_request_id": old.tracking_code}).content)
     assert [r["service_request_id"] for r in by_id] == [old.tracking_code]
     root = ET.fromstring(api.get(f"{BASE}/requests.xml").content)
-    assert root.tag == "service_requests" and root.find("request/service_request_id") is not None
+    assert root.tag == "service_requests"
+    assert root.find("request/service_request_id") is not None
 
 
-@pytest.mark.parametrize("params", [{"start_date": "25/11/2026"}, {"end_date": "2026-11-25"},
-                                    {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-01T00:00:00Z"},
-                                    {"status": "pending"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_date": "25/11/2026"},
+        {"end_date": "2026-11-25"},
+        {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-01T00:00:00Z"},
+        {"status": "pending"},
+    ],
+)
 def test_bad_dates_and_statuses_get_400(api, params):
     response = api.get(f"{BASE}/requests.json", params)
     assert response.status_code == 400
@@ -179,6 +233,14 @@ def test_wrong_jurisdiction_is_404(api):
 
 def test_a_key_of_town_a_is_refused_by_town_b(api, key, town_b):
     other = Client(HTTP_HOST="beta.localhost")
-    response = other.post(f"{BASE}/requests.json", {"api_key": key, "service_code": "road", "lat": "12.8",
-                                                    "long": "100.9", "description": "ทดสอบข้ามเมือง"})
+    response = other.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key,
+            "service_code": "road",
+            "lat": "12.8",
+            "long": "100.9",
+            "description": "ทดสอบข้ามเมือง",
+        },
+    )
     assert response.status_code == 403

@@ -37,15 +37,26 @@ def people(in_town_a):
     works = Department.objects.create(code="works", name_th="กองช่าง")
     Category.objects.filter(code="road").update(department=works)
     head = make_user(roles=("department_head",), department=works)
-    return {"oss": make_user(roles=("oss_officer",)), "head": head,
-            "officer": make_user(roles=("officer",), department=works, username="officer-one"),
-            "volunteer": make_user(roles=("bbuddy_volunteer",)), "works": works}
+    return {
+        "oss": make_user(roles=("oss_officer",)),
+        "head": head,
+        "officer": make_user(roles=("officer",), department=works, username="officer-one"),
+        "volunteer": make_user(roles=("bbuddy_volunteer",)),
+        "works": works,
+    }
 
 
 def _file(client, **extra):
-    data = {"channel": "walk_in", "category": "road", "description": "ถนนทรุดหน้าโรงเรียน",
-            "latitude": "12.750000", "longitude": "100.900000", "reporter_name": "นายเอ",
-            "reporter_phone": "0811234567", "consent": True}
+    data = {
+        "channel": "walk_in",
+        "category": "road",
+        "description": "ถนนทรุดหน้าโรงเรียน",
+        "latitude": "12.750000",
+        "longitude": "100.900000",
+        "reporter_name": "นายเอ",
+        "reporter_phone": "0811234567",
+        "consent": True,
+    }
     data.update(extra)
     return client.post(f"{BASE}/complaints/", data, format="json")
 
@@ -57,7 +68,10 @@ def test_walk_in_to_resolved_through_the_api(people):
     assert response.json()["tracking_code"].startswith("ALP-")
     assert _as(people["oss"]).post(f"{BASE}/complaints/{pk}/accept/", {}, format="json").status_code == 200
     head = _as(people["head"])
-    assert head.post(f"{BASE}/complaints/{pk}/assign/", {"officer": "officer-one"}, format="json").status_code == 200
+    assert (
+        head.post(f"{BASE}/complaints/{pk}/assign/", {"officer": "officer-one"}, format="json").status_code
+        == 200
+    )
     officer = _as(people["officer"])
     assert officer.post(f"{BASE}/complaints/{pk}/start/").status_code == 200
     officer.post(f"{BASE}/complaints/{pk}/note/", {"text": "ใช้ปูน 3 ถุง"}, format="json")
@@ -90,13 +104,21 @@ def test_invalid_input_is_400_with_fields(people):
 
 
 def test_officer_lists_only_their_cases(people):
-    other = actions.submit_complaint(filing=actions.Filing(
-        category=Category.objects.get(code="road"), description="ไม่ใช่งานของเจ้าหน้าที่คนนี้",
-        latitude="12.75", longitude="100.9", is_anonymous=True))
+    other = actions.submit_complaint(
+        filing=actions.Filing(
+            category=Category.objects.get(code="road"),
+            description="ไม่ใช่งานของเจ้าหน้าที่คนนี้",
+            latitude="12.75",
+            longitude="100.9",
+            is_anonymous=True,
+        )
+    )
     rows = _as(people["officer"]).get(f"{BASE}/complaints/").json()["results"]
     assert other.pk not in [r["id"] for r in rows]
     assert _as(people["officer"]).get(f"{BASE}/complaints/{other.pk}/").status_code == 404
-    assert other.pk in [r["id"] for r in _as(people["oss"]).get(f"{BASE}/complaints/?queue=triage").json()["results"]]
+    assert other.pk in [
+        r["id"] for r in _as(people["oss"]).get(f"{BASE}/complaints/?queue=triage").json()["results"]
+    ]
 
 
 def test_volunteer_files_and_sees_only_their_own(people):

@@ -19,8 +19,10 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 pytestmark = [pytest.mark.e2e]
 
 if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)",
-                allow_module_level=True)
+    pytest.skip(
+        f"Chromium not found at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)",
+        allow_module_level=True,
+    )
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 PASSWORD = "correct-horse-2569"
@@ -50,8 +52,9 @@ def cast(django_db_setup, django_db_blocker):
         people = {
             "oss": make_user(roles=("oss_officer",), username="e2e-oss"),
             "head": make_user(roles=("department_head",), username="e2e-head", department=works),
-            "officer": make_user(roles=("officer",), username="e2e-officer", department=works,
-                                 first_name="ช่างสมพงษ์"),
+            "officer": make_user(
+                roles=("officer",), username="e2e-officer", department=works, first_name="ช่างสมพงษ์"
+            ),
         }
         Category.objects.filter(code="streetlight").update(department=works)
         connection.set_schema_to_public()
@@ -80,18 +83,30 @@ def server(cast, tmp_path):
     from django.db import connections
 
     db = connections["default"].settings_dict
-    url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port_number = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{host}:{port_number}/{db['NAME']}"
     port = _free_port()
     base = str(settings.BASE_DIR)
-    env = {**os.environ, "DATABASE_URL": url, "THONGTHIN_TESTING": "1", "CELERY_TASK_ALWAYS_EAGER": "1",
-           "THONGTHIN_DATA_DIR": str(tmp_path), "DJANGO_DEBUG": "0",
-           "PYTHONPATH": os.pathsep.join([base, os.path.join(base, "platform")])}
-    proc = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload",
-                             "--skip-checks"], cwd=base, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "THONGTHIN_TESTING": "1",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "THONGTHIN_DATA_DIR": str(tmp_path),
+        "DJANGO_DEBUG": "0",
+        "PYTHONPATH": os.pathsep.join([base, os.path.join(base, "platform")]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+        cwd=base,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310 - loopback only
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             break
         except OSError:
             if proc.poll() is not None:
@@ -110,8 +125,13 @@ def browser():
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--host-resolver-rules=MAP *.localhost 127.0.0.1"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+            ],
         )
         # OpenStreetMap tiles are not fetched in tests: the map still works without them.
         yield chromium
@@ -131,8 +151,9 @@ def _staff_page(browser, base: str, username: str):
 
 
 def test_citizen_files_officer_resolves_citizen_rates(server, browser, cast):
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                locale="th-TH")
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="th-TH"
+    )
     phone.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     citizen = phone.new_page()
     citizen.goto(f"{server}/complaints/")

@@ -10,8 +10,18 @@ from services.complaints.models import DESCRIPTION_MAX, Category, Complaint, Com
 class OssCategoryOutput(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["id", "code", "name_th", "name_en", "icon", "group", "sla_hours", "allow_anonymous", "department",
-                  "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name_th",
+            "name_en",
+            "icon",
+            "group",
+            "sla_hours",
+            "allow_anonymous",
+            "department",
+            "is_active",
+        ]
 
 
 class OssComplaintOutput(serializers.ModelSerializer):
@@ -20,14 +30,35 @@ class OssComplaintOutput(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     assigned_to = serializers.CharField(source="assigned_to.username", default=None, read_only=True)
     department = serializers.CharField(source="department.code", default=None, read_only=True)
-    channel = serializers.CharField(read_only=True, help_text="web | walk_in | phone | bbuddy | open311 | line")
+    channel = serializers.CharField(
+        read_only=True, help_text="web | walk_in | phone | bbuddy | open311 | line"
+    )
 
     class Meta:
         model = Complaint
-        fields = ["id", "tracking_code", "category", "status", "status_label", "channel", "description",
-                  "latitude", "longitude", "address_text", "community", "department", "assigned_to",
-                  "received_at", "due_at", "resolved_at", "closed_at", "is_overdue", "escalation_level",
-                  "reopen_count", "rating"]
+        fields = [
+            "id",
+            "tracking_code",
+            "category",
+            "status",
+            "status_label",
+            "channel",
+            "description",
+            "latitude",
+            "longitude",
+            "address_text",
+            "community",
+            "department",
+            "assigned_to",
+            "received_at",
+            "due_at",
+            "resolved_at",
+            "closed_at",
+            "is_overdue",
+            "escalation_level",
+            "reopen_count",
+            "rating",
+        ]
 
 
 class OssEventOutput(serializers.ModelSerializer):
@@ -47,15 +78,28 @@ class OssComplaintDetailOutput(OssComplaintOutput):
     merged_into = serializers.CharField(source="merged_into.tracking_code", default=None, read_only=True)
 
     class Meta(OssComplaintOutput.Meta):
-        fields = [*OssComplaintOutput.Meta.fields, "is_anonymous", "reporter_name", "reporter_phone",
-                  "reporter_email", "filed_by", "merged_into", "attributes", "resolution_working_hours",
-                  "rating_comment", "events"]
+        fields = [
+            *OssComplaintOutput.Meta.fields,
+            "is_anonymous",
+            "reporter_name",
+            "reporter_phone",
+            "reporter_email",
+            "filed_by",
+            "merged_into",
+            "attributes",
+            "resolution_working_hours",
+            "rating_comment",
+            "events",
+        ]
 
 
 class OssComplaintCreateInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=[Complaint.Channel.WALK_IN, Complaint.Channel.PHONE,
-                                               Complaint.Channel.BBUDDY])
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    channel = serializers.ChoiceField(
+        choices=[Complaint.Channel.WALK_IN, Complaint.Channel.PHONE, Complaint.Channel.BBUDDY]
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True)
+    )
     description = serializers.CharField(max_length=DESCRIPTION_MAX)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
@@ -65,13 +109,19 @@ class OssComplaintCreateInput(serializers.Serializer):
     reporter_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     reporter_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    consent = serializers.BooleanField(help_text="The resident agreed to the PDPA notice (read out by staff).")
+    consent = serializers.BooleanField(
+        help_text="The resident agreed to the PDPA notice (read out by staff)."
+    )
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
 
 
 class OssAcceptInput(serializers.Serializer):
-    department = serializers.CharField(required=False, allow_blank=True, default="",
-                                       help_text="Department code; empty keeps the category's department")
+    department = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Department code; empty keeps the category's department",
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -84,7 +134,9 @@ class OssMergeInput(serializers.Serializer):
 
 
 class OssRecategoriseInput(serializers.Serializer):
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True)
+    )
 
 
 class OssAssignInput(serializers.Serializer):

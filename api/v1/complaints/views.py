@@ -37,11 +37,17 @@ from .serializers import (
 )
 
 FILTERS = [
-    OpenApiParameter("status", str, description="open | received | accepted | assigned | in_progress | resolved | "
-                                                "closed | rejected | merged | reopened"),
+    OpenApiParameter(
+        "status",
+        str,
+        description="open | received | accepted | assigned | in_progress | resolved | "
+        "closed | rejected | merged | reopened",
+    ),
     OpenApiParameter("category", str, description="category code"),
-    OpenApiParameter("community", int), OpenApiParameter("department", int),
-    OpenApiParameter("channel", str), OpenApiParameter("overdue", bool),
+    OpenApiParameter("community", int),
+    OpenApiParameter("department", int),
+    OpenApiParameter("channel", str),
+    OpenApiParameter("overdue", bool),
     OpenApiParameter("queue", str, description="mine | triage | department | escalated | filed"),
     OpenApiParameter("q", str, description="search in code, description, address, reporter"),
 ]
@@ -80,8 +86,11 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return complaint
 
     def _detail(self, complaint_id: int, code: int = status.HTTP_200_OK) -> Response:
-        complaint = Complaint.objects.select_related("category", "department", "assigned_to").prefetch_related(
-            "events__by").get(pk=complaint_id)
+        complaint = (
+            Complaint.objects.select_related("category", "department", "assigned_to")
+            .prefetch_related("events__by")
+            .get(pk=complaint_id)
+        )
         return Response(OssComplaintDetailOutput(complaint).data, status=code)
 
     @extend_schema(parameters=FILTERS)
@@ -94,12 +103,21 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         data = _valid(OssComplaintCreateInput, request)
         community = Community.objects.filter(pk=data["community"]).first() if data["community"] else None
         filing = actions.Filing(
-            category=data["category"], description=data["description"], latitude=data["latitude"],
-            longitude=data["longitude"], community=community, address_text=data["address_text"],
-            reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
-            reporter_email=data["reporter_email"], is_anonymous=data["is_anonymous"], consent=data["consent"])
-        complaint = actions.submit_complaint(filing=filing, channel=data["channel"], uploads=data["photos"],
-                                             by=request.user)
+            category=data["category"],
+            description=data["description"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            community=community,
+            address_text=data["address_text"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            reporter_email=data["reporter_email"],
+            is_anonymous=data["is_anonymous"],
+            consent=data["consent"],
+        )
+        complaint = actions.submit_complaint(
+            filing=filing, channel=data["channel"], uploads=data["photos"], by=request.user
+        )
         return self._detail(complaint.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=OssAcceptInput, responses=OssComplaintDetailOutput)
@@ -112,16 +130,18 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             department = Department.objects.filter(code=data["department"], is_active=True).first()
             if department is None:
                 raise ValidationError({"department": ["ไม่พบกองนี้ (No such department)"]})
-        actions.accept_complaint(complaint_id=complaint.pk, by=request.user, department=department,
-                                 note=data["note"])
+        actions.accept_complaint(
+            complaint_id=complaint.pk, by=request.user, department=department, note=data["note"]
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=OssReasonInput, responses=OssComplaintDetailOutput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         complaint = self.get_object()
-        actions.reject_complaint(complaint_id=complaint.pk, by=request.user,
-                                 reason=_valid(OssReasonInput, request)["reason"])
+        actions.reject_complaint(
+            complaint_id=complaint.pk, by=request.user, reason=_valid(OssReasonInput, request)["reason"]
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=OssMergeInput, responses=OssComplaintDetailOutput)
@@ -139,8 +159,11 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def recategorise(self, request, pk=None):
         complaint = self.get_object()
-        actions.recategorise_complaint(complaint_id=complaint.pk, by=request.user,
-                                       category=_valid(OssRecategoriseInput, request)["category"])
+        actions.recategorise_complaint(
+            complaint_id=complaint.pk,
+            by=request.user,
+            category=_valid(OssRecategoriseInput, request)["category"],
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=OssAssignInput, responses=OssComplaintDetailOutput)
@@ -151,7 +174,9 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         officer = User.objects.filter(username=data["officer"]).first()
         if officer is None:
             raise ValidationError({"officer": ["ไม่พบเจ้าหน้าที่ (No such officer)"]})
-        actions.assign_complaint(complaint_id=complaint.pk, by=request.user, officer=officer, note=data["note"])
+        actions.assign_complaint(
+            complaint_id=complaint.pk, by=request.user, officer=officer, note=data["note"]
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=None, responses=OssComplaintDetailOutput)
@@ -166,23 +191,27 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def resolve(self, request, pk=None):
         complaint = self.get_object()
         data = _valid(OssResolveInput, request)
-        actions.resolve_complaint(complaint_id=complaint.pk, by=request.user, reply=data["reply"],
-                                  after_photos=data["photos"])
+        actions.resolve_complaint(
+            complaint_id=complaint.pk, by=request.user, reply=data["reply"], after_photos=data["photos"]
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=OssTextInput, responses=OssComplaintDetailOutput)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         complaint = self.get_object()
-        actions.add_public_reply(complaint_id=complaint.pk, by=request.user, text=_valid(OssTextInput, request)["text"])
+        actions.add_public_reply(
+            complaint_id=complaint.pk, by=request.user, text=_valid(OssTextInput, request)["text"]
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=OssTextInput, responses=OssComplaintDetailOutput)
     @action(detail=True, methods=["post"])
     def note(self, request, pk=None):
         complaint = self.get_object()
-        actions.add_internal_note(complaint_id=complaint.pk, by=request.user,
-                                  text=_valid(OssTextInput, request)["text"])
+        actions.add_internal_note(
+            complaint_id=complaint.pk, by=request.user, text=_valid(OssTextInput, request)["text"]
+        )
         return self._detail(complaint.pk)
 
     @extend_schema(request=None, responses=OssComplaintOutput(many=True))
@@ -205,9 +234,14 @@ class OssDashboard(APIView):
 
     permission_classes = [IsAuthenticated, IsStaffMember]
 
-    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.DATE),
-                               OpenApiParameter("until", OpenApiTypes.DATE)],
-                   responses=OssDashboardOutput, operation_id="oss_dashboard")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+        responses=OssDashboardOutput,
+        operation_id="oss_dashboard",
+    )
     def get(self, request):
         if not request.user.has_perm("complaints.view_oss_dashboard"):
             from rest_framework.exceptions import PermissionDenied
@@ -216,14 +250,17 @@ class OssDashboard(APIView):
         today = timezone.now().astimezone(BANGKOK).date()
         try:
             until = dt.date.fromisoformat(request.query_params.get("until") or today.isoformat())
-            since = dt.date.fromisoformat(request.query_params.get("since") or (until - dt.timedelta(days=29))
-                                          .isoformat())
+            since = dt.date.fromisoformat(
+                request.query_params.get("since") or (until - dt.timedelta(days=29)).isoformat()
+            )
         except ValueError as exc:
-            raise ValidationError({"since": ["วันที่ต้องเป็นรูปแบบ YYYY-MM-DD (Dates must be YYYY-MM-DD)"]}) from exc
+            raise ValidationError(
+                {"since": ["วันที่ต้องเป็นรูปแบบ YYYY-MM-DD (Dates must be YYYY-MM-DD)"]}
+            ) from exc
         if since > until or (until - since).days > 366:
             raise ValidationError({"since": ["ช่วงวันที่ไม่ถูกต้อง (at most 366 days, since ≤ until)"]})
-        data = selectors.dashboard(since=since, until=until, baseline_days=OssSettings.current().baseline_days)
+        data = selectors.dashboard(
+            since=since, until=until, baseline_days=OssSettings.current().baseline_days
+        )
         data["days"] = [{**d, "day": d["day"].isoformat()} for d in data["days"]]
         return Response(data)
-
-

@@ -33,7 +33,7 @@ from ..forms import (
     StaffComplaintForm,
     TextForm,
 )
-from ..models import Category, Complaint, Holiday, Open311Client, OssSettings
+from ..models import Category, Community, Complaint, Holiday, Open311Client, OssSettings
 from ..sla import BANGKOK, WorkingCalendar, seed_holidays
 from ..workflow import TRANSITIONS, ComplaintStatus
 from .portal import PDPA_CONSENT_TEXT, apply_form_errors, filing_from_form, map_context
@@ -54,7 +54,8 @@ def _need(request, permission: str) -> None:
 @staff_required
 def inbox(request):
     if not request.user.has_perm("complaints.view_complaint") and not request.user.has_perm(
-            "complaints.file_on_behalf"):
+        "complaints.file_on_behalf"
+    ):
         raise PermissionDenied
     filters = selectors.InboxFilter.from_params(request.GET)
     cases = selectors.inbox(user=request.user, filters=filters)
@@ -62,14 +63,32 @@ def inbox(request):
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
     points = []
     if view == "map":
-        points = [{"lat": float(c.latitude), "lon": float(c.longitude), "icon": c.category.icon,
-                   "category": f"{c.tracking_code} {c.category.name_th}"} for c in cases[:1000]]
-    return _page(request, "complaints/staff/inbox.html", {
-        "page": page, "filters": filters, "view": view, "points": points, "boundary": request.town.boundary,
-        "statuses": S.choices, "channels": Complaint.Channel.choices,
-        "categories": Category.objects.all(), "communities": selectors.active_communities(),
-        "departments": Department.objects.filter(is_active=True), "now": timezone.now(),
-    })
+        points = [
+            {
+                "lat": float(c.latitude),
+                "lon": float(c.longitude),
+                "icon": c.category.icon,
+                "category": f"{c.tracking_code} {c.category.name_th}",
+            }
+            for c in cases[:1000]
+        ]
+    return _page(
+        request,
+        "complaints/staff/inbox.html",
+        {
+            "page": page,
+            "filters": filters,
+            "view": view,
+            "points": points,
+            "boundary": request.town.boundary,
+            "statuses": S.choices,
+            "channels": Complaint.Channel.choices,
+            "categories": Category.objects.all(),
+            "communities": selectors.active_communities(),
+            "departments": Department.objects.filter(is_active=True),
+            "now": timezone.now(),
+        },
+    )
 
 
 def _case_or_404(request, pk: int) -> Complaint:
@@ -85,21 +104,34 @@ def detail(request, pk: int):
     user = request.user
     targets = allowed_targets(complaint.status, TRANSITIONS)
     calendar = WorkingCalendar.for_town()
-    return _page(request, "complaints/staff/detail.html", {
-        "complaint": complaint, "timeline": selectors.staff_timeline(complaint),
-        "photos": selectors.photos_of(complaint),
-        "duplicates": selectors.duplicate_candidates(complaint) if complaint.status in (S.RECEIVED, S.ACCEPTED) else [],
-        "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
-        "can_triage": user.has_perm("complaints.triage_complaint") and S.ACCEPTED in targets,
-        "can_assign": user.has_perm("complaints.assign_complaint") and S.ASSIGNED in targets,
-        "can_start": user.has_perm("complaints.work_complaint") and S.IN_PROGRESS in targets,
-        "can_resolve": user.has_perm("complaints.work_complaint") and S.RESOLVED in targets,
-        "can_recategorise": user.has_perm("complaints.triage_complaint") and complaint.is_open,
-        "accept_form": AcceptForm(initial={"department": complaint.department}), "reject_form": RejectForm(),
-        "assign_form": AssignForm(officers=selectors.officers_for_assignment(by=user, complaint=complaint)),
-        "resolve_form": ResolveForm(), "reply_form": TextForm(), "note_form": TextForm(),
-        "recategorise_form": RecategoriseForm(initial={"category": complaint.category}), "merge_form": MergeForm(),
-    })
+    return _page(
+        request,
+        "complaints/staff/detail.html",
+        {
+            "complaint": complaint,
+            "timeline": selectors.staff_timeline(complaint),
+            "photos": selectors.photos_of(complaint),
+            "duplicates": selectors.duplicate_candidates(complaint)
+            if complaint.status in (S.RECEIVED, S.ACCEPTED)
+            else [],
+            "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
+            "can_triage": user.has_perm("complaints.triage_complaint") and S.ACCEPTED in targets,
+            "can_assign": user.has_perm("complaints.assign_complaint") and S.ASSIGNED in targets,
+            "can_start": user.has_perm("complaints.work_complaint") and S.IN_PROGRESS in targets,
+            "can_resolve": user.has_perm("complaints.work_complaint") and S.RESOLVED in targets,
+            "can_recategorise": user.has_perm("complaints.triage_complaint") and complaint.is_open,
+            "accept_form": AcceptForm(initial={"department": complaint.department}),
+            "reject_form": RejectForm(),
+            "assign_form": AssignForm(
+                officers=selectors.officers_for_assignment(by=user, complaint=complaint)
+            ),
+            "resolve_form": ResolveForm(),
+            "reply_form": TextForm(),
+            "note_form": TextForm(),
+            "recategorise_form": RecategoriseForm(initial={"category": complaint.category}),
+            "merge_form": MergeForm(),
+        },
+    )
 
 
 def _run(request, pk: int, fn) -> object:
@@ -118,8 +150,12 @@ def _run(request, pk: int, fn) -> object:
 
 def _form_or_error(form):
     if not form.is_valid():
-        raise ValidationError([f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}"
-                               for k, v in form.errors.items()])
+        raise ValidationError(
+            [
+                f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}"
+                for k, v in form.errors.items()
+            ]
+        )
     return form.cleaned_data
 
 
@@ -128,7 +164,10 @@ def _form_or_error(form):
 def accept(request, pk: int):
     def go(c):
         data = _form_or_error(AcceptForm(request.POST))
-        actions.accept_complaint(complaint_id=c.pk, by=request.user, department=data["department"], note=data["note"])
+        actions.accept_complaint(
+            complaint_id=c.pk, by=request.user, department=data["department"], note=data["note"]
+        )
+
     return _run(request, pk, go)
 
 
@@ -138,6 +177,7 @@ def reject(request, pk: int):
     def go(c):
         data = _form_or_error(RejectForm(request.POST))
         actions.reject_complaint(complaint_id=c.pk, by=request.user, reason=data["reason"])
+
     return _run(request, pk, go)
 
 
@@ -150,6 +190,7 @@ def merge(request, pk: int):
         if target is None:
             raise ValidationError(_("ไม่พบเลขติดตามเรื่องนี้ (No such tracking code)"))
         actions.merge_complaint(complaint_id=c.pk, into_id=target.pk, by=request.user)
+
     return _run(request, pk, go)
 
 
@@ -159,6 +200,7 @@ def recategorise(request, pk: int):
     def go(c):
         data = _form_or_error(RecategoriseForm(request.POST))
         actions.recategorise_complaint(complaint_id=c.pk, by=request.user, category=data["category"])
+
     return _run(request, pk, go)
 
 
@@ -166,9 +208,14 @@ def recategorise(request, pk: int):
 @require_POST
 def assign(request, pk: int):
     def go(c):
-        form = AssignForm(request.POST, officers=selectors.officers_for_assignment(by=request.user, complaint=c))
+        form = AssignForm(
+            request.POST, officers=selectors.officers_for_assignment(by=request.user, complaint=c)
+        )
         data = _form_or_error(form)
-        actions.assign_complaint(complaint_id=c.pk, by=request.user, officer=data["officer"], note=data["note"])
+        actions.assign_complaint(
+            complaint_id=c.pk, by=request.user, officer=data["officer"], note=data["note"]
+        )
+
     return _run(request, pk, go)
 
 
@@ -183,8 +230,10 @@ def start(request, pk: int):
 def resolve(request, pk: int):
     def go(c):
         data = _form_or_error(ResolveForm(request.POST, request.FILES))
-        actions.resolve_complaint(complaint_id=c.pk, by=request.user, reply=data["reply"],
-                                  after_photos=data["photos"])
+        actions.resolve_complaint(
+            complaint_id=c.pk, by=request.user, reply=data["reply"], after_photos=data["photos"]
+        )
+
     return _run(request, pk, go)
 
 
@@ -194,6 +243,7 @@ def reply(request, pk: int):
     def go(c):
         data = _form_or_error(TextForm(request.POST))
         actions.add_public_reply(complaint_id=c.pk, by=request.user, text=data["text"])
+
     return _run(request, pk, go)
 
 
@@ -203,6 +253,7 @@ def note(request, pk: int):
     def go(c):
         data = _form_or_error(TextForm(request.POST))
         actions.add_internal_note(complaint_id=c.pk, by=request.user, text=data["text"])
+
     return _run(request, pk, go)
 
 
@@ -214,29 +265,44 @@ def staff_file(request):
     form = StaffComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = actions.submit_complaint(filing=filing_from_form(form), channel=form.cleaned_data["channel"],
-                                                 uploads=form.cleaned_data["photos"], by=request.user)
+            complaint = actions.submit_complaint(
+                filing=filing_from_form(form),
+                channel=form.cleaned_data["channel"],
+                uploads=form.cleaned_data["photos"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_form_errors(form, exc)
         else:
-            messages.success(request, _("บันทึกเรื่อง %(code)s แล้ว แจ้งเลขนี้ให้ผู้แจ้งทราบ") % {
-                "code": complaint.tracking_code})
+            messages.success(
+                request, _("บันทึกเรื่อง %(code)s แล้ว แจ้งเลขนี้ให้ผู้แจ้งทราบ") % {"code": complaint.tracking_code}
+            )
             if request.user.has_perm("complaints.view_complaint"):
                 return redirect("complaints:detail", complaint.pk)
             return redirect("complaints:staff_file")
     status = 400 if request.method == "POST" else 200
-    return _page(request, "complaints/staff/file.html", {
-        "form": form, "consent_text": PDPA_CONSENT_TEXT, "filed": selectors.inbox(
-            user=request.user, filters=selectors.InboxFilter(queue="filed"))[:20], **map_context(request)},
-        status=status)
+    return _page(
+        request,
+        "complaints/staff/file.html",
+        {
+            "form": form,
+            "consent_text": PDPA_CONSENT_TEXT,
+            "filed": selectors.inbox(user=request.user, filters=selectors.InboxFilter(queue="filed"))[:20],
+            **map_context(request),
+        },
+        status=status,
+    )
 
 
 def _period(request) -> tuple[dt.date, dt.date]:
     today = timezone.now().astimezone(BANGKOK).date()
     try:
         until = dt.date.fromisoformat(request.GET.get("until", "")) if request.GET.get("until") else today
-        since = dt.date.fromisoformat(request.GET.get("since", "")) if request.GET.get("since") else (
-            until - dt.timedelta(days=29))
+        since = (
+            dt.date.fromisoformat(request.GET.get("since", ""))
+            if request.GET.get("since")
+            else (until - dt.timedelta(days=29))
+        )
     except ValueError:
         return today - dt.timedelta(days=29), today
     if since > until:
@@ -249,8 +315,11 @@ def dashboard(request):
     _need(request, "complaints.view_oss_dashboard")
     since, until = _period(request)
     data = selectors.dashboard(since=since, until=until, baseline_days=OssSettings.current().baseline_days)
-    return _page(request, "complaints/staff/dashboard.html", {
-        "data": data, "since": since, "until": until, "boundary": request.town.boundary})
+    return _page(
+        request,
+        "complaints/staff/dashboard.html",
+        {"data": data, "since": since, "until": until, "boundary": request.town.boundary},
+    )
 
 
 @staff_required
@@ -260,7 +329,9 @@ def export(request, fmt: str):
     filters = selectors.InboxFilter.from_params(request.GET)
     start = dt.datetime.combine(since, dt.time.min, BANGKOK)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, BANGKOK)
-    cases = selectors.inbox(user=request.user, filters=filters).filter(received_at__gte=start, received_at__lt=end)
+    cases = selectors.inbox(user=request.user, filters=filters).filter(
+        received_at__gte=start, received_at__lt=end
+    )
     name = f"complaints-{request.town.short_code}-{since:%Y%m%d}-{until:%Y%m%d}"
     if fmt == "xlsx":
         return exports.xlsx_response(cases, filename=f"{name}.xlsx")
@@ -284,8 +355,10 @@ def settings_page(request):
         if which == "holiday":
             holiday_form = HolidayForm(request.POST, prefix="h")
             if holiday_form.is_valid():
-                Holiday.objects.update_or_create(date=holiday_form.cleaned_data["date"], defaults={
-                    "name": holiday_form.cleaned_data["name"], "is_active": True})
+                Holiday.objects.update_or_create(
+                    date=holiday_form.cleaned_data["date"],
+                    defaults={"name": holiday_form.cleaned_data["name"], "is_active": True},
+                )
                 messages.success(request, _("เพิ่มวันหยุดแล้ว (Holiday added)"))
                 return redirect("complaints:settings")
         if which == "toggle_holiday":
@@ -293,6 +366,18 @@ def settings_page(request):
             if day is not None:
                 day.is_active = not day.is_active
                 day.save(update_fields=["is_active"])
+            return redirect("complaints:settings")
+        if which == "community":
+            name = request.POST.get("name", "").strip()[:200]
+            if name:
+                Community.objects.get_or_create(name_th=name)
+                messages.success(request, _("เพิ่มชุมชนแล้ว (Community added)"))
+            return redirect("complaints:settings")
+        if which == "toggle_community":
+            community = Community.objects.filter(pk=request.POST.get("community")).first()
+            if community is not None:
+                community.is_active = not community.is_active
+                community.save(update_fields=["is_active"])
             return redirect("complaints:settings")
         if which == "client":
             client_form = Open311ClientForm(request.POST, prefix="c")
@@ -305,11 +390,21 @@ def settings_page(request):
     year = timezone.now().astimezone(BANGKOK).year
     seed_holidays(year)
     seed_holidays(year + 1)
-    return _page(request, "complaints/staff/settings.html", {
-        "form": form, "holiday_form": holiday_form, "client_form": client_form, "new_key": new_key,
-        "holidays": Holiday.objects.filter(date__year__in=[year, year + 1]),
-        "clients": Open311Client.objects.all(), "categories": Category.objects.select_related("department"),
-    }, status=400 if request.method == "POST" else 200)
+    return _page(
+        request,
+        "complaints/staff/settings.html",
+        {
+            "form": form,
+            "holiday_form": holiday_form,
+            "client_form": client_form,
+            "new_key": new_key,
+            "holidays": Holiday.objects.filter(date__year__in=[year, year + 1]),
+            "clients": Open311Client.objects.all(),
+            "communities": Community.objects.all(),
+            "categories": Category.objects.select_related("department"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @staff_required
@@ -321,5 +416,9 @@ def category_edit(request, pk: int | None = None):
         form.save()
         messages.success(request, _("บันทึกแล้ว (Saved)"))
         return redirect("complaints:settings")
-    return _page(request, "complaints/staff/category_form.html", {"form": form, "category": category},
-                 status=400 if request.method == "POST" else 200)
+    return _page(
+        request,
+        "complaints/staff/category_form.html",
+        {"form": form, "category": category},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -54,27 +54,41 @@ def _handle(event: dict) -> None:
         return
     if message.get("type") == "text":
         actions.remember_line_text(line_user_id=user_id, text=str(message.get("text", "")))
-        _reply(user_id, "รับรายละเอียดแล้ว กรุณากด + แล้วเลือก “ตำแหน่งที่ตั้ง” เพื่อส่งตำแหน่งของเรื่อง "
-                        "(Now share the location)", f"{event_id}:ask-location")
+        _reply(
+            user_id,
+            "รับรายละเอียดแล้ว กรุณากด + แล้วเลือก “ตำแหน่งที่ตั้ง” เพื่อส่งตำแหน่งของเรื่อง (Now share the location)",
+            f"{event_id}:ask-location",
+        )
     elif message.get("type") == "location":
         draft = actions.take_line_draft(line_user_id=user_id)
         if not draft:
-            _reply(user_id, "กรุณาพิมพ์รายละเอียดของเรื่องก่อน แล้วจึงส่งตำแหน่ง (Send the description first)",
-                   f"{event_id}:need-text")
+            _reply(
+                user_id,
+                "กรุณาพิมพ์รายละเอียดของเรื่องก่อน แล้วจึงส่งตำแหน่ง (Send the description first)",
+                f"{event_id}:need-text",
+            )
             return
         try:
             latitude = Decimal(str(message.get("latitude"))).quantize(Decimal("0.000001"))
             longitude = Decimal(str(message.get("longitude"))).quantize(Decimal("0.000001"))
         except (InvalidOperation, TypeError, ValueError):
-            _reply(user_id, "อ่านตำแหน่งไม่ได้ กรุณาส่งใหม่ (Could not read the location)", f"{event_id}:bad-location")
+            _reply(
+                user_id, "อ่านตำแหน่งไม่ได้ กรุณาส่งใหม่ (Could not read the location)", f"{event_id}:bad-location"
+            )
             actions.remember_line_text(line_user_id=user_id, text=draft)
             return
-        filing = actions.Filing(category=_category_for(draft), description=draft, latitude=latitude,
-                                longitude=longitude, address_text=str(message.get("address") or "")[:300],
-                                is_anonymous=True)
+        filing = actions.Filing(
+            category=_category_for(draft),
+            description=draft,
+            latitude=latitude,
+            longitude=longitude,
+            address_text=str(message.get("address") or "")[:300],
+            is_anonymous=True,
+        )
         try:
-            actions.submit_complaint(filing=filing, channel=Complaint.Channel.LINE, line_user_id=user_id,
-                                     ip=f"line:{user_id}")
+            actions.submit_complaint(
+                filing=filing, channel=Complaint.Channel.LINE, line_user_id=user_id, ip=f"line:{user_id}"
+            )
         except ValidationError as exc:
             actions.remember_line_text(line_user_id=user_id, text=draft)
             _reply(user_id, " ".join(exc.messages), f"{event_id}:invalid")

@@ -55,18 +55,26 @@ def filing_from_form(form) -> actions.Filing:
         latitude = parse_coordinate(raw_lat, low=-90, high=90, name="location")
         longitude = parse_coordinate(raw_lon, low=-180, high=180, name="location")
     return actions.Filing(
-        category=data["category"], description=data["description"], latitude=latitude, longitude=longitude,
-        community=data.get("community"), address_text=data.get("address_text", ""),
-        reporter_name=data.get("reporter_name", ""), reporter_phone=data.get("reporter_phone", ""),
-        reporter_email=data.get("reporter_email", ""), is_anonymous=data.get("is_anonymous", False),
+        category=data["category"],
+        description=data["description"],
+        latitude=latitude,
+        longitude=longitude,
+        community=data.get("community"),
+        address_text=data.get("address_text", ""),
+        reporter_name=data.get("reporter_name", ""),
+        reporter_phone=data.get("reporter_phone", ""),
+        reporter_email=data.get("reporter_email", ""),
+        is_anonymous=data.get("is_anonymous", False),
         consent=data.get("consent", False),
     )
 
 
 def map_context(request) -> dict:
     town = request.town
-    return {"boundary": town.boundary, "categories_anonymous": {
-        str(c.pk): c.allow_anonymous for c in selectors.active_categories()}}
+    return {
+        "boundary": town.boundary,
+        "categories_anonymous": {str(c.pk): c.allow_anonymous for c in selectors.active_categories()},
+    }
 
 
 def portal(request):
@@ -83,8 +91,12 @@ def file_complaint(request):
                 if request.user.is_authenticated and not filing.reporter_phone and request.user.phone:
                     filing.reporter_phone = request.user.phone
                 complaint = actions.submit_complaint(
-                    filing=filing, channel=Complaint.Channel.WEB, uploads=form.cleaned_data["photos"],
-                    by=request.user, ip=rate_limit.client_ip(request))
+                    filing=filing,
+                    channel=Complaint.Channel.WEB,
+                    uploads=form.cleaned_data["photos"],
+                    by=request.user,
+                    ip=rate_limit.client_ip(request),
+                )
             except ValidationError as exc:
                 apply_form_errors(form, exc)
             except actions.RateLimited:
@@ -95,26 +107,34 @@ def file_complaint(request):
                 return redirect(reverse("complaints:track", args=[complaint.tracking_code]) + "?filed=1")
         if status == 200:
             status = 400
-    return render(request, "complaints/file.html", {
-        "form": form, "consent_text": PDPA_CONSENT_TEXT, **map_context(request)}, status=status)
+    return render(
+        request,
+        "complaints/file.html",
+        {"form": form, "consent_text": PDPA_CONSENT_TEXT, **map_context(request)},
+        status=status,
+    )
 
 
 def track_lookup(request):
     form = TrackLookupForm(request.POST or None, initial={"tracking_code": request.GET.get("code", "")})
     status = 200
     if request.method == "POST":
-        if not rate_limit.hit("lookup", rate_limit.client_ip(request), limit=LOOKUPS_PER_IP_PER_10_MIN,
-                              window_seconds=600):
+        if not rate_limit.hit(
+            "lookup", rate_limit.client_ip(request), limit=LOOKUPS_PER_IP_PER_10_MIN, window_seconds=600
+        ):
             form.add_error(None, _("ค้นหาบ่อยเกินไป กรุณารอ 10 นาที (Too many look-ups; wait 10 minutes)"))
             status = 429
         elif form.is_valid():
             complaint = selectors.complaint_by_code_and_phone(
-                tracking_code=form.cleaned_data["tracking_code"], phone_last4=form.cleaned_data["phone_last4"])
+                tracking_code=form.cleaned_data["tracking_code"], phone_last4=form.cleaned_data["phone_last4"]
+            )
             if complaint is not None:
                 _grant(request, complaint)
                 return redirect("complaints:track", complaint.tracking_code)
             # One message for "no such code" and "wrong digits": the page never confirms a code exists.
-            form.add_error(None, _("ไม่พบเรื่องที่ตรงกับเลขติดตามและเบอร์โทรนี้ (No request matches this code and phone)"))
+            form.add_error(
+                None, _("ไม่พบเรื่องที่ตรงกับเลขติดตามและเบอร์โทรนี้ (No request matches this code and phone)")
+            )
             status = 404
         else:
             status = 400
@@ -122,22 +142,31 @@ def track_lookup(request):
 
 
 def track(request, code: str):
-    complaint = Complaint.objects.select_related("category", "merged_into").filter(tracking_code=code.upper()).first()
+    complaint = (
+        Complaint.objects.select_related("category", "merged_into").filter(tracking_code=code.upper()).first()
+    )
     if complaint is None or not _may_view(request, complaint):
         return redirect(reverse("complaints:track_lookup") + f"?code={code[:30]}")
     calendar = WorkingCalendar.for_town()
     timeline = selectors.public_timeline(complaint)
     can_respond = complaint.status == ComplaintStatus.RESOLVED
     report_photos = [p for e in timeline for p in e.photos.all() if p.kind == ComplaintPhoto.Kind.REPORT]
-    return render(request, "complaints/track.html", {
-        "complaint": complaint, "timeline": timeline, "just_filed": request.GET.get("filed") == "1",
-        "report_photos": report_photos,
-        "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
-        "can_respond": can_respond,
-        "confirm_form": ConfirmForm() if can_respond else None, "reopen_form": ReopenForm() if can_respond else None,
-        "reopen_days": OssSettings.current().reopen_days if can_respond else None,
-        "statuses": ComplaintStatus,
-    })
+    return render(
+        request,
+        "complaints/track.html",
+        {
+            "complaint": complaint,
+            "timeline": timeline,
+            "just_filed": request.GET.get("filed") == "1",
+            "report_photos": report_photos,
+            "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
+            "can_respond": can_respond,
+            "confirm_form": ConfirmForm() if can_respond else None,
+            "reopen_form": ReopenForm() if can_respond else None,
+            "reopen_days": OssSettings.current().reopen_days if can_respond else None,
+            "statuses": ComplaintStatus,
+        },
+    )
 
 
 def _tracked(request, code: str) -> Complaint:
@@ -155,8 +184,11 @@ def confirm(request, code: str):
         messages.error(request, _("กรุณาให้คะแนน 1–5 (Rate from 1 to 5)"))
         return redirect("complaints:track", complaint.tracking_code)
     try:
-        actions.confirm_resolution(complaint_id=complaint.pk, rating=form.cleaned_data["rating"],
-                                   comment=form.cleaned_data["comment"])
+        actions.confirm_resolution(
+            complaint_id=complaint.pk,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
     except (ValidationError, TransitionNotAllowed) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -185,8 +217,10 @@ def photo(request, code: str, public_id):
     complaint = Complaint.objects.filter(tracking_code=code.upper()).first()
     if complaint is None:
         raise Http404
-    staff_ok = request.user.is_authenticated and selectors.complaint_for_staff(
-        user=request.user, complaint_id=complaint.pk) is not None
+    staff_ok = (
+        request.user.is_authenticated
+        and selectors.complaint_for_staff(user=request.user, complaint_id=complaint.pk) is not None
+    )
     if not (staff_ok or _may_view(request, complaint)):
         raise Http404
     item = complaint.photos.select_related("file").filter(file__public_id=public_id).first()
@@ -212,5 +246,8 @@ def my_requests(request):
 
 def transparency(request):
     data = selectors.transparency()
-    return render(request, "complaints/transparency.html", {"data": data, "boundary": request.town.boundary,
-                                                            "points": data["points"]})
+    return render(
+        request,
+        "complaints/transparency.html",
+        {"data": data, "boundary": request.town.boundary, "points": data["points"]},
+    )

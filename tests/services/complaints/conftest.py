@@ -32,8 +32,9 @@ def jpeg_bytes(*, size=(64, 48), gps: tuple[float, float] | None = None, colour=
             seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
             return (float(degrees), float(minutes), float(seconds))
 
-        exif.get_ifd(0x8825).update({1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W",
-                                     4: dms(lon)})
+        exif.get_ifd(0x8825).update(
+            {1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W", 4: dms(lon)}
+        )
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif)
     return out.getvalue()
@@ -56,9 +57,16 @@ def category(in_town_a) -> Category:
 
 
 def make_filing(category: Category, **overrides) -> actions.Filing:
-    values = {"category": category, "description": "ถนนหน้าบ้านเป็นหลุมลึก รถจักรยานยนต์ล้ม",
-              "latitude": INSIDE_A[0], "longitude": INSIDE_A[1], "reporter_name": "สมชาย ใจดี",
-              "reporter_phone": "081-234-5678", "reporter_email": "somchai@example.org", "consent": True}
+    values = {
+        "category": category,
+        "description": "ถนนหน้าบ้านเป็นหลุมลึก รถจักรยานยนต์ล้ม",
+        "latitude": INSIDE_A[0],
+        "longitude": INSIDE_A[1],
+        "reporter_name": "สมชาย ใจดี",
+        "reporter_phone": "081-234-5678",
+        "reporter_email": "somchai@example.org",
+        "consent": True,
+    }
     values.update(overrides)
     return actions.Filing(**values)
 
@@ -74,7 +82,9 @@ def staff(in_town_a, category):
 
     roads = Department.objects.create(code="works", name_th="กองช่าง")
     other = Department.objects.create(code="health", name_th="กองสาธารณสุข")
-    head = make_user(roles=("department_head",), department=roads, email="head@example.org", phone="0811111111")
+    head = make_user(
+        roles=("department_head",), department=roads, email="head@example.org", phone="0811111111"
+    )
     roads.head = head
     roads.save()
     category.department = roads
@@ -88,7 +98,8 @@ def staff(in_town_a, category):
         "executive": make_user(roles=("executive",), email="mayor@example.org"),
         "volunteer": make_user(roles=("bbuddy_volunteer",)),
         "admin": make_user(roles=("town_admin",)),
-        "roads": roads, "health": other,
+        "roads": roads,
+        "health": other,
     }
 
 

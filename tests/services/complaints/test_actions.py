@@ -35,8 +35,11 @@ def test_filing_starts_the_clock_and_tells_the_reporter(category):
     complaint = file_complaint(category)
     assert complaint.status == S.RECEIVED
     assert complaint.due_at > complaint.received_at
-    channels = set(OutboxMessage.objects.filter(recipient__in=["0812345678", "somchai@example.org"])
-                   .values_list("channel", flat=True))
+    channels = set(
+        OutboxMessage.objects.filter(recipient__in=["0812345678", "somchai@example.org"]).values_list(
+            "channel", flat=True
+        )
+    )
     assert channels == {"sms", "email"}
     sms = OutboxMessage.objects.get(channel="sms")
     assert complaint.tracking_code in sms.body
@@ -54,9 +57,20 @@ def test_pin_outside_the_boundary_is_refused_and_nothing_is_saved(category):
 
 def test_missing_fields_are_all_reported_at_once(category):
     with pytest.raises(ValidationError) as error:
-        actions.submit_complaint(filing=make_filing(category, description="  ", reporter_name="", reporter_phone="12",
-                                                    consent=False, latitude=None, longitude=None))
-    assert {"description", "reporter_name", "reporter_phone", "consent", "location"} <= set(error.value.message_dict)
+        actions.submit_complaint(
+            filing=make_filing(
+                category,
+                description="  ",
+                reporter_name="",
+                reporter_phone="12",
+                consent=False,
+                latitude=None,
+                longitude=None,
+            )
+        )
+    assert {"description", "reporter_name", "reporter_phone", "consent", "location"} <= set(
+        error.value.message_dict
+    )
 
 
 def test_anonymous_filing_is_refused_where_the_category_needs_a_name(in_town_a):
@@ -76,8 +90,9 @@ def test_anonymous_filing_keeps_no_personal_data(category):
 
 def test_photo_gps_becomes_the_pin_and_is_stripped(category):
     upload = photo_upload(gps=(12.7512, 100.9034))
-    complaint = actions.submit_complaint(filing=make_filing(category, latitude=None, longitude=None),
-                                         uploads=[upload])
+    complaint = actions.submit_complaint(
+        filing=make_filing(category, latitude=None, longitude=None), uploads=[upload]
+    )
     assert complaint.location_source == Complaint.LocationSource.PHOTO
     assert abs(float(complaint.latitude) - 12.7512) < 1e-4
     assert abs(float(complaint.longitude) - 100.9034) < 1e-4
@@ -135,15 +150,24 @@ def test_full_life_of_a_case(category, staff):
     actions.assign_complaint(complaint_id=complaint.pk, by=staff["head"], officer=staff["officer"])
     actions.start_work(complaint_id=complaint.pk, by=staff["officer"])
     actions.add_internal_note(complaint_id=complaint.pk, by=staff["officer"], text="ต้องใช้ยางมะตอย 2 ถุง")
-    actions.resolve_complaint(complaint_id=complaint.pk, by=staff["officer"], reply="ซ่อมหลุมเรียบร้อยแล้ว",
-                              after_photos=[photo_upload(colour=(10, 200, 10))])
+    actions.resolve_complaint(
+        complaint_id=complaint.pk,
+        by=staff["officer"],
+        reply="ซ่อมหลุมเรียบร้อยแล้ว",
+        after_photos=[photo_upload(colour=(10, 200, 10))],
+    )
     complaint.refresh_from_db()
     assert complaint.status == S.RESOLVED
     assert complaint.resolution_working_hours is not None
     assert complaint.photos.filter(kind=ComplaintPhoto.Kind.AFTER).count() == 1
     public = selectors.public_timeline(complaint)
-    assert [e.to_status for e in public if e.kind == "status"] == [S.RECEIVED, S.ACCEPTED, S.ASSIGNED,
-                                                                     S.IN_PROGRESS, S.RESOLVED]
+    assert [e.to_status for e in public if e.kind == "status"] == [
+        S.RECEIVED,
+        S.ACCEPTED,
+        S.ASSIGNED,
+        S.IN_PROGRESS,
+        S.RESOLVED,
+    ]
     assert all("ยางมะตอย" not in e.text for e in public)
     actions.confirm_resolution(complaint_id=complaint.pk, rating=5, comment="เร็วมาก")
     complaint.refresh_from_db()
@@ -168,7 +192,9 @@ def test_head_of_another_department_cannot_assign(category, staff):
     complaint = file_complaint(category)
     actions.accept_complaint(complaint_id=complaint.pk, by=staff["oss"])
     with pytest.raises(PermissionDenied):
-        actions.assign_complaint(complaint_id=complaint.pk, by=staff["foreign_head"], officer=staff["officer"])
+        actions.assign_complaint(
+            complaint_id=complaint.pk, by=staff["foreign_head"], officer=staff["officer"]
+        )
 
 
 def test_resolving_a_received_case_skips_no_step(category, staff):
@@ -181,7 +207,9 @@ def test_reject_needs_a_reason_shown_to_the_reporter(category, staff):
     complaint = file_complaint(category)
     with pytest.raises(ValidationError):
         actions.reject_complaint(complaint_id=complaint.pk, by=staff["oss"], reason=" ")
-    actions.reject_complaint(complaint_id=complaint.pk, by=staff["oss"], reason="อยู่ในความรับผิดชอบของกรมทางหลวง")
+    actions.reject_complaint(
+        complaint_id=complaint.pk, by=staff["oss"], reason="อยู่ในความรับผิดชอบของกรมทางหลวง"
+    )
     complaint.refresh_from_db()
     assert complaint.status == S.REJECTED
     assert any("กรมทางหลวง" in e.text for e in selectors.public_timeline(complaint))
@@ -245,7 +273,9 @@ def test_duplicates_are_only_near_recent_and_same_category(category, staff, in_t
     Complaint.objects.filter(pk=old.pk).update(received_at=base.received_at - dt.timedelta(days=8))
     found = selectors.duplicate_candidates(base)
     assert near in found
-    assert far not in found and other_kind not in found and old not in found
+    assert far not in found
+    assert other_kind not in found
+    assert old not in found
 
 
 def test_escalation_goes_to_the_head_then_the_executive(category, staff):
@@ -265,8 +295,9 @@ def test_escalation_goes_to_the_head_then_the_executive(category, staff):
 
 
 def test_volunteer_files_on_behalf_and_sees_only_their_own(category, staff):
-    mine = actions.submit_complaint(filing=make_filing(category), channel=Complaint.Channel.BBUDDY,
-                                    by=staff["volunteer"])
+    mine = actions.submit_complaint(
+        filing=make_filing(category), channel=Complaint.Channel.BBUDDY, by=staff["volunteer"]
+    )
     file_complaint(category)
     assert mine.filed_by == staff["volunteer"]
     assert list(selectors.complaints_visible_to(staff["volunteer"])) == [mine]
@@ -292,11 +323,23 @@ def test_visibility_by_role(category, staff):
 
 def test_tracking_lookup_needs_the_right_last_four_digits(category):
     complaint = file_complaint(category)
-    assert selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code, phone_last4="5678") == complaint
-    assert selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code.lower(),
-                                                 phone_last4="5678") == complaint
-    assert selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code, phone_last4="5679") is None
-    assert selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code, phone_last4="") is None
+    assert (
+        selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code, phone_last4="5678")
+        == complaint
+    )
+    assert (
+        selectors.complaint_by_code_and_phone(
+            tracking_code=complaint.tracking_code.lower(), phone_last4="5678"
+        )
+        == complaint
+    )
+    assert (
+        selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code, phone_last4="5679")
+        is None
+    )
+    assert (
+        selectors.complaint_by_code_and_phone(tracking_code=complaint.tracking_code, phone_last4="") is None
+    )
 
 
 def test_inside_point_on_the_boundary_edge_is_accepted(category):

@@ -16,8 +16,13 @@ SECRET = "line-secret-for-tests"
 
 
 def _event(kind: str, **message) -> dict:
-    return {"type": "message", "webhookEventId": f"ev-{kind}-{message.get('id', 1)}", "replyToken": "r",
-            "source": {"type": "user", "userId": "U1234567890abcdef"}, "message": {"type": kind, **message}}
+    return {
+        "type": "message",
+        "webhookEventId": f"ev-{kind}-{message.get('id', 1)}",
+        "replyToken": "r",
+        "source": {"type": "user", "userId": "U1234567890abcdef"},
+        "message": {"type": kind, **message},
+    }
 
 
 def _send(client, *events, secret=SECRET, signature=None):
@@ -62,6 +67,7 @@ def test_location_outside_the_town_is_answered_not_filed(client_a, line_on):
 
 def test_garbage_json_with_a_valid_signature_is_400(client_a, line_on):
     body = b"{not json"
-    response = client_a.post(URL, body, content_type="application/json",
-                             HTTP_X_LINE_SIGNATURE=signature_for(SECRET, body))
+    response = client_a.post(
+        URL, body, content_type="application/json", HTTP_X_LINE_SIGNATURE=signature_for(SECRET, body)
+    )
     assert response.status_code == 400

@@ -58,5 +58,7 @@ def test_deleted_seeded_holiday_is_not_re_added(in_town_a):
 
 def test_working_hours_between_skips_nights_and_weekends(in_town_a):
     calendar = WorkingCalendar.for_town(years=[2026])
-    assert calendar.working_hours_between(at(2026, 11, 27, 15, 30), at(2026, 11, 30, 9, 30)) == Decimal("2.00")
+    assert calendar.working_hours_between(at(2026, 11, 27, 15, 30), at(2026, 11, 30, 9, 30)) == Decimal(
+        "2.00"
+    )
     assert calendar.working_hours_between(at(2026, 11, 30, 9, 30), at(2026, 11, 27, 15, 30)) == Decimal("0")

@@ -64,19 +64,30 @@ def test_filters_and_search(client_a, category, staff):
     garbage = file_complaint(Category.objects.get(code="garbage"), description="ขยะล้นถัง")
     oss = _login(client_a, staff["oss"])
     body = oss.get("/complaints/staff/", {"q": "หน้าวัด"}).content.decode()
-    assert pothole.tracking_code in body and garbage.tracking_code not in body
+    assert pothole.tracking_code in body
+    assert garbage.tracking_code not in body
     body = oss.get("/complaints/staff/", {"category": "garbage"}).content.decode()
-    assert garbage.tracking_code in body and pothole.tracking_code not in body
+    assert garbage.tracking_code in body
+    assert pothole.tracking_code not in body
     body = oss.get("/complaints/staff/", {"view": "map"}).content.decode()
     assert "oss-points" in body
 
 
 def test_walk_in_filing_records_who_entered_it(client_a, category, staff):
     oss = _login(client_a, staff["oss"])
-    response = oss.post("/complaints/staff/new/", {
-        "channel": "walk_in", "category": category.pk, "description": "ไฟทางดับหน้าตลาด",
-        "latitude": str(INSIDE_A[0]), "longitude": str(INSIDE_A[1]), "reporter_name": "ป้าแดง",
-        "reporter_phone": "0861112222", "consent": "on"})
+    response = oss.post(
+        "/complaints/staff/new/",
+        {
+            "channel": "walk_in",
+            "category": category.pk,
+            "description": "ไฟทางดับหน้าตลาด",
+            "latitude": str(INSIDE_A[0]),
+            "longitude": str(INSIDE_A[1]),
+            "reporter_name": "ป้าแดง",
+            "reporter_phone": "0861112222",
+            "consent": "on",
+        },
+    )
     assert response.status_code == 302
     complaint = Complaint.objects.get()
     assert (complaint.channel, complaint.filed_by) == ("walk_in", staff["oss"])
@@ -85,25 +96,37 @@ def test_walk_in_filing_records_who_entered_it(client_a, category, staff):
 def test_volunteer_sees_only_what_they_filed(client_a, category, staff):
     other = file_complaint(category)
     volunteer = _login(client_a, staff["volunteer"])
-    volunteer.post("/complaints/staff/new/", {
-        "channel": "bbuddy", "category": category.pk, "description": "ยายสมศรีขอให้มาตัดกิ่งไม้",
-        "latitude": str(INSIDE_A[0]), "longitude": str(INSIDE_A[1]), "reporter_name": "สมศรี",
-        "reporter_phone": "0861113333", "consent": "on"})
+    volunteer.post(
+        "/complaints/staff/new/",
+        {
+            "channel": "bbuddy",
+            "category": category.pk,
+            "description": "ยายสมศรีขอให้มาตัดกิ่งไม้",
+            "latitude": str(INSIDE_A[0]),
+            "longitude": str(INSIDE_A[1]),
+            "reporter_name": "สมศรี",
+            "reporter_phone": "0861113333",
+            "consent": "on",
+        },
+    )
     body = volunteer.get("/complaints/staff/?queue=filed").content.decode()
     mine = Complaint.objects.get(filed_by=staff["volunteer"])
-    assert mine.tracking_code in body and other.tracking_code not in body
+    assert mine.tracking_code in body
+    assert other.tracking_code not in body
     assert volunteer.get(f"/complaints/staff/{other.pk}/").status_code == 404
 
 
 def test_dashboard_and_exports_escape_formulas(client_a, category, staff):
-    file_complaint(category, description="=HYPERLINK(\"http://evil\") <b>x</b>")
+    file_complaint(category, description='=HYPERLINK("http://evil") <b>x</b>')
     executive = _login(client_a, staff["executive"])
     page = executive.get("/complaints/staff/dashboard/")
-    assert page.status_code == 200 and "summary" in page.content.decode()
+    assert page.status_code == 200
+    assert "summary" in page.content.decode()
     csv_body = b"".join(executive.get("/complaints/staff/export.csv").streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_body
     xlsx = executive.get("/complaints/staff/export.xlsx")
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"
     import io
 
     from openpyxl import load_workbook
@@ -120,7 +143,9 @@ def test_town_admin_edits_holidays_and_issues_open311_keys(client_a, staff):
     admin = _login(client_a, staff["admin"])
     assert admin.get("/complaints/staff/settings/").status_code == 200
     assert Holiday.objects.filter(is_seeded=True).exists()  # Thai public holidays seeded
-    admin.post("/complaints/staff/settings/", {"form": "holiday", "h-date": "2026-11-27", "h-name": "วันเทศบาล"})
+    admin.post(
+        "/complaints/staff/settings/", {"form": "holiday", "h-date": "2026-11-27", "h-name": "วันเทศบาล"}
+    )
     assert Holiday.objects.filter(name="วันเทศบาล").exists()
     response = admin.post("/complaints/staff/settings/", {"form": "client", "c-name": "FixMyStreet TH"})
     assert "new-key" in response.content.decode()
