@@ -537,6 +537,7 @@ def add_public_reply(
     event = ComplaintEvent.objects.create(
         complaint=complaint, kind=ComplaintEvent.Kind.PUBLIC_REPLY, text=text, is_public=True, by=by
     )
+    complaint.save(update_fields=["updated_at"])  # versions the cached tracking page
     _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.AFTER, by=by, event=event)
     _notify_reporters(complaint, key=f"reply{event.pk}", text=text)
     return event

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -148,25 +152,39 @@ def track(request, code: str):
     if complaint is None or not _may_view(request, complaint):
         return redirect(reverse("complaints:track_lookup") + f"?code={code[:30]}")
     calendar = WorkingCalendar.for_town()
-    timeline = selectors.public_timeline(complaint)
     can_respond = complaint.status == ComplaintStatus.RESOLVED
-    report_photos = [p for e in timeline for p in e.photos.all() if p.kind == ComplaintPhoto.Kind.REPORT]
-    return render(
-        request,
-        "complaints/track.html",
-        {
-            "complaint": complaint,
-            "timeline": timeline,
-            "just_filed": request.GET.get("filed") == "1",
-            "report_photos": report_photos,
-            "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
-            "can_respond": can_respond,
-            "confirm_form": ConfirmForm() if can_respond else None,
-            "reopen_form": ReopenForm() if can_respond else None,
-            "reopen_days": OssSettings.current().reopen_days if can_respond else None,
-            "statuses": ComplaintStatus,
-        },
-    )
+    context = {
+        "complaint": complaint,
+        "public_part": _public_part(complaint),
+        "just_filed": request.GET.get("filed") == "1",
+        "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
+        "can_respond": can_respond,
+    }
+    if can_respond:
+        context.update(
+            confirm_form=ConfirmForm(),
+            reopen_form=ReopenForm(),
+            reopen_days=OssSettings.current().reopen_days,
+        )
+    return render(request, "complaints/track.html", context)
+
+
+def _public_part(complaint: Complaint) -> str:
+    """Description, photos and public timeline, rendered once per version of the case.
+
+    Every public change saves the complaint (status moves, replies), so `updated_at` versions the
+    fragment; the time-dependent countdown stays outside it."""
+    key = f"oss-track:{complaint.pk}:{complaint.updated_at.timestamp()}:{translation.get_language()}"
+    html = cache.get(key)
+    if html is None:
+        timeline = selectors.public_timeline(complaint)
+        report_photos = [p for e in timeline for p in e.photos.all() if p.kind == ComplaintPhoto.Kind.REPORT]
+        html = render_to_string(
+            "complaints/_track_public.html",
+            {"complaint": complaint, "timeline": timeline, "report_photos": report_photos},
+        )
+        cache.set(key, html, 600)
+    return mark_safe(html)  # noqa: S308 - rendered by our own autoescaping template just above
 
 
 def _tracked(request, code: str) -> Complaint:
