@@ -71,3 +71,40 @@ def test_garbage_json_with_a_valid_signature_is_400(client_a, line_on):
         URL, body, content_type="application/json", HTTP_X_LINE_SIGNATURE=signature_for(SECRET, body)
     )
     assert response.status_code == 400
+
+
+def test_push_adapter_sends_with_the_towns_token_and_a_stable_retry_key(in_town_a):
+    import http.server
+    import threading
+
+    from services.common.notify import DeliveryError
+    from services.complaints.line_push import LinePushAdapter
+
+    received = []
+
+    class Fake(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            length = int(self.headers["Content-Length"])
+            received.append((dict(self.headers), json.loads(self.rfile.read(length))))
+            self.send_response(409 if len(received) > 1 else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Fake)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    adapter = LinePushAdapter()
+    adapter.endpoint = f"http://127.0.0.1:{server.server_port}/v2/bot/message/push"
+    try:
+        with pytest.raises(DeliveryError):
+            adapter.send(recipient="U1", subject="", body="x", idempotency_key="k1")  # no token yet
+        OssSettings.objects.update(line_channel_access_token="town-a-token")
+        adapter.send(recipient="U1", subject="", body="สวัสดี", idempotency_key="k1")
+        adapter.send(recipient="U1", subject="", body="สวัสดี", idempotency_key="k1")  # 409 = already sent
+    finally:
+        server.shutdown()
+    headers, payload = received[0]
+    assert headers["Authorization"] == "Bearer town-a-token"
+    assert payload == {"to": "U1", "messages": [{"type": "text", "text": "สวัสดี"}]}
+    assert received[0][0]["X-Line-Retry-Key"] == received[1][0]["X-Line-Retry-Key"]

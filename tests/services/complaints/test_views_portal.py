@@ -204,3 +204,15 @@ def test_a_case_of_town_a_is_invisible_from_town_b(client_a, client_b, category)
     client_a.post("/complaints/track/", {"tracking_code": complaint.tracking_code, "phone_last4": "5678"})
     # the session cookie of town A means nothing on town B's host
     assert client_b.get(f"/complaints/track/{complaint.tracking_code}/").status_code == 302
+
+
+def test_signed_in_citizen_sees_my_requests(client_a, category):
+    from tests.factories import make_user
+
+    citizen = make_user(kind="citizen", phone="0891112222")
+    client_a.force_login(citizen)
+    response = client_a.post("/complaints/new/", _form(category, reporter_phone="0891112222"))
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.reporter_user == citizen
+    assert complaint.tracking_code in client_a.get("/complaints/mine/").content.decode()
