@@ -83,7 +83,7 @@ def test_push_adapter_sends_with_the_towns_token_and_a_stable_retry_key(in_town_
     received = []
 
     class Fake(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):
             length = int(self.headers["Content-Length"])
             received.append((dict(self.headers), json.loads(self.rfile.read(length))))
             self.send_response(409 if len(received) > 1 else 200)
