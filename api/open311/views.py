@@ -118,8 +118,12 @@ def service_definition(request, service_code: str, fmt: str):
 _LONG_NUMBER = re.compile(r"(?:\+?\d[\d\s-]{7,}\d)")
 
 
+# Characters XML 1.0 cannot carry (a pasted control character must not break the XML output).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _public_text(text: str) -> str:
-    return _LONG_NUMBER.sub("•••", text)
+    return _NOT_XML.sub("", _LONG_NUMBER.sub("•••", text))
 
 
 def _request_row(c: Complaint) -> dict:

@@ -244,3 +244,9 @@ def test_a_key_of_town_a_is_refused_by_town_b(api, key, town_b):
         },
     )
     assert response.status_code == 403
+
+
+def test_control_characters_and_markup_survive_as_valid_xml(api, key):
+    _post(api, key, description="<b>ไฟดับ</b>\x01 & น้ำท่วม")
+    root = ET.fromstring(api.get(f"{BASE}/requests.xml").content)
+    assert root.find("request/description").text == "<b>ไฟดับ</b> & น้ำท่วม"
