@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from auditlog.signals import accessed
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -92,6 +93,11 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             .get(pk=complaint_id)
         )
         return Response(OssComplaintDetailOutput(complaint).data, status=code)
+
+    def retrieve(self, request, *args, **kwargs):
+        complaint = self.get_object()
+        accessed.send(sender=Complaint, instance=complaint)  # PDPA access log
+        return self._detail(complaint.pk)
 
     @extend_schema(parameters=FILTERS)
     def list(self, request, *args, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -101,6 +102,8 @@ def _case_or_404(request, pk: int) -> Complaint:
 @staff_required
 def detail(request, pk: int):
     complaint = _case_or_404(request, pk)
+    # PDPA: every staff view of a case with the reporter's personal data is logged (auditlog ACCESS).
+    accessed.send(sender=Complaint, instance=complaint)
     user = request.user
     targets = allowed_targets(complaint.status, TRANSITIONS)
     calendar = WorkingCalendar.for_town()

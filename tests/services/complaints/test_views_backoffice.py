@@ -151,3 +151,12 @@ def test_town_admin_edits_holidays_and_issues_open311_keys(client_a, staff):
     assert "new-key" in response.content.decode()
     assert Open311Client.objects.get().name == "FixMyStreet TH"
     assert _login(client_a, staff["officer"]).get("/complaints/staff/settings/").status_code == 403
+
+
+def test_staff_views_of_personal_data_are_logged(client_a, category, staff):
+    from auditlog.models import LogEntry
+
+    complaint = file_complaint(category)
+    _login(client_a, staff["oss"]).get(f"/complaints/staff/{complaint.pk}/")
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(complaint.pk))
+    assert entry.actor == staff["oss"]
