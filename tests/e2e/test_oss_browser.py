@@ -204,3 +204,22 @@ def test_citizen_files_officer_resolves_citizen_rates(server, browser, cast):
     citizen.wait_for_selector("#rating")
     assert citizen.inner_text("#rating") == "5/5"
     assert "ปิดเรื่อง" in citizen.inner_text("#complaint-status")
+
+
+def test_photo_gps_suggests_the_pin_in_the_browser(server, browser):
+    from tests.services.complaints.conftest import jpeg_bytes
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="th-TH")
+    phone.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page = phone.new_page()
+    page.goto(f"{server}/complaints/new/")
+    page.wait_for_selector("#pin-map.leaflet-container")
+    page.set_input_files(
+        "#id_photos",
+        files=[
+            {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(gps=(12.7512, 100.9034))}
+        ],
+    )
+    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    assert abs(float(page.input_value("#id_latitude")) - 12.7512) < 1e-4
+    assert abs(float(page.input_value("#id_longitude")) - 100.9034) < 1e-4

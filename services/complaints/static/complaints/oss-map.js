@@ -62,6 +62,12 @@
       marker.off("dragend").on("dragend", function () { place(marker.getLatLng(), true); });
     }
     if (lat.value && lon.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), false);
+    photoSuggestion(function (latlng) {
+      if (lat.value && lon.value) return;  // the reporter's own pin wins
+      map.setView(latlng, 17);
+      place(latlng, true);
+      if (lat.value) note.textContent = el.dataset.fromPhoto || note.textContent;
+    });
     map.on("click", function (e) { place(e.latlng, true); });
     var locate = document.getElementById("use-my-location");
     if (locate && navigator.geolocation) {
@@ -72,6 +78,61 @@
         });
       });
     }
+  }
+
+  // Read the GPS position from a JPEG's EXIF block (the server strips it from the stored copy).
+  function exifPosition(buffer) {
+    var view = new DataView(buffer);
+    if (view.byteLength < 4 || view.getUint16(0) !== 0xFFD8) return null;
+    var offset = 2;
+    while (offset + 4 < view.byteLength) {
+      var marker = view.getUint16(offset), size = view.getUint16(offset + 2);
+      if (marker === 0xFFE1 && view.getUint32(offset + 4) === 0x45786966) {
+        var tiff = offset + 10, little = view.getUint16(tiff) === 0x4949;
+        var u16 = function (at) { return view.getUint16(at, little); };
+        var u32 = function (at) { return view.getUint32(at, little); };
+        var entries = function (ifd) {
+          var found = {}, count = u16(ifd);
+          for (var i = 0; i < count; i++) {
+            var entry = ifd + 2 + i * 12;
+            found[u16(entry)] = entry;
+          }
+          return found;
+        };
+        var ifd0 = entries(tiff + u32(tiff + 4));
+        if (!ifd0[0x8825]) return null;
+        var gps = entries(tiff + u32(ifd0[0x8825] + 8));
+        if (!gps[2] || !gps[4]) return null;
+        var degrees = function (entry) {
+          var at = tiff + u32(entry + 8), value = 0;
+          for (var k = 0; k < 3; k++) value += (u32(at + k * 8) / (u32(at + k * 8 + 4) || 1)) / Math.pow(60, k);
+          return value;
+        };
+        var latValue = degrees(gps[2]), lonValue = degrees(gps[4]);
+        if (gps[1] && String.fromCharCode(view.getUint8(gps[1] + 8)) === "S") latValue = -latValue;
+        if (gps[3] && String.fromCharCode(view.getUint8(gps[3] + 8)) === "W") lonValue = -lonValue;
+        return isFinite(latValue) && isFinite(lonValue) ? L.latLng(latValue, lonValue) : null;
+      }
+      if ((marker & 0xFF00) !== 0xFF00) return null;
+      offset += 2 + size;
+    }
+    return null;
+  }
+
+  function photoSuggestion(use) {
+    var input = document.getElementById("id_photos");
+    if (!input || !window.FileReader) return;
+    input.addEventListener("change", function () {
+      Array.prototype.slice.call(input.files || [], 0, 5).some(function (file) {
+        if (!/jpe?g$/i.test(file.type)) return false;
+        var reader = new FileReader();
+        reader.onload = function () {
+          try { var here = exifPosition(reader.result); if (here) use(here); } catch (e) { /* no usable EXIF */ }
+        };
+        reader.readAsArrayBuffer(file.slice(0, 256 * 1024));
+        return true;
+      });
+    });
   }
 
   function pointsMap(el) {
