@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.accounts.models import Department, User
 
-from .models import DESCRIPTION_MAX, Category, Community, Complaint, Holiday, OssSettings
+from .models import DESCRIPTION_MAX, Category, CategoryAttribute, Community, Complaint, Holiday, OssSettings
 
 PDPA_CONSENT_TEXT = _(
     "ข้าพเจ้ายินยอมให้เทศบาลเก็บและใช้ชื่อ เบอร์โทรศัพท์ อีเมล ตำแหน่ง และรูปถ่ายนี้ เพื่อรับและดำเนินการเรื่องนี้ "
@@ -231,6 +231,53 @@ class CategoryForm(forms.ModelForm):
             "is_active",
             "order",
         ]
+
+
+class CategoryAttributeForm(forms.ModelForm):
+    """An Open311 attribute of a category; list values are typed one per line as `key=name`."""
+
+    values_text = forms.CharField(
+        label=_("ตัวเลือก (บรรทัดละ key=ชื่อ)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    class Meta:
+        model = CategoryAttribute
+        fields = ["code", "description", "datatype", "required", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["values_text"].initial = "\n".join(
+                f"{v.get('key')}={v.get('name')}" for v in self.instance.values or []
+            )
+
+    def clean(self):
+        data = super().clean()
+        values = []
+        for line in (data.get("values_text") or "").splitlines():
+            if not line.strip():
+                continue
+            key, sep, name = line.partition("=")
+            if not sep or not key.strip() or not name.strip():
+                raise forms.ValidationError(_("ตัวเลือกต้องเป็น key=ชื่อ (Values must be key=name)"))
+            values.append({"key": key.strip()[:40], "name": name.strip()[:100]})
+        is_list = data.get("datatype") in (
+            CategoryAttribute.Datatype.SINGLE,
+            CategoryAttribute.Datatype.MULTI,
+        )
+        if is_list and not values:
+            raise forms.ValidationError(_("รายการเลือกต้องมีตัวเลือก (List attributes need values)"))
+        data["values"] = values if is_list else []
+        return data
+
+    def save(self, commit=True):
+        self.instance.values = self.cleaned_data["values"]
+        return super().save(commit=commit)
+
+
+CategoryAttributeFormSet = forms.inlineformset_factory(
+    Category, CategoryAttribute, form=CategoryAttributeForm, extra=1, can_delete=True
+)
 
 
 class Open311ClientForm(forms.Form):

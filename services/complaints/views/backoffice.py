@@ -9,6 +9,7 @@ from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from .. import actions, exports, selectors
 from ..forms import (
     AcceptForm,
     AssignForm,
+    CategoryAttributeFormSet,
     CategoryForm,
     HolidayForm,
     MergeForm,
@@ -62,6 +64,9 @@ def inbox(request):
     cases = selectors.inbox(user=request.user, filters=filters)
     view = request.GET.get("view", "list")
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    calendar = WorkingCalendar.for_town()
+    for complaint in page:
+        complaint.remaining_hours = selectors.remaining_working_hours(complaint, calendar)
     points = []
     if view == "map":
         points = [
@@ -415,13 +420,19 @@ def category_edit(request, pk: int | None = None):
     _need(request, "complaints.manage_oss_settings")
     category = get_object_or_404(Category, pk=pk) if pk else None
     form = CategoryForm(request.POST or None, instance=category)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    attributes = CategoryAttributeFormSet(
+        request.POST or None, instance=category or Category(), prefix="attr"
+    )
+    if request.method == "POST" and form.is_valid() and attributes.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            attributes.instance = saved
+            attributes.save()
         messages.success(request, _("บันทึกแล้ว (Saved)"))
         return redirect("complaints:settings")
     return _page(
         request,
         "complaints/staff/category_form.html",
-        {"form": form, "category": category},
+        {"form": form, "category": category, "attributes": attributes},
         status=400 if request.method == "POST" else 200,
     )

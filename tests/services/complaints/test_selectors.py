@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def _resolve_after(complaint: Complaint, hours: float, *, on_time: bool) -> None:
     received = timezone.now() - dt.timedelta(days=2)
     Complaint.objects.filter(pk=complaint.pk).update(
-        received_at=received, resolved_at=received + dt.timedelta(hours=hours), status="resolved",
+        received_at=received,
+        resolved_at=received + dt.timedelta(hours=hours),
+        status="resolved",
         due_at=received + dt.timedelta(hours=hours + (1 if on_time else -1)),
     )
 

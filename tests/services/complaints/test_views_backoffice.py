@@ -160,3 +160,34 @@ def test_staff_views_of_personal_data_are_logged(client_a, category, staff):
     _login(client_a, staff["oss"]).get(f"/complaints/staff/{complaint.pk}/")
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(complaint.pk))
     assert entry.actor == staff["oss"]
+
+
+def test_town_admin_defines_an_open311_attribute(client_a, staff):
+    from services.complaints.models import Category
+
+    road = Category.objects.get(code="road")
+    admin = _login(client_a, staff["admin"])
+    data = {
+        "code": "road",
+        "name_th": road.name_th,
+        "sla_hours": "16",
+        "order": "0",
+        "is_active": "on",
+        "allow_anonymous": "on",
+        "attr-TOTAL_FORMS": "1",
+        "attr-INITIAL_FORMS": "0",
+        "attr-MIN_NUM_FORMS": "0",
+        "attr-MAX_NUM_FORMS": "1000",
+        "attr-0-code": "size",
+        "attr-0-description": "ขนาดหลุม",
+        "attr-0-datatype": "singlevaluelist",
+        "attr-0-order": "1",
+        "attr-0-required": "on",
+        "attr-0-values_text": "small=เล็ก\nbig=ใหญ่",
+    }
+    assert admin.post(f"/complaints/staff/settings/categories/{road.pk}/", data).status_code == 302
+    attribute = road.attributes.get()
+    assert attribute.values == [{"key": "small", "name": "เล็ก"}, {"key": "big", "name": "ใหญ่"}]
+    data["attr-0-values_text"] = "no-equals-sign"
+    data.update({"attr-INITIAL_FORMS": "1", "attr-0-id": str(attribute.pk), "attr-0-category": str(road.pk)})
+    assert admin.post(f"/complaints/staff/settings/categories/{road.pk}/", data).status_code == 400
