@@ -31,6 +31,15 @@ class _Client(Client):
                 connection.set_tenant(tenant)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def api(in_town_a):
     return _Client(HTTP_HOST="alpha.localhost")
