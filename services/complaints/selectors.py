@@ -334,6 +334,10 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
             rows.append(stats)
         return rows
 
+    busiest = max([1, *(max(d["received"], d["resolved"]) for d in days)])
+    for d in days:
+        d["received_pct"] = round(100 * d["received"] / busiest)
+        d["resolved_pct"] = round(100 * d["resolved"] / busiest)
     heat = list(
         period.annotate(
             cell_lat=Func(F("latitude"), 3, function="ROUND", output_field=FloatField()),
