@@ -8,6 +8,7 @@ smuggled after the image data; the stored file is the pixels only.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -79,7 +80,11 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         raise _invalid(_("รูปภาพต้องมีขนาดไม่เกิน 10 MB (Each photo must be 10 MB or less)"), "file_too_large")
     upload.seek(0)
     try:
-        with Image.open(upload) as probe:
+        with warnings.catch_warnings():
+            # Pillow only warns between 89 and 179 Mpx; treat that as the refusal it should be.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(upload)
+        with probe:
             if probe.format not in ACCEPTED_FORMATS:
                 raise _invalid(
                     _("รับเฉพาะรูป JPEG, PNG, HEIC หรือ WebP (Only JPEG, PNG, HEIC or WebP photos)"), "file_type"
