@@ -150,3 +150,33 @@ def test_openapi_schema_lists_oss_endpoints(people):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/v1/oss/complaints/{id}/resolve/" in paths
+
+
+def test_holidays_are_listed_and_edited_by_the_town_admin(people):
+    admin = make_user(roles=("town_admin",))
+    rows = _as(people["oss"]).get(f"{BASE}/holidays/?year=2026").json()
+    assert any(row["date"] == "2026-04-13" for row in rows)  # Songkran, seeded
+    assert (
+        _as(people["oss"])
+        .post(f"{BASE}/holidays/", {"date": "2026-11-27", "name": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    created = _as(admin).post(f"{BASE}/holidays/", {"date": "2026-11-27", "name": "วันเทศบาล"}, format="json")
+    assert created.status_code == 201
+    assert (
+        _as(admin).post(f"{BASE}/holidays/", {"date": "27/11/2026", "name": "x"}, format="json").status_code
+        == 400
+    )
+    assert _as(people["oss"]).get(f"{BASE}/holidays/?year=abc").status_code == 400
+
+
+def test_export_through_the_api(people):
+    _file(_as(people["oss"]), description="@SUM(A1) ทดสอบ")
+    executive = make_user(roles=("executive",))
+    response = _as(executive).get(f"{BASE}/export/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'@SUM(A1)" in body
+    assert _as(executive).get(f"{BASE}/export/?file_format=xlsx").content[:2] == b"PK"
+    assert _as(people["officer"]).get(f"{BASE}/export/").status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from services.complaints.models import DESCRIPTION_MAX, Category, Complaint, ComplaintEvent
+from services.complaints.models import DESCRIPTION_MAX, Category, Complaint, ComplaintEvent, Holiday
 
 
 class OssCategoryOutput(serializers.ModelSerializer):
@@ -160,3 +160,15 @@ class OssDashboardOutput(serializers.Serializer):
     by_department = serializers.ListField(child=serializers.DictField())
     by_community = serializers.ListField(child=serializers.DictField())
     heat = serializers.ListField(child=serializers.ListField())
+
+
+class OssHolidayOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Holiday
+        fields = ["id", "date", "name", "is_active", "is_seeded"]
+
+
+class OssHolidayInput(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(max_length=200)
+    is_active = serializers.BooleanField(required=False, default=True)

@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 
 from api.auth import IsStaffMember
 from services.accounts.models import Department, User
-from services.complaints import actions, selectors
-from services.complaints.models import Category, Community, Complaint, OssSettings
-from services.complaints.sla import BANGKOK
+from services.complaints import actions, exports, selectors
+from services.complaints.models import Category, Community, Complaint, Holiday, OssSettings
+from services.complaints.sla import BANGKOK, seed_holidays
 
 from .serializers import (
     OssAcceptInput,
@@ -30,6 +30,8 @@ from .serializers import (
     OssComplaintDetailOutput,
     OssComplaintOutput,
     OssDashboardOutput,
+    OssHolidayInput,
+    OssHolidayOutput,
     OssMergeInput,
     OssReasonInput,
     OssRecategoriseInput,
@@ -270,3 +272,78 @@ class OssDashboard(APIView):
         )
         data["days"] = [{**d, "day": d["day"].isoformat()} for d in data["days"]]
         return Response(data)
+
+
+class OssHolidays(APIView):
+    """The town's holiday calendar (Thai public holidays seeded per year; the town adds or disables days)."""
+
+    permission_classes = [IsAuthenticated, IsStaffMember]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="Gregorian year, default this year")],
+        responses=OssHolidayOutput(many=True),
+        operation_id="oss_holidays_list",
+    )
+    def get(self, request):
+        raw = request.query_params.get("year") or str(timezone.now().astimezone(BANGKOK).year)
+        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+            raise ValidationError({"year": ["ปีไม่ถูกต้อง (Invalid year)"]})
+        seed_holidays(int(raw))
+        return Response(OssHolidayOutput(Holiday.objects.filter(date__year=int(raw)), many=True).data)
+
+    @extend_schema(
+        request=OssHolidayInput, responses={201: OssHolidayOutput}, operation_id="oss_holidays_set"
+    )
+    def post(self, request):
+        """Add a holiday, or change the name/active flag of an existing date."""
+        if not request.user.has_perm("complaints.manage_oss_settings"):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        data = _valid(OssHolidayInput, request)
+        holiday, _created = Holiday.objects.update_or_create(
+            date=data["date"], defaults={"name": data["name"], "is_active": data["is_active"]}
+        )
+        return Response(OssHolidayOutput(holiday).data, status=status.HTTP_201_CREATED)
+
+
+class OssExport(APIView):
+    """Complaints received in a period as CSV or Excel (same filters and visibility as the list)."""
+
+    permission_classes = [IsAuthenticated, IsStaffMember]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+            OpenApiParameter("file_format", str, description="csv (default) | xlsx"),
+            *FILTERS,
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        operation_id="oss_export",
+    )
+    def get(self, request):
+        if not request.user.has_perm("complaints.export_complaints"):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        today = timezone.now().astimezone(BANGKOK).date()
+        try:
+            until = dt.date.fromisoformat(request.query_params.get("until") or today.isoformat())
+            since = dt.date.fromisoformat(
+                request.query_params.get("since") or (until - dt.timedelta(days=29)).isoformat()
+            )
+        except ValueError as exc:
+            raise ValidationError(
+                {"since": ["วันที่ต้องเป็นรูปแบบ YYYY-MM-DD (Dates must be YYYY-MM-DD)"]}
+            ) from exc
+        start = dt.datetime.combine(since, dt.time.min, BANGKOK)
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, BANGKOK)
+        filters = selectors.InboxFilter.from_params(request.query_params)
+        cases = selectors.inbox(user=request.user, filters=filters).filter(
+            received_at__gte=start, received_at__lt=end
+        )
+        name = f"complaints-{request.town.short_code}-{since:%Y%m%d}-{until:%Y%m%d}"
+        if request.query_params.get("file_format") == "xlsx":
+            return exports.xlsx_response(cases, filename=f"{name}.xlsx")
+        return exports.csv_response(cases, filename=f"{name}.csv")
