@@ -259,3 +259,11 @@ def test_control_characters_and_markup_survive_as_valid_xml(api, key):
     _post(api, key, description="<b>ไฟดับ</b>\x01 & น้ำท่วม")
     root = ET.fromstring(api.get(f"{BASE}/requests.xml").content)
     assert root.find("request/description").text == "<b>ไฟดับ</b> & น้ำท่วม"
+
+
+def test_requests_of_town_a_are_not_listed_by_town_b(api, key, town_b):
+    _post(api, key)
+    code = Complaint.objects.get().tracking_code
+    other = _Client(HTTP_HOST="beta.localhost")
+    assert json.loads(other.get(f"{BASE}/requests.json").content) == []
+    assert other.get(f"{BASE}/requests/{code}.json").status_code == 404
