@@ -198,27 +198,6 @@ def _list_requests(request, fmt: str):
     return respond(fmt, rows, root="service_requests", item="request")
 
 
-def _attributes(request, category: Category) -> tuple[dict, list[str]]:
-    answers, missing = {}, []
-    for attribute in category.attributes.all():
-        if attribute.datatype == "multivaluelist":
-            value = request.POST.getlist(f"attribute[{attribute.code}][]") or request.POST.getlist(
-                f"attribute[{attribute.code}]"
-            )
-        else:
-            value = request.POST.get(f"attribute[{attribute.code}]", "").strip()[:500]
-        if attribute.required and not value:
-            missing.append(attribute.code)
-        allowed = {str(v.get("key")) for v in (attribute.values or [])}
-        if value and allowed:
-            chosen = value if isinstance(value, list) else [value]
-            if any(str(v) not in allowed for v in chosen):
-                missing.append(attribute.code)
-        if value:
-            answers[attribute.code] = value
-    return answers, missing
-
-
 def _create_request(request, fmt: str):
     client = actions.client_for_key(request.POST.get("api_key", ""))
     if client is None:
@@ -238,7 +217,7 @@ def _create_request(request, fmt: str):
         longitude = parse_coordinate(request.POST["long"], low=-180, high=180, name="long")
     except ValidationError:
         return error(fmt, 400, "lat and long must be decimal degrees")
-    answers, invalid = _attributes(request, category)
+    answers, invalid = actions.attribute_answers(category, request.POST)
     if invalid:
         return error(fmt, 400, "attribute missing or invalid: " + ", ".join(invalid))
     name = " ".join(

@@ -193,6 +193,29 @@ def _store_photos(
 # --- filing --------------------------------------------------------------------------------------
 
 
+def attribute_answers(category: Category, data) -> tuple[dict, list[str]]:
+    """Answers to a category's extra questions from form data (`attribute[code]`, lists as
+    `attribute[code][]`, the Open311 convention); returns (answers, codes missing or invalid)."""
+    answers, invalid = {}, []
+    for attribute in category.attributes.all():
+        if attribute.datatype == "multivaluelist":
+            value = data.getlist(f"attribute[{attribute.code}][]") or data.getlist(
+                f"attribute[{attribute.code}]"
+            )
+            value = [str(v).strip()[:100] for v in value if str(v).strip()][:50]
+        else:
+            value = str(data.get(f"attribute[{attribute.code}]", "")).strip()[:500]
+        allowed = {str(v.get("key")) for v in (attribute.values or [])}
+        chosen = value if isinstance(value, list) else [value]
+        if (attribute.required and not value) or (
+            value and allowed and any(v not in allowed for v in chosen)
+        ):
+            invalid.append(attribute.code)
+        elif value:
+            answers[attribute.code] = value
+    return answers, invalid
+
+
 def check_submission_rate(*, ip: str, phone: str) -> None:
     """Refuse floods of submissions per IP (hourly) and per phone (daily); limits are per town."""
     limits = OssSettings.current()

@@ -273,8 +273,14 @@ def staff_file(request):
     form = StaffComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
+            filing = filing_from_form(form)
+            filing.attributes, invalid = actions.attribute_answers(filing.category, request.POST)
+            if invalid:
+                raise ValidationError(
+                    {"attributes": [_("กรุณาตอบคำถามเพิ่มเติมให้ครบ (Answer the extra questions)")]}
+                )
             complaint = actions.submit_complaint(
-                filing=filing_from_form(form),
+                filing=filing,
                 channel=form.cleaned_data["channel"],
                 uploads=form.cleaned_data["photos"],
                 by=request.user,

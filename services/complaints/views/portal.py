@@ -74,10 +74,10 @@ def filing_from_form(form) -> actions.Filing:
 
 
 def map_context(request) -> dict:
-    town = request.town
+    categories = selectors.active_categories().filter(attributes__isnull=False).distinct()
     return {
-        "boundary": town.boundary,
-        "categories_anonymous": {str(c.pk): c.allow_anonymous for c in selectors.active_categories()},
+        "boundary": request.town.boundary,
+        "attribute_categories": categories.prefetch_related("attributes"),
     }
 
 
@@ -92,6 +92,11 @@ def file_complaint(request):
         if form.is_valid():
             try:
                 filing = filing_from_form(form)
+                filing.attributes, invalid = actions.attribute_answers(filing.category, request.POST)
+                if invalid:
+                    raise ValidationError(
+                        {"attributes": [_("กรุณาตอบคำถามเพิ่มเติมให้ครบและถูกต้อง (Answer the extra questions)")]}
+                    )
                 if request.user.is_authenticated and not filing.reporter_phone and request.user.phone:
                     filing.reporter_phone = request.user.phone
                 complaint = actions.submit_complaint(

@@ -216,3 +216,24 @@ def test_signed_in_citizen_sees_my_requests(client_a, category):
     complaint = Complaint.objects.get()
     assert complaint.reporter_user == citizen
     assert complaint.tracking_code in client_a.get("/complaints/mine/").content.decode()
+
+
+def test_category_questions_are_asked_and_required_on_the_web(client_a, category):
+    from services.complaints.models import CategoryAttribute
+
+    CategoryAttribute.objects.create(
+        category=category,
+        code="size",
+        description="ขนาดหลุม",
+        required=True,
+        datatype="singlevaluelist",
+        values=[{"key": "big", "name": "ใหญ่"}],
+    )
+    page = client_a.get("/complaints/new/").content.decode()
+    assert 'name="attribute[size]"' in page
+    missing = client_a.post("/complaints/new/", _form(category))
+    assert missing.status_code == 400
+    assert not Complaint.objects.exists()
+    answered = client_a.post("/complaints/new/", {**_form(category), "attribute[size]": "big"})
+    assert answered.status_code == 302
+    assert Complaint.objects.get().attributes == {"size": "big"}

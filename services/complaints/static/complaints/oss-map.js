@@ -162,7 +162,22 @@
     box.addEventListener("change", sync); sync();
   }
 
+  // Extra questions of the chosen category: only its fieldset is shown and submitted.
+  function categoryQuestions() {
+    var select = document.getElementById("id_category");
+    if (!select) return;
+    function sync() {
+      document.querySelectorAll(".oss-attributes").forEach(function (fieldset) {
+        var on = fieldset.dataset.category === select.value;
+        fieldset.hidden = !on;
+        fieldset.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !on; });
+      });
+    }
+    select.addEventListener("change", sync); sync();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    categoryQuestions();
     if (typeof L === "undefined") return;
     document.querySelectorAll("[data-oss-map]").forEach(function (el) {
       var kind = el.dataset.ossMap;
