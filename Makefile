@@ -46,6 +46,7 @@ bench: install-dev
 	$(PY) bench/saraban.py
 	$(PY) bench/certificate_pdf.py
 	$(PY) bench/billing.py
+	$(PY) bench/oss.py
 
 clean-data:
 	rm -rf .data

@@ -11,6 +11,7 @@ service_patterns = [
     path("payments/", include("api.v1.payments.urls")),
     path("permits/", include("api.v1.permits.urls")),
     path("food/", include("api.v1.food.urls")),
+    path("oss/", include("api.v1.complaints.urls")),
 ]
 
 urlpatterns = [

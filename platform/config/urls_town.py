@@ -26,6 +26,7 @@ urlpatterns = [
     path("food/", include("services.food_premises.urls")),
     path("saraban/", include("services.correspondence.urls")),
     path("api/v1/", include("api.v1.urls", namespace="api_v1")),
+    path("open311/v2/", include("api.open311.urls")),
 ]
 
 handler403 = "services.common.views.permission_denied"

@@ -1,7 +1,79 @@
+"""One Stop Service (ศูนย์บริการร่วม)."""
+
 from django.apps import AppConfig
+
+_SEE_ALL = ["complaints.view_complaint", "complaints.view_all_complaints"]
 
 
 class ComplaintsConfig(AppConfig):
     name = "services.complaints"
     label = "complaints"
     verbose_name = "One Stop Service (ศูนย์บริการร่วม)"
+
+    role_permissions = {
+        "oss_officer": [
+            *_SEE_ALL,
+            "complaints.triage_complaint",
+            "complaints.assign_complaint",
+            "complaints.file_on_behalf",
+            "complaints.view_oss_dashboard",
+        ],
+        "department_head": [
+            "complaints.view_complaint",
+            "complaints.view_department_complaints",
+            "complaints.assign_complaint",
+            "complaints.work_complaint",
+            "complaints.view_oss_dashboard",
+            "complaints.export_complaints",
+        ],
+        "officer": ["complaints.view_complaint", "complaints.work_complaint"],
+        "executive": [*_SEE_ALL, "complaints.view_oss_dashboard", "complaints.export_complaints"],
+        "town_admin": [
+            *_SEE_ALL,
+            "complaints.manage_oss_settings",
+            "complaints.view_oss_dashboard",
+            "complaints.export_complaints",
+        ],
+        "bbuddy_volunteer": ["complaints.file_on_behalf"],
+    }
+    backoffice_menu = [
+        ("เรื่องร้องเรียน (Complaints)", "complaints:inbox", "complaints.view_complaint"),
+        ("บันทึกเรื่องแทนประชาชน (File on behalf)", "complaints:staff_file", "complaints.file_on_behalf"),
+        ("แดชบอร์ดศูนย์บริการร่วม (OSS dashboard)", "complaints:dashboard", "complaints.view_oss_dashboard"),
+        ("ตั้งค่าศูนย์บริการร่วม (OSS settings)", "complaints:settings", "complaints.manage_oss_settings"),
+    ]
+    beat_schedule = {
+        "complaints-escalate-overdue": {
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 300.0,
+            "args": ("services.complaints.tasks.escalate_overdue",),
+        },
+        "complaints-close-silent": {
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 3600.0,
+            "args": ("services.complaints.tasks.close_confirmed_by_silence",),
+        },
+    }
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+        from django.db.models.signals import post_delete, post_save
+
+        from . import models
+        from .sla import forget_calendar
+
+        for model in (models.Holiday, models.OssSettings):
+            post_save.connect(
+                forget_calendar, sender=model, dispatch_uid=f"oss-calendar-save-{model.__name__}"
+            )
+            post_delete.connect(
+                forget_calendar, sender=model, dispatch_uid=f"oss-calendar-del-{model.__name__}"
+            )
+
+        auditlog.register(models.Complaint, exclude_fields=["access_token", "updated_at"])
+        auditlog.register(models.Category)
+        auditlog.register(models.Holiday)
+        auditlog.register(
+            models.OssSettings, exclude_fields=["line_channel_secret", "line_channel_access_token"]
+        )
+        auditlog.register(models.Open311Client, exclude_fields=["key_hash"])

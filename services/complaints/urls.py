@@ -1,3 +1,36 @@
+from django.urls import path
+
+from .views import backoffice, line, portal
+
 app_name = "complaints"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.portal, name="portal"),
+    path("new/", portal.file_complaint, name="file"),
+    path("track/", portal.track_lookup, name="track_lookup"),
+    path("track/<str:code>/", portal.track, name="track"),
+    path("track/<str:code>/confirm/", portal.confirm, name="confirm"),
+    path("track/<str:code>/reopen/", portal.reopen, name="reopen"),
+    path("track/<str:code>/photos/<uuid:public_id>/", portal.photo, name="photo"),
+    path("mine/", portal.my_requests, name="mine"),
+    path("transparency/", portal.transparency, name="transparency"),
+    path("line/webhook/", line.webhook, name="line_webhook"),
+    # back-office
+    path("staff/", backoffice.inbox, name="inbox"),
+    path("staff/new/", backoffice.staff_file, name="staff_file"),
+    path("staff/dashboard/", backoffice.dashboard, name="dashboard"),
+    path("staff/export.<str:fmt>", backoffice.export, name="export"),
+    path("staff/settings/", backoffice.settings_page, name="settings"),
+    path("staff/settings/categories/new/", backoffice.category_edit, name="category_new"),
+    path("staff/settings/categories/<int:pk>/", backoffice.category_edit, name="category_edit"),
+    path("staff/<int:pk>/", backoffice.detail, name="detail"),
+    path("staff/<int:pk>/accept/", backoffice.accept, name="accept"),
+    path("staff/<int:pk>/reject/", backoffice.reject, name="reject"),
+    path("staff/<int:pk>/merge/", backoffice.merge, name="merge"),
+    path("staff/<int:pk>/recategorise/", backoffice.recategorise, name="recategorise"),
+    path("staff/<int:pk>/assign/", backoffice.assign, name="assign"),
+    path("staff/<int:pk>/start/", backoffice.start, name="start"),
+    path("staff/<int:pk>/resolve/", backoffice.resolve, name="resolve"),
+    path("staff/<int:pk>/reply/", backoffice.reply, name="reply"),
+    path("staff/<int:pk>/note/", backoffice.note, name="note"),
+]

@@ -1,0 +1,307 @@
+"""GeoReport v2 endpoints. Jurisdiction id = the town's primary domain; keys are rows of the town's
+schema (tenancy rule 4), so a key of one town is refused by every other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from services.common.workflow import TransitionNotAllowed
+from services.complaints import actions
+from services.complaints.geo import parse_coordinate
+from services.complaints.models import Category, Complaint
+from services.complaints.sla import BANGKOK
+from services.complaints.workflow import OPEN311_CLOSED, OPEN_STATUSES
+
+from .render import error, respond
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+DEFAULT_WINDOW = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+FORMATS = ("json", "xml")
+
+
+def _jurisdiction_ok(request) -> bool:
+    given = (request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or "").strip().lower()
+    if not given:
+        return True
+    town = request.town
+    hosts = {town.primary_host.lower(), request.get_host().split(":")[0].lower()}
+    return given in hosts
+
+
+def _guard(fmt: str, request):
+    if fmt not in FORMATS:
+        return error("json", 400, "format must be json or xml")
+    if not _jurisdiction_ok(request):
+        return error(fmt, 404, "jurisdiction_id not found")
+    return None
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(BANGKOK).isoformat(timespec="seconds") if value else None
+
+
+def _service_row(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name_th,
+        "description": category.description or category.name_en or category.name_th,
+        "metadata": category.attributes.exists(),
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group,
+    }
+
+
+def discovery(request, fmt: str):
+    if fmt not in FORMATS:
+        return error("json", 400, "format must be json or xml")
+    town = request.town
+    base = request.build_absolute_uri(reverse("open311:discovery", args=["json"]).rsplit("discovery", 1)[0])
+    data = {
+        "changeset": "2026-01-01T00:00:00+07:00",
+        "contact": f"{town.name_th} {town.phone} {town.email}".strip(),
+        "key_service": "api_key: " + request.build_absolute_uri("/complaints/staff/settings/"),
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": base,
+                "changeset": "2026-01-01T00:00:00+07:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return respond(fmt, data, root="discovery", item=None)
+
+
+def services(request, fmt: str):
+    if (refusal := _guard(fmt, request)) is not None:
+        return refusal
+    rows = [_service_row(c) for c in Category.objects.filter(is_active=True).prefetch_related("attributes")]
+    return respond(fmt, rows, root="services", item="service")
+
+
+def service_definition(request, service_code: str, fmt: str):
+    if (refusal := _guard(fmt, request)) is not None:
+        return refusal
+    category = Category.objects.filter(code=service_code, is_active=True).first()
+    if category is None:
+        return error(fmt, 404, f"service_code {service_code} not found")
+    attributes = [
+        {
+            "variable": a.variable,
+            "code": a.code,
+            "datatype": a.datatype,
+            "required": a.required,
+            "datatype_description": a.datatype_description or None,
+            "order": a.order,
+            "description": a.description,
+            "values": [{"key": v.get("key"), "name": v.get("name")} for v in (a.values or [])],
+        }
+        for a in category.attributes.all()
+    ]
+    return respond(
+        fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition", item=None
+    )
+
+
+# Phone numbers and ID numbers typed into a description are masked in public output (PDPA).
+_LONG_NUMBER = re.compile(r"(?:\+?\d[\d\s-]{7,}\d)")
+
+
+# Characters XML 1.0 cannot carry (a pasted control character must not break the XML output).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _public_text(text: str) -> str:
+    return _NOT_XML.sub("", _LONG_NUMBER.sub("•••", text))
+
+
+def _request_row(c: Complaint) -> dict:
+    status = "closed" if c.status in OPEN311_CLOSED else "open"
+    public_notes = [e.text for e in c.events.all() if e.is_public and e.text]
+    return {
+        "service_request_id": c.tracking_code,
+        "status": status,
+        "status_notes": _public_text(public_notes[-1][:500]) if public_notes else c.get_status_display(),
+        "service_name": c.category.name_th,
+        "service_code": c.category.code,
+        "description": _public_text(c.description),
+        "agency_responsible": c.department.name_th if c.department else None,
+        "service_notice": None,
+        "requested_datetime": _iso(c.received_at),
+        "updated_datetime": _iso(c.updated_at),
+        "expected_datetime": _iso(c.due_at),
+        "address": c.address_text or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": float(c.latitude),
+        "long": float(c.longitude),
+        "media_url": None,
+    }
+
+
+def _parse_when(value: str, name: str) -> dt.datetime:
+    parsed = parse_datetime(value.strip().replace(" ", "+")) if value else None
+    if parsed is None:
+        raise ValueError(f"{name} must be a W3C date-time, e.g. 2026-11-05T08:15:30+07:00")
+    if timezone.is_naive(parsed):
+        raise ValueError(f"{name} must include a time zone (Z or +07:00)")
+    return parsed
+
+
+def _list_requests(request, fmt: str):
+    params = request.GET
+    cases = Complaint.objects.select_related("category", "department").prefetch_related("events")
+    ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        # The spec: with service_request_id every other parameter is ignored.
+        cases = cases.filter(tracking_code__in=ids[:MAX_RESULTS])
+        return respond(fmt, [_request_row(c) for c in cases], root="service_requests", item="request")
+    try:
+        start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
+        end = _parse_when(params["end_date"], "end_date") if params.get("end_date") else None
+    except ValueError as exc:
+        return error(fmt, 400, str(exc))
+    if start and end and end < start:
+        return error(fmt, 400, "end_date is before start_date")
+    if start is None and end is None:
+        end = timezone.now()
+        start = end - DEFAULT_WINDOW
+    elif start is None:
+        start = end - DEFAULT_WINDOW
+    elif end is None:
+        end = start + DEFAULT_WINDOW
+    if end - start > DEFAULT_WINDOW:
+        return error(fmt, 400, "the date range may span at most 90 days")
+    cases = cases.filter(received_at__gte=start, received_at__lte=end)
+    codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+    if codes:
+        cases = cases.filter(category__code__in=codes)
+    statuses = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        return error(fmt, 400, "status must be open, closed or both")
+    if statuses == {"open"}:
+        cases = cases.filter(Q(status__in=OPEN_STATUSES))
+    elif statuses == {"closed"}:
+        cases = cases.filter(status__in=OPEN311_CLOSED)
+    rows = [_request_row(c) for c in cases.order_by("-received_at")[:MAX_RESULTS]]
+    return respond(fmt, rows, root="service_requests", item="request")
+
+
+def _create_request(request, fmt: str):
+    client = actions.client_for_key(request.POST.get("api_key", ""))
+    if client is None:
+        return error(fmt, 403, "api_key is missing or invalid")
+    code = request.POST.get("service_code", "").strip()
+    if not code:
+        return error(fmt, 400, "service_code is required")
+    category = Category.objects.filter(code=code, is_active=True).prefetch_related("attributes").first()
+    if category is None:
+        return error(fmt, 404, f"service_code {code} not found")
+    if not request.POST.get("lat") or not request.POST.get("long"):
+        return error(
+            fmt, 400, "lat and long are required (address-only requests cannot be placed in this town)"
+        )
+    try:
+        latitude = parse_coordinate(request.POST["lat"], low=-90, high=90, name="lat")
+        longitude = parse_coordinate(request.POST["long"], low=-180, high=180, name="long")
+    except ValidationError:
+        return error(fmt, 400, "lat and long must be decimal degrees")
+    answers, invalid = actions.attribute_answers(category, request.POST)
+    if invalid:
+        return error(fmt, 400, "attribute missing or invalid: " + ", ".join(invalid))
+    name = " ".join(
+        p
+        for p in (request.POST.get("first_name", "").strip(), request.POST.get("last_name", "").strip())
+        if p
+    )
+    phone, email = request.POST.get("phone", "").strip(), request.POST.get("email", "").strip()
+    anonymous = not (name and (phone or email))
+    filing = actions.Filing(
+        category=category,
+        description=request.POST.get("description", ""),
+        latitude=latitude,
+        longitude=longitude,
+        address_text=request.POST.get("address_string", ""),
+        reporter_name=name[:200],
+        reporter_phone=phone,
+        reporter_email=email[:254],
+        is_anonymous=anonymous,
+        attributes=answers,
+        consent=True,
+    )
+    try:
+        complaint = actions.submit_complaint(
+            filing=filing,
+            channel=Complaint.Channel.OPEN311,
+            ip=request.META.get("REMOTE_ADDR", ""),
+            open311_client=client,
+        )
+    except ValidationError as exc:
+        return error(
+            fmt,
+            400,
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            if hasattr(exc, "error_dict")
+            else " ".join(exc.messages),
+        )
+    except actions.RateLimited:
+        return error(fmt, 429, "too many requests; try again later")
+    except TransitionNotAllowed as exc:  # pragma: no cover - filing never transitions
+        return error(fmt, 400, str(exc))
+    row = {
+        "service_request_id": complaint.tracking_code,
+        "token": complaint.access_token,
+        "service_notice": f"ติดตามเรื่องได้ที่ /complaints/track/{complaint.tracking_code}/",
+        "account_id": None,
+    }
+    return respond(fmt, [row], root="service_requests", item="request", status=201)
+
+
+@csrf_exempt
+def requests(request, fmt: str):
+    if (refusal := _guard(fmt, request)) is not None:
+        return refusal
+    if request.method == "POST":
+        return _create_request(request, fmt)
+    if request.method == "GET":
+        return _list_requests(request, fmt)
+    return error(fmt, 405, "method not allowed")
+
+
+def single_request(request, service_request_id: str, fmt: str):
+    if (refusal := _guard(fmt, request)) is not None:
+        return refusal
+    complaint = (
+        Complaint.objects.select_related("category", "department")
+        .prefetch_related("events")
+        .filter(tracking_code=service_request_id.upper())
+        .first()
+    )
+    if complaint is None:
+        return error(fmt, 404, f"service_request_id {service_request_id} not found")
+    return respond(fmt, [_request_row(complaint)], root="service_requests", item="request")
+
+
+def token(request, token: str, fmt: str):
+    if (refusal := _guard(fmt, request)) is not None:
+        return refusal
+    complaint = Complaint.objects.filter(access_token=token).only("tracking_code", "access_token").first()
+    if complaint is None:
+        return error(fmt, 404, "token not found")
+    return respond(
+        fmt,
+        [{"service_request_id": complaint.tracking_code, "token": complaint.access_token}],
+        root="service_requests",
+        item="request",
+    )

@@ -1,0 +1,15 @@
+"""Thin Celery wrappers around actions; each runs in the schema of the town that sent it."""
+
+from celery import shared_task
+
+from . import actions
+
+
+@shared_task(name="services.complaints.tasks.escalate_overdue", acks_late=True)
+def escalate_overdue() -> int:
+    return actions.escalate_overdue()
+
+
+@shared_task(name="services.complaints.tasks.close_confirmed_by_silence", acks_late=True)
+def close_confirmed_by_silence() -> int:
+    return actions.close_confirmed_by_silence()

@@ -1,0 +1,276 @@
+"""Citizen pages: file a complaint, track it (code + last 4 phone digits), confirm/rate or reopen,
+"my requests", and the public transparency page. No account needed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from services.common.workflow import TransitionNotAllowed
+
+from .. import actions, rate_limit, selectors
+from ..forms import PDPA_CONSENT_TEXT, ComplaintForm, ConfirmForm, ReopenForm, TrackLookupForm
+from ..geo import parse_coordinate
+from ..models import Complaint, ComplaintPhoto, OssSettings
+from ..sla import WorkingCalendar
+from ..workflow import ComplaintStatus
+
+SESSION_KEY = "oss_tracking_access"
+LOOKUPS_PER_IP_PER_10_MIN = 20
+
+
+def _grant(request, complaint: Complaint) -> None:
+    allowed = [pk for pk in request.session.get(SESSION_KEY, []) if pk != complaint.pk][-19:]
+    request.session[SESSION_KEY] = [*allowed, complaint.pk]
+
+
+def _may_view(request, complaint: Complaint) -> bool:
+    if complaint.pk in request.session.get(SESSION_KEY, []):
+        return True
+    user = request.user
+    return bool(user.is_authenticated and complaint.reporter_user_id == user.pk)
+
+
+def apply_form_errors(form, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the form's fields (or on the form when it has no such field)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def filing_from_form(form) -> actions.Filing:
+    data = form.cleaned_data
+    latitude = longitude = None
+    raw_lat, raw_lon = data.get("latitude", ""), data.get("longitude", "")
+    if raw_lat or raw_lon:
+        latitude = parse_coordinate(raw_lat, low=-90, high=90, name="location")
+        longitude = parse_coordinate(raw_lon, low=-180, high=180, name="location")
+    return actions.Filing(
+        category=data["category"],
+        description=data["description"],
+        latitude=latitude,
+        longitude=longitude,
+        community=data.get("community"),
+        address_text=data.get("address_text", ""),
+        reporter_name=data.get("reporter_name", ""),
+        reporter_phone=data.get("reporter_phone", ""),
+        reporter_email=data.get("reporter_email", ""),
+        is_anonymous=data.get("is_anonymous", False),
+        consent=data.get("consent", False),
+    )
+
+
+def map_context(request) -> dict:
+    categories = selectors.active_categories().filter(attributes__isnull=False).distinct()
+    return {
+        "boundary": request.town.boundary,
+        "attribute_categories": categories.prefetch_related("attributes"),
+    }
+
+
+def portal(request):
+    return render(request, "complaints/portal.html", {"track_form": TrackLookupForm()})
+
+
+def file_complaint(request):
+    form = ComplaintForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                filing = filing_from_form(form)
+                filing.attributes, invalid = actions.attribute_answers(filing.category, request.POST)
+                if invalid:
+                    raise ValidationError(
+                        {"attributes": [_("กรุณาตอบคำถามเพิ่มเติมให้ครบและถูกต้อง (Answer the extra questions)")]}
+                    )
+                if request.user.is_authenticated and not filing.reporter_phone and request.user.phone:
+                    filing.reporter_phone = request.user.phone
+                complaint = actions.submit_complaint(
+                    filing=filing,
+                    channel=Complaint.Channel.WEB,
+                    uploads=form.cleaned_data["photos"],
+                    by=request.user,
+                    ip=rate_limit.client_ip(request),
+                )
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            except actions.RateLimited:
+                form.add_error(None, actions.RateLimited.message)
+                status = 429
+            else:
+                _grant(request, complaint)
+                return redirect(reverse("complaints:track", args=[complaint.tracking_code]) + "?filed=1")
+        if status == 200:
+            status = 400
+    return render(
+        request,
+        "complaints/file.html",
+        {"form": form, "consent_text": PDPA_CONSENT_TEXT, **map_context(request)},
+        status=status,
+    )
+
+
+def track_lookup(request):
+    form = TrackLookupForm(request.POST or None, initial={"tracking_code": request.GET.get("code", "")})
+    status = 200
+    if request.method == "POST":
+        if not rate_limit.hit(
+            "lookup", rate_limit.client_ip(request), limit=LOOKUPS_PER_IP_PER_10_MIN, window_seconds=600
+        ):
+            form.add_error(None, _("ค้นหาบ่อยเกินไป กรุณารอ 10 นาที (Too many look-ups; wait 10 minutes)"))
+            status = 429
+        elif form.is_valid():
+            complaint = selectors.complaint_by_code_and_phone(
+                tracking_code=form.cleaned_data["tracking_code"], phone_last4=form.cleaned_data["phone_last4"]
+            )
+            if complaint is not None:
+                _grant(request, complaint)
+                return redirect("complaints:track", complaint.tracking_code)
+            # One message for "no such code" and "wrong digits": the page never confirms a code exists.
+            form.add_error(
+                None, _("ไม่พบเรื่องที่ตรงกับเลขติดตามและเบอร์โทรนี้ (No request matches this code and phone)")
+            )
+            status = 404
+        else:
+            status = 400
+    return render(request, "complaints/track_lookup.html", {"form": form}, status=status)
+
+
+def track(request, code: str):
+    complaint = (
+        Complaint.objects.select_related("category", "merged_into").filter(tracking_code=code.upper()).first()
+    )
+    if complaint is None or not _may_view(request, complaint):
+        return redirect(reverse("complaints:track_lookup") + f"?code={code[:30]}")
+    calendar = WorkingCalendar.for_town()
+    can_respond = complaint.status == ComplaintStatus.RESOLVED
+    context = {
+        "complaint": complaint,
+        "public_part": _public_part(complaint),
+        "just_filed": request.GET.get("filed") == "1",
+        "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
+        "can_respond": can_respond,
+    }
+    if can_respond:
+        context.update(
+            confirm_form=ConfirmForm(),
+            reopen_form=ReopenForm(),
+            reopen_days=OssSettings.current().reopen_days,
+        )
+    return render(request, "complaints/track.html", context)
+
+
+def _public_part(complaint: Complaint) -> str:
+    """Description, photos and public timeline, rendered once per version of the case.
+
+    Every public change saves the complaint (status moves, replies), so `updated_at` versions the
+    fragment; the time-dependent countdown stays outside it."""
+    key = f"oss-track:{complaint.pk}:{complaint.updated_at.timestamp()}:{translation.get_language()}"
+    html = cache.get(key)
+    if html is None:
+        timeline = selectors.public_timeline(complaint)
+        report_photos = [p for e in timeline for p in e.photos.all() if p.kind == ComplaintPhoto.Kind.REPORT]
+        html = render_to_string(
+            "complaints/_track_public.html",
+            {"complaint": complaint, "timeline": timeline, "report_photos": report_photos},
+        )
+        cache.set(key, html, 600)
+    return mark_safe(html)  # noqa: S308 - rendered by our own autoescaping template just above
+
+
+def _tracked(request, code: str) -> Complaint:
+    complaint = Complaint.objects.filter(tracking_code=code.upper()).first()
+    if complaint is None or not _may_view(request, complaint):
+        raise Http404
+    return complaint
+
+
+@require_POST
+def confirm(request, code: str):
+    complaint = _tracked(request, code)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("กรุณาให้คะแนน 1–5 (Rate from 1 to 5)"))
+        return redirect("complaints:track", complaint.tracking_code)
+    try:
+        actions.confirm_resolution(
+            complaint_id=complaint.pk,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+    except (ValidationError, TransitionNotAllowed) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("ขอบคุณสำหรับการประเมิน เรื่องนี้ปิดแล้ว (Thank you; the request is closed)"))
+    return redirect("complaints:track", complaint.tracking_code)
+
+
+@require_POST
+def reopen(request, code: str):
+    complaint = _tracked(request, code)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("กรุณาระบุเหตุผล (Give a reason)"))
+        return redirect("complaints:track", complaint.tracking_code)
+    try:
+        actions.reopen_complaint(complaint_id=complaint.pk, reason=form.cleaned_data["reason"])
+    except (ValidationError, TransitionNotAllowed) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("เปิดเรื่องใหม่แล้ว เจ้าหน้าที่จะดำเนินการต่อ (Reopened; staff will continue)"))
+    return redirect("complaints:track", complaint.tracking_code)
+
+
+def photo(request, code: str, public_id):
+    """A photo of a case, for whoever may see the case (the reporter's session or staff)."""
+    complaint = Complaint.objects.filter(tracking_code=code.upper()).first()
+    if complaint is None:
+        raise Http404
+    staff_ok = (
+        request.user.is_authenticated
+        and selectors.complaint_for_staff(user=request.user, complaint_id=complaint.pk) is not None
+    )
+    if not (staff_ok or _may_view(request, complaint)):
+        raise Http404
+    item = complaint.photos.select_related("file").filter(file__public_id=public_id).first()
+    if item is None:
+        raise Http404
+    try:
+        handle = item.file.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def my_requests(request):
+    page = Paginator(selectors.complaints_of_citizen(request.user), 20).get_page(request.GET.get("page"))
+    for complaint in page:
+        _grant(request, complaint)
+    return render(request, "complaints/mine.html", {"page": page})
+
+
+def transparency(request):
+    data = selectors.transparency()
+    return render(
+        request,
+        "complaints/transparency.html",
+        {"data": data, "boundary": request.town.boundary, "points": data["points"]},
+    )

@@ -1,0 +1,49 @@
+"""The complaint state machine: statuses and who may fire each transition.
+
+received → accepted → assigned → in_progress → resolved → closed, with rejected, merged and
+reopened on the side. A later `referred` state (hand-over to another town) slots in as one more
+key of TRANSITIONS without touching move() or the views.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("รับเรื่องแล้ว")  # filed; nobody has looked yet
+    ACCEPTED = "accepted", _("รับเรื่องพิจารณา")  # triaged by the OSS centre, sent to a department
+    ASSIGNED = "assigned", _("มอบหมายผู้รับผิดชอบแล้ว")  # one officer owns it
+    IN_PROGRESS = "in_progress", _("กำลังดำเนินการ")
+    RESOLVED = "resolved", _("ดำเนินการแล้ว")  # the reporter may confirm or reopen for 7 days
+    CLOSED = "closed", _("ปิดเรื่อง")  # final
+    REJECTED = "rejected", _("ไม่รับเรื่อง")  # final, with a public reason
+    MERGED = "merged", _("รวมกับเรื่องอื่น")  # final; the surviving case carries the work
+    REOPENED = "reopened", _("เปิดเรื่องใหม่")  # the reporter was not satisfied
+
+
+S = ComplaintStatus
+TRIAGE = "complaints.triage_complaint"
+ASSIGN = "complaints.assign_complaint"
+WORK = "complaints.work_complaint"
+
+# {from: {to: permission or None}}; None = the system or the reporter (checked by the action).
+TRANSITIONS: Final = {
+    S.RECEIVED: {S.ACCEPTED: TRIAGE, S.REJECTED: TRIAGE, S.MERGED: TRIAGE, S.ASSIGNED: ASSIGN},
+    S.ACCEPTED: {S.ASSIGNED: ASSIGN, S.REJECTED: TRIAGE, S.MERGED: TRIAGE},
+    S.ASSIGNED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK},
+    S.IN_PROGRESS: {S.ASSIGNED: ASSIGN, S.RESOLVED: WORK},
+    S.RESOLVED: {S.CLOSED: None, S.REOPENED: None},
+    S.REOPENED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK},
+    S.CLOSED: {},
+    S.REJECTED: {},
+    S.MERGED: {},
+}
+
+OPEN_STATUSES: Final = (S.RECEIVED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
+FINAL_STATUSES: Final = (S.CLOSED, S.REJECTED, S.MERGED)
+# Open311 knows two statuses only (GeoReport v2 "status": open | closed).
+OPEN311_CLOSED: Final = (S.RESOLVED, S.CLOSED, S.REJECTED, S.MERGED)
