@@ -569,6 +569,14 @@ def settle_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=0)) -> int
     for pk in payments_missing_receipts():
         issue_receipt(payment_id=pk)
         count += 1
+    from .models import StatementImport
+    from .statements import process_statement_import
+
+    for pk in StatementImport.objects.filter(
+        status=StatementImport.Status.PROCESSING, imported_at__lte=cutoff - dt.timedelta(minutes=2)
+    ).values_list("pk", flat=True)[:5]:
+        process_statement_import(statement_id=pk)
+        count += 1
     return count
 
 

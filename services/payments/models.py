@@ -463,9 +463,20 @@ class StatementImport(models.Model):
         CSV = "csv", _("CSV")
         BOT = "bot", _("ไฟล์ธนาคารแห่งประเทศไทย 256 ตัวอักษร (TIS-620)")
 
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("กำลังนำเข้า")
+        DONE = "done", _("เสร็จสิ้น")
+        FAILED = "failed", _("ไฟล์ไม่ถูกต้อง")
+
     file_name = models.CharField(max_length=255)
     format = models.CharField(max_length=5, choices=Format.choices)
     sha256 = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DONE)
+    error = models.TextField(blank=True)
+    # Uploaded through the back-office: kept (private) and reconciled by a Celery task.
+    source_file = models.ForeignKey(
+        "common.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     line_count = models.PositiveIntegerField(default=0)
     matched_count = models.PositiveIntegerField(default=0)
     confirmed_count = models.PositiveIntegerField(default=0)
