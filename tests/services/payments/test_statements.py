@@ -282,3 +282,19 @@ def test_a_bad_uploaded_file_is_marked_failed_with_its_lines(in_town_a):
     statement = process_statement_import(statement_id=statement.pk)
     assert statement.status == "failed"
     assert "line 2" in statement.error
+
+
+def test_another_towns_statement_cannot_pay_this_towns_bill(in_town_a, town_b):
+    from django.db import connection
+
+    bill = make_invoice(amount="30.00")
+    connection.set_tenant(town_b)
+    other_finance = make_user(roles=("finance_officer",))
+    statement = import_statement(
+        data=format_bot_file([line_for(bill)]), file_name="b.txt", statement_format="bot", by=other_finance
+    )
+    assert statement.exception_count == 1
+    assert PaymentException.objects.get(bank_transaction__statement=statement).kind == "wrong_biller"
+    connection.set_tenant(in_town_a)
+    assert Invoice.objects.get(pk=bill.pk).status == "open"
+    assert not Payment.objects.filter(invoice=bill).exists()
