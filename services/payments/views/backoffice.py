@@ -128,10 +128,14 @@ def payer_detail(request, code: str):
 
 @staff_required
 def invoices(request):
+    run = request.GET.get("run", "")
     page = _page(
         request,
         selectors.search_invoices(
-            user=request.user, query=request.GET.get("q", "").strip(), status=request.GET.get("status", "")
+            user=request.user,
+            query=request.GET.get("q", "").strip(),
+            status=request.GET.get("status", ""),
+            bill_run_id=int(run) if run.isdigit() else None,
         ),
     )
     return _render(request, "payments/staff/invoices.html", {"page": page, "statuses": InvoiceStatus.choices})
@@ -192,11 +196,10 @@ def bill_runs(request):
             return redirect("payments:staff_bill_runs")
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
-    return _render(
-        request,
-        "payments/staff/bill_runs.html",
-        {"form": form, "page": _page(request, BillRun.objects.all())},
-    )
+    page = _page(request, BillRun.objects.select_related("started_by"))
+    for run in page:
+        run.label = billing.period_label(run.period, 1)
+    return _render(request, "payments/staff/bill_runs.html", {"form": form, "page": page})
 
 
 class ResolveForm(forms.Form):

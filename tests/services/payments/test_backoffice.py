@@ -289,3 +289,20 @@ def test_finance_adds_and_edits_a_payer_with_their_fees(in_town_a, finance_clien
     payer.refresh_from_db()
     assert payer.name == "นายห้า เปลี่ยนชื่อ"
     assert payer.fees.filter(is_active=True).count() == 1
+
+
+def test_bill_run_list_links_to_its_invoices(in_town_a, finance_client):
+    client, user = finance_client
+    install_default_catalogue(valid_from=dt.date(2025, 10, 1))
+    payer = Payer.objects.create(code="H901", name="นายเก้าศูนย์หนึ่ง", phone="0811111112")
+    PayerFee.objects.create(payer=payer, tier=FeeTier.objects.get(fee_type__code="garbage", code="household"))
+    other = make_invoice(amount="99.00")
+    from services.payments import billing
+
+    run = billing.run_bill_run(period=dt.date(2026, 11, 1), by=user)
+    page = client.get("/payments/staff/bill-runs/").content.decode()
+    assert "พฤศจิกายน 2569" in page
+    listed = client.get(f"/payments/staff/invoices/?run={run.pk}").content.decode()
+    connection.set_tenant(in_town_a)
+    assert Invoice.objects.get(payer=payer).number in listed
+    assert other.number not in listed
