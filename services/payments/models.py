@@ -310,6 +310,12 @@ class Invoice(models.Model):
         return max(self.total - self.paid_amount, ZERO)
 
     @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == InvoiceStatus.OPEN and self.due_date < timezone.localdate()
+
+    @property
     def is_payable(self) -> bool:
         return self.status == InvoiceStatus.OPEN and self.outstanding > 0
 
