@@ -529,6 +529,8 @@ class PaymentException(models.Model):
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    # Money to give back to the payer: all of it for a refund, the excess when an over-payment is applied.
+    refund_amount = models.DecimalField(_("ยอดคืนผู้ชำระ"), default=ZERO, **MONEY)
     note = models.TextField(_("บันทึก"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
