@@ -569,6 +569,14 @@ def settle_pending(*, older_than: dt.timedelta = dt.timedelta(seconds=0)) -> int
     for pk in payments_missing_receipts():
         issue_receipt(payment_id=pk)
         count += 1
+    from .models import StatementImport
+    from .statements import process_statement_import
+
+    for pk in StatementImport.objects.filter(
+        status=StatementImport.Status.PROCESSING, imported_at__lte=cutoff - dt.timedelta(minutes=2)
+    ).values_list("pk", flat=True)[:5]:
+        process_statement_import(statement_id=pk)
+        count += 1
     return count
 
 
@@ -624,7 +632,8 @@ def resolve_exception(
 ) -> PaymentException:
     """A finance officer decides an exception: apply the money to an invoice, refund it, or dismiss it.
 
-    Applying never takes more than the invoice's outstanding amount; the rest must be refunded.
+    Applying never takes more than the invoice's outstanding amount: of an over-payment the
+    outstanding amount is applied (and receipted) and the rest is recorded as owed back to the payer.
     """
     if not note or not note.strip():
         raise ValidationError({"note": "ต้องบันทึกเหตุผล (a note is required)"})
@@ -640,26 +649,21 @@ def resolve_exception(
         invoice = Invoice.objects.select_for_update().get(pk=target)
         if not invoice.is_payable:
             raise ValidationError({"invoice": "ใบแจ้งหนี้นี้ไม่อยู่ในสถานะรอชำระ (invoice is not payable)"})
-        if item.amount > invoice.outstanding:
-            raise ValidationError(
-                {
-                    "invoice": (
-                        f"ยอดเงิน {item.amount:,.2f} เกินยอดค้าง {invoice.outstanding:,.2f} ให้คืนเงินส่วนเกิน "
-                        "(amount exceeds the outstanding balance: refund instead)"
-                    )
-                }
-            )
+        applied = min(item.amount, invoice.outstanding)
+        item.refund_amount = item.amount - applied
         txn = item.bank_transaction
         payment = _apply_payment(
             invoice=invoice,
-            amount=item.amount,
+            amount=applied,
             paid_at=txn.paid_at,
             channel=txn.channel,
             bank_transaction=txn,
             by=by,
         )
         item.invoice = invoice
-    elif resolution not in (PaymentException.Resolution.REFUND, PaymentException.Resolution.DISMISSED):
+    elif resolution == PaymentException.Resolution.REFUND:
+        item.refund_amount = item.amount
+    elif resolution != PaymentException.Resolution.DISMISSED:
         raise ValidationError({"resolution": "วิธีดำเนินการไม่ถูกต้อง (unknown resolution)"})
     item.resolution = resolution
     item.note = (item.note + "\n" if item.note else "") + note.strip()

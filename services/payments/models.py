@@ -310,6 +310,12 @@ class Invoice(models.Model):
         return max(self.total - self.paid_amount, ZERO)
 
     @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == InvoiceStatus.OPEN and self.due_date < timezone.localdate()
+
+    @property
     def is_payable(self) -> bool:
         return self.status == InvoiceStatus.OPEN and self.outstanding > 0
 
@@ -463,9 +469,20 @@ class StatementImport(models.Model):
         CSV = "csv", _("CSV")
         BOT = "bot", _("ไฟล์ธนาคารแห่งประเทศไทย 256 ตัวอักษร (TIS-620)")
 
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("กำลังนำเข้า")
+        DONE = "done", _("เสร็จสิ้น")
+        FAILED = "failed", _("ไฟล์ไม่ถูกต้อง")
+
     file_name = models.CharField(max_length=255)
     format = models.CharField(max_length=5, choices=Format.choices)
     sha256 = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DONE)
+    error = models.TextField(blank=True)
+    # Uploaded through the back-office: kept (private) and reconciled by a Celery task.
+    source_file = models.ForeignKey(
+        "common.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     line_count = models.PositiveIntegerField(default=0)
     matched_count = models.PositiveIntegerField(default=0)
     confirmed_count = models.PositiveIntegerField(default=0)
@@ -512,6 +529,8 @@ class PaymentException(models.Model):
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    # Money to give back to the payer: all of it for a refund, the excess when an over-payment is applied.
+    refund_amount = models.DecimalField(_("ยอดคืนผู้ชำระ"), default=ZERO, **MONEY)
     note = models.TextField(_("บันทึก"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

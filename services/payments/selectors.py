@@ -175,9 +175,14 @@ def payer_ledger(*, user, payer: Payer) -> list[dict]:
     return entries
 
 
-def search_invoices(*, user, query: str = "", status: str = "") -> QuerySet[Invoice]:
+def search_invoices(
+    *, user, query: str = "", status: str = "", bill_run_id: int | None = None
+) -> QuerySet[Invoice]:
+    """Invoices staff may see, by number, payer name/code or source id; optionally one status or bill run."""
     _require(user, "payments.view_invoice")
     invoices = Invoice.objects.all()
+    if bill_run_id:
+        invoices = invoices.filter(bill_run_id=bill_run_id)
     if query:
         invoices = invoices.filter(
             Q(number__icontains=query)

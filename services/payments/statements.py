@@ -205,17 +205,81 @@ def import_statement(*, data: bytes, file_name: str, statement_format: str, by) 
     earlier = StatementImport.objects.filter(sha256=digest).first()
     if earlier is not None:
         return earlier
-    if statement_format == StatementImport.Format.BOT:
-        lines = parse_bot(data)
-    elif statement_format == StatementImport.Format.CSV:
-        lines = parse_csv(data)
-    else:
-        raise ValidationError("รูปแบบไฟล์ไม่รู้จัก (unknown statement format)")
+    lines = _parse(data, statement_format)
     with transaction.atomic():
         statement = StatementImport.objects.create(
             file_name=file_name[:255], format=statement_format, sha256=digest, imported_by=by
         )
         reconcile(statement=statement, lines=lines, by=by)
+    return statement
+
+
+def _parse(data: bytes, statement_format: str) -> list[StatementLine]:
+    if statement_format == StatementImport.Format.BOT:
+        return parse_bot(data)
+    if statement_format == StatementImport.Format.CSV:
+        return parse_csv(data)
+    raise ValidationError("รูปแบบไฟล์ไม่รู้จัก (unknown statement format)")
+
+
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024  # ~150,000 BOT lines
+
+
+def queue_statement_import(*, upload, statement_format: str, by) -> StatementImport:
+    """Keep an uploaded statement file and reconcile it in a Celery task (big files take tens of seconds).
+
+    Returns the new import (status PROCESSING) or the earlier import of the same file.
+    """
+    from services.common.files.actions import store_upload
+
+    from .tasks import import_statement_file
+
+    if by is None or not by.has_perm("payments.add_statementimport"):
+        raise PermissionDenied("ไม่มีสิทธิ์นำเข้ารายการธนาคาร (you may not import statements)")
+    if statement_format not in StatementImport.Format.values:
+        raise ValidationError("รูปแบบไฟล์ไม่รู้จัก (unknown statement format)")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    earlier = StatementImport.objects.filter(sha256=digest.hexdigest()).first()
+    if earlier is not None:
+        return earlier
+    with transaction.atomic():
+        stored = store_upload(upload, purpose="bank-statement", by=by, max_bytes=MAX_UPLOAD_BYTES)
+        statement = StatementImport.objects.create(
+            file_name=(upload.name or "statement")[:255],
+            format=statement_format,
+            sha256=digest.hexdigest(),
+            imported_by=by,
+            status=StatementImport.Status.PROCESSING,
+            source_file=stored,
+        )
+        transaction.on_commit(lambda: import_statement_file.delay(statement.pk))
+    return statement
+
+
+def process_statement_import(*, statement_id: int) -> StatementImport:
+    """Reconcile a queued statement file once; a file that does not parse is marked failed with its lines."""
+    with transaction.atomic():
+        statement = (
+            StatementImport.objects.select_for_update(of=("self",))
+            .select_related("source_file")
+            .get(pk=statement_id)
+        )
+        if statement.status != StatementImport.Status.PROCESSING:
+            return statement
+        with statement.source_file.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            lines = _parse(data, statement.format)
+        except ValidationError as exc:
+            statement.status = StatementImport.Status.FAILED
+            statement.error = "\n".join(exc.messages)
+            statement.save(update_fields=["status", "error"])
+            return statement
+        statement.status = StatementImport.Status.DONE
+        reconcile(statement=statement, lines=lines, by=statement.imported_by)
     return statement
 
 

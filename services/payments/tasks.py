@@ -31,3 +31,10 @@ def run_due_bill_run() -> str:
 
     run = billing.run_due_bill_run()
     return str(run) if run else ""
+
+
+@shared_task(name="services.payments.tasks.import_statement_file", acks_late=True)
+def import_statement_file(statement_id: int) -> str:
+    from .statements import process_statement_import
+
+    return process_statement_import(statement_id=statement_id).status

@@ -33,7 +33,7 @@ from ..models import (
     StatementImport,
 )
 from ..payer_import import import_payers
-from ..statements import StatementError, import_statement
+from ..statements import queue_statement_import
 from ..workflow import ExceptionStatus, InvoiceStatus
 
 MAX_UPLOAD = 30 * 1024 * 1024
@@ -128,10 +128,14 @@ def payer_detail(request, code: str):
 
 @staff_required
 def invoices(request):
+    run = request.GET.get("run", "")
     page = _page(
         request,
         selectors.search_invoices(
-            user=request.user, query=request.GET.get("q", "").strip(), status=request.GET.get("status", "")
+            user=request.user,
+            query=request.GET.get("q", "").strip(),
+            status=request.GET.get("status", ""),
+            bill_run_id=int(run) if run.isdigit() else None,
         ),
     )
     return _render(request, "payments/staff/invoices.html", {"page": page, "statuses": InvoiceStatus.choices})
@@ -192,11 +196,10 @@ def bill_runs(request):
             return redirect("payments:staff_bill_runs")
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
-    return _render(
-        request,
-        "payments/staff/bill_runs.html",
-        {"form": form, "page": _page(request, BillRun.objects.all())},
-    )
+    page = _page(request, BillRun.objects.select_related("started_by"))
+    for run in page:
+        run.label = billing.period_label(run.period, 1)
+    return _render(request, "payments/staff/bill_runs.html", {"form": form, "page": page})
 
 
 class ResolveForm(forms.Form):
@@ -288,44 +291,30 @@ class StatementForm(forms.Form):
 
 @staff_required
 def statements(request):
+    """Upload an end-of-day bank file; it is kept and reconciled in the background."""
     _require(request, "payments.add_statementimport")
     form = StatementForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", _("ไฟล์ใหญ่เกิน 30 MB (file larger than 30 MB)"))
+        try:
+            statement = queue_statement_import(
+                upload=form.cleaned_data["file"],
+                statement_format=form.cleaned_data["format"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("file", _errors(exc))
         else:
-            try:
-                statement = import_statement(
-                    data=upload.read(),
-                    file_name=upload.name,
-                    statement_format=form.cleaned_data["format"],
-                    by=request.user,
-                )
-                messages.success(
-                    request,
-                    _("นำเข้า %(n)s รายการ: จับคู่ %(m)s ยืนยัน %(c)s รอตรวจสอบ %(e)s ซ้ำ %(d)s")
-                    % {
-                        "n": statement.line_count,
-                        "m": statement.matched_count,
-                        "c": statement.confirmed_count,
-                        "e": statement.exception_count,
-                        "d": statement.duplicate_count,
-                    },
-                )
-                return redirect("payments:staff_statements")
-            except StatementError as exc:
-                problems = exc.messages
-            except ValidationError as exc:
-                form.add_error(None, _errors(exc))
+            if statement.status == StatementImport.Status.PROCESSING:
+                messages.success(request, _("รับไฟล์แล้ว กำลังกระทบยอดเบื้องหลัง ผลจะแสดงในตารางด้านล่าง"))
+            else:
+                messages.info(request, _("ไฟล์นี้นำเข้าแล้ว (this file was imported before)"))
+            return redirect("payments:staff_statements")
     return _render(
         request,
         "payments/staff/statements.html",
         {
             "form": form,
-            "problems": problems,
-            "page": _page(request, StatementImport.objects.all()),
+            "page": _page(request, StatementImport.objects.select_related("imported_by")),
         },
     )
 

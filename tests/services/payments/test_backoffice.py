@@ -289,3 +289,41 @@ def test_finance_adds_and_edits_a_payer_with_their_fees(in_town_a, finance_clien
     payer.refresh_from_db()
     assert payer.name == "นายห้า เปลี่ยนชื่อ"
     assert payer.fees.filter(is_active=True).count() == 1
+
+
+def test_bill_run_list_links_to_its_invoices(in_town_a, finance_client):
+    client, user = finance_client
+    install_default_catalogue(valid_from=dt.date(2025, 10, 1))
+    payer = Payer.objects.create(code="H901", name="นายเก้าศูนย์หนึ่ง", phone="0811111112")
+    PayerFee.objects.create(payer=payer, tier=FeeTier.objects.get(fee_type__code="garbage", code="household"))
+    other = make_invoice(amount="99.00")
+    from services.payments import billing
+
+    run = billing.run_bill_run(period=dt.date(2026, 11, 1), by=user)
+    page = client.get("/payments/staff/bill-runs/").content.decode()
+    assert "พฤศจิกายน 2569" in page
+    listed = client.get(f"/payments/staff/invoices/?run={run.pk}").content.decode()
+    connection.set_tenant(in_town_a)
+    assert Invoice.objects.get(payer=payer).number in listed
+    assert other.number not in listed
+
+
+def test_applying_an_over_payment_pays_the_bill_and_records_the_refund(in_town_a, finance_client):
+    _client, user = finance_client
+    invoice = make_invoice(amount="150.00")
+    txn, _ = actions.record_bank_transaction(
+        channel="callback",
+        transaction_key="generic:OVER1",
+        amount=Decimal("200.00"),
+        paid_at=invoice.created_at,
+        ref1=invoice.ref1,
+    )
+    actions.settle_bank_transaction(transaction_id=txn.pk)
+    item = PaymentException.objects.get(invoice=invoice)
+    assert item.kind == "overpaid"
+    actions.resolve_exception(exception_id=item.pk, by=user, resolution="applied", note="ชำระเกิน คืน 50 บาท")
+    item.refresh_from_db()
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    assert Receipt.objects.get(invoice=invoice).amount == Decimal("150.00")
+    assert item.refund_amount == Decimal("50.00")

@@ -173,3 +173,18 @@ def test_demo_seed_gives_a_payer_the_portal_can_find(in_town_a):
     assert Payer.objects.filter(code__startswith="H").count() >= 8
     assert payer_for_lookup(code="h0001", phone="081 234 5678").code == "H0001"
     assert PayerFee.objects.filter(payer__code="H0003", tier__fee_type__code="wastewater").exists()
+
+
+def test_a_bill_run_bills_only_its_own_towns_payers(catalogue, finance, in_town_a, town_b):
+    from django.db import connection
+
+    add_payer("H010", catalogue["household"])
+    connection.set_tenant(town_b)
+    install_default_catalogue(valid_from=dt.date(2025, 10, 1))
+    add_payer("B010", FeeTier.objects.get(fee_type__code="garbage", code="household"))
+    connection.set_tenant(in_town_a)
+    run = billing.run_bill_run(period=NOV, by=finance, today=dt.date(2026, 11, 2))
+    assert list(Invoice.objects.filter(bill_run=run).values_list("payer__code", flat=True)) == ["H010"]
+    connection.set_tenant(town_b)
+    assert not Invoice.objects.exists()
+    assert not BillRun.objects.exists()

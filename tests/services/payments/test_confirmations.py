@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from decimal import Decimal
@@ -202,3 +203,32 @@ def test_simulator_pays_a_qr_payload(in_town_a):
     invoice = Invoice.objects.get(pk=invoice.pk)
     assert invoice.status == "paid"
     assert invoice.receipts.count() == 1
+
+
+def test_simulated_end_of_day_file_confirms_the_days_callbacks(in_town_a, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from services.common.buddhist_era import BANGKOK
+    from services.payments.statements import import_statement
+    from tests.factories import make_user
+
+    invoice = make_invoice(amount="40.00")
+    connection.set_schema_to_public()
+    call_command(
+        "bank_simulator", town="alpha", payload=invoice.qr_payload, in_process=True, stdout=StringIO()
+    )
+    path = tmp_path / "eod.txt"
+    today = dt.datetime.now(BANGKOK).date().isoformat()
+    call_command("bank_simulator", town="alpha", end_of_day=str(path), date=today, stdout=StringIO())
+    connection.set_tenant(in_town_a)
+    statement = import_statement(
+        data=path.read_bytes(),
+        file_name="eod.txt",
+        statement_format="bot",
+        by=make_user(roles=("finance_officer",)),
+    )
+    assert statement.confirmed_count >= 1
+    assert statement.matched_count == 0
+    assert Payment.objects.filter(invoice=invoice).count() == 1

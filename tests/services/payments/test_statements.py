@@ -232,3 +232,69 @@ def test_an_unmatched_callback_is_confirmed_not_duplicated_by_the_statement(in_t
     )
     assert (statement.confirmed_count, statement.exception_count) == (1, 0)
     assert PaymentException.objects.filter(bank_transaction__ref1="GHOST1").count() == 1
+
+
+def test_uploaded_statement_is_reconciled_by_the_background_task(
+    in_town_a, client_a, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    from services.payments.models import StatementImport
+    from services.payments.statements import process_statement_import
+
+    finance = make_user(roles=("finance_officer",))
+    bill = make_invoice(amount="30.00")
+    client_a.force_login(finance)
+    upload = SimpleUploadedFile("eod.txt", format_bot_file([line_for(bill)]))
+    with (
+        mock.patch("services.payments.tasks.import_statement_file.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client_a.post("/payments/staff/statements/", {"file": upload, "format": "bot"})
+    assert response.status_code == 302
+    connection.set_tenant(in_town_a)
+    statement = StatementImport.objects.get(file_name="eod.txt")
+    assert statement.status == "processing"
+    delay.assert_called_once_with(statement.pk)
+    assert process_statement_import(statement_id=statement.pk).status == "done"
+    statement.refresh_from_db()
+    assert statement.matched_count == 1
+    assert Invoice.objects.get(pk=bill.pk).status == "paid"
+    # Running the task again (a retry) changes nothing.
+    process_statement_import(statement_id=statement.pk)
+    assert Payment.objects.filter(invoice=bill).count() == 1
+
+
+def test_a_bad_uploaded_file_is_marked_failed_with_its_lines(in_town_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from services.payments.statements import process_statement_import, queue_statement_import
+
+    finance = make_user(roles=("finance_officer",))
+    statement = queue_statement_import(
+        upload=SimpleUploadedFile("bad.csv", b"paid_at,amount,ref1\nyesterday,1.00,X\n"),
+        statement_format="csv",
+        by=finance,
+    )
+    statement = process_statement_import(statement_id=statement.pk)
+    assert statement.status == "failed"
+    assert "line 2" in statement.error
+
+
+def test_another_towns_statement_cannot_pay_this_towns_bill(in_town_a, town_b):
+    from django.db import connection
+
+    bill = make_invoice(amount="30.00")
+    connection.set_tenant(town_b)
+    other_finance = make_user(roles=("finance_officer",))
+    statement = import_statement(
+        data=format_bot_file([line_for(bill)]), file_name="b.txt", statement_format="bot", by=other_finance
+    )
+    assert statement.exception_count == 1
+    assert PaymentException.objects.get(bank_transaction__statement=statement).kind == "wrong_biller"
+    connection.set_tenant(in_town_a)
+    assert Invoice.objects.get(pk=bill.pk).status == "open"
+    assert not Payment.objects.filter(invoice=bill).exists()

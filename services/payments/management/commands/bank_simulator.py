@@ -2,6 +2,10 @@
 
     python manage.py bank_simulator --town alpha --payload 000201...6304ABCD
     python manage.py bank_simulator --town alpha --invoice ALP2569000001 [--amount 100.00] [--times 2]
+    python manage.py bank_simulator --town alpha --end-of-day eod.txt [--date 2026-11-25]
+
+The last form writes the bank's end-of-day BOT file (256-char TIS-620) of the day's callback
+payments, to try reconciliation (upload it in the back-office or `manage.py import_statement`).
 
 By default it POSTs over HTTP to --base-url (the dev server) with the town's Host header; --in-process
 uses Django's test client instead (no server needed).
@@ -40,11 +44,16 @@ class Command(BaseCommand):
         parser.add_argument("--transaction-id", help="the bank transaction id (default: random)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--in-process", action="store_true", help="use Django's test client, not HTTP")
+        parser.add_argument("--end-of-day", metavar="PATH", help="write the day's BOT statement file instead")
+        parser.add_argument("--date", help="day of the end-of-day file (YYYY-MM-DD, Bangkok; default today)")
 
     def handle(self, *args, **options):
         town = Municipality.objects.filter(slug=options["town"]).first()
         if town is None:
             raise CommandError(f"no town {options['town']}")
+        if options["end_of_day"]:
+            self._end_of_day(town, options["end_of_day"], options["date"])
+            return
         with tenant_context(town):
             secret = PaymentSettings.current().bank_hmac_secret
             payload = options["payload"]
@@ -115,3 +124,35 @@ class Command(BaseCommand):
             "/api/v1/payments/confirmations/", data=body, content_type="application/json", **extra
         )
         return response.status_code, response.content.decode("utf-8")
+
+    def _end_of_day(self, town, path: str, day_text: str | None) -> None:
+        import datetime as dt
+        from pathlib import Path
+
+        from services.payments.models import BankTransaction
+        from services.payments.statements import StatementLine, format_bot_file
+
+        day = dt.date.fromisoformat(day_text) if day_text else timezone.localdate()
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
+        with tenant_context(town):
+            reports = BankTransaction.objects.filter(
+                channel=BankTransaction.Channel.CALLBACK,
+                paid_at__gte=start,
+                paid_at__lt=start + dt.timedelta(days=1),
+            ).order_by("paid_at", "pk")
+            lines = [
+                StatementLine(
+                    line_no=0,
+                    paid_at=r.paid_at,
+                    amount=r.amount,
+                    ref1=r.ref1,
+                    ref2=r.ref2,
+                    ref3=r.ref3,
+                    biller_id=r.biller_id,
+                    payer_name=r.payer_name,
+                    bank_code=r.bank_code[:3],
+                )
+                for r in reports
+            ]
+        Path(path).write_bytes(format_bot_file(lines, company_name=town.name_en[:40], day=day))
+        self.stdout.write(f"{len(lines)} payments of {day.isoformat()} written to {path}")
