@@ -270,6 +270,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several services have a "status" or "kind"; name their choice sets so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "services.complaints.workflow.ComplaintStatus",
+        "LetterKindEnum": "services.correspondence.models.LetterKind",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------
