@@ -180,10 +180,17 @@ def replay_template(schema: str, template: SchemaTemplate | None = None) -> None
     if template.fingerprint != code_fingerprint():
         raise StaleTemplate("refusing a stale template")
     script = template.ddl.replace(PLACEHOLDER, f'"{schema}"')
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL search_path = pg_catalog")
-        cursor.execute("SET LOCAL check_function_bodies = false")
-        cursor.execute(script)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # As pg_dump restores: nothing resolved through the caller's search_path.
+            cursor.execute("SET LOCAL search_path = pg_catalog")
+            cursor.execute("SET LOCAL check_function_bodies = false")
+            cursor.execute(script)
+            cursor.execute("SET LOCAL check_function_bodies = true")
+    finally:
+        # SET LOCAL lasts until the outermost transaction ends (a caller may hold one): make
+        # django-tenants issue its own SET search_path on the next cursor.
+        connection.search_path_set_schemas = None
 
 
 def migrate_schema(schema: str, *, verbosity: int = 0) -> None:
