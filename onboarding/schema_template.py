@@ -49,12 +49,13 @@ def tenant_app_labels() -> frozenset[str]:
 
 @functools.cache
 def expected_tenant_migrations() -> frozenset[tuple[str, str]]:
-    """(app_label, name) of every migration a town schema must have applied, read from disk."""
+    """(app_label, name) of every migration a town schema records as applied, read from disk.
+
+    That is every app's, not only tenant apps': `migrate` in a town schema records shared apps'
+    migrations too (their operations are skipped by the tenant router)."""
     from django.db.migrations.loader import MigrationLoader
 
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    labels = tenant_app_labels()
-    return frozenset(key for key in loader.disk_migrations if key[0] in labels)
+    return frozenset(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
 
 
 @functools.cache
@@ -66,8 +67,7 @@ def code_fingerprint() -> str:
 
     digest = hashlib.sha256()
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    labels = tenant_app_labels()
-    for key in sorted(k for k in loader.disk_migrations if k[0] in labels):
+    for key in sorted(loader.disk_migrations):
         migration = loader.disk_migrations[key]
         digest.update(f"{key[0]}.{key[1]}\n".encode())
         source = getattr(sys.modules.get(migration.__module__), "__file__", None)
