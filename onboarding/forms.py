@@ -38,11 +38,34 @@ def bilingual(th: str, en: str) -> str:
     return f"{th} / {en}"
 
 
+GENERIC_ERRORS = {
+    "required": "จำเป็นต้องกรอก (This field is required)",
+    "invalid": "รูปแบบไม่ถูกต้อง (Enter a valid value)",
+    "invalid_choice": "ตัวเลือกไม่ถูกต้อง (Select a valid choice)",
+    "max_length": "ยาวเกินกำหนด (Too long)",
+    "max_digits": "ตัวเลขยาวเกินไป (Too many digits)",
+    "max_decimal_places": "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง (At most 2 decimal places)",
+    "empty": "ไฟล์ว่างเปล่า (The file is empty)",
+    "missing": "ไม่พบไฟล์ (No file was submitted)",
+}
+
+
+class BilingualForm(forms.Form):
+    """Django's built-in messages are English; give every field Thai-and-English ones."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for code, text in GENERIC_ERRORS.items():
+                if code in field.error_messages and not any("ก" <= ch <= "๙" for ch in str(field.error_messages[code])):
+                    field.error_messages[code] = text
+
+
 def _required(th: str, en: str) -> dict:
     return {"required": f"{th}: จำเป็นต้องกรอก ({en} is required)"}
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(BilingualForm):
     name_th = forms.CharField(label=bilingual("ชื่อหน่วยงาน (ภาษาไทย)", "Name (Thai)"), max_length=200,
                               error_messages=_required("ชื่อภาษาไทย", "Thai name"))
     name_en = forms.CharField(label=bilingual("ชื่อหน่วยงาน (ภาษาอังกฤษ)", "Name (English)"), max_length=200,
@@ -53,14 +76,20 @@ class IdentityForm(forms.Form):
         error_messages={"invalid": "อักษรอังกฤษตัวใหญ่ 2–5 ตัว (2–5 capital letters)",
                         **_required("อักษรย่อ", "Short code")},
     )
-    kind = forms.ChoiceField(label=bilingual("ประเภท", "Kind"), choices=MunicipalityKind.choices)
+    kind = forms.ChoiceField(label=bilingual("ประเภท", "Kind"), choices=MunicipalityKind.choices,
+                             error_messages={"invalid_choice": "ประเภทไม่ถูกต้อง (Unknown kind)", **_required("ประเภท", "Kind")})
     lao_code = forms.RegexField(
         label=bilingual("รหัส อปท. (8 หลัก)", "LAO code (8 digits)"), regex=r"^\d{8}$",
         error_messages={"invalid": "รหัส อปท. ต้องเป็นตัวเลข 8 หลัก (The LAO code must be 8 digits)",
                         **_required("รหัส อปท.", "LAO code")},
     )
-    province_code = forms.ChoiceField(label=bilingual("จังหวัด", "Province"), choices=())
-    district_code = forms.ChoiceField(label=bilingual("อำเภอ / เขต", "District"), choices=())
+    province_code = forms.ChoiceField(
+        label=bilingual("จังหวัด", "Province"), choices=(),
+        error_messages={"invalid_choice": "ไม่มีจังหวัดนี้ (Unknown province)", **_required("จังหวัด", "Province")})
+    district_code = forms.ChoiceField(
+        label=bilingual("อำเภอ / เขต", "District"), choices=(),
+        error_messages={"invalid_choice": "อำเภอนี้ไม่อยู่ในจังหวัดที่เลือก (This district is not in the chosen province)",
+                        **_required("อำเภอ", "District")})
     tax_id = forms.CharField(label=bilingual("เลขประจำตัวผู้เสียภาษี (13 หลัก)", "Tax ID (13 digits)"),
                              max_length=20, error_messages=_required("เลขประจำตัวผู้เสียภาษี", "Tax ID"))
     address = forms.CharField(label=bilingual("ที่อยู่สำนักงาน", "Office address"), widget=forms.Textarea(attrs={"rows": 2}),
@@ -134,7 +163,7 @@ class IdentityForm(forms.Form):
         return data
 
 
-class WebForm(forms.Form):
+class WebForm(BilingualForm):
     slug = forms.CharField(
         label=bilingual("โดเมนย่อย", "Subdomain"), max_length=30,
         help_text=bilingual("อักษรอังกฤษตัวเล็ก ตัวเลข ขีดกลาง 3–30 ตัว", "3–30 lowercase letters, digits, hyphens"),
@@ -184,7 +213,7 @@ def parse_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class AreaForm(forms.Form):
+class AreaForm(BilingualForm):
     boundary_file = forms.FileField(label=bilingual("ไฟล์ขอบเขต GeoJSON", "Boundary GeoJSON file"), required=False)
     boundary_text = forms.CharField(label=bilingual("หรือวาง GeoJSON", "or paste GeoJSON"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 4}))
@@ -239,7 +268,7 @@ def categories_from_text(text: str) -> list[dict]:
     return categories
 
 
-class ServicesForm(forms.Form):
+class ServicesForm(BilingualForm):
     enabled = forms.MultipleChoiceField(
         label=bilingual("บริการที่เปิดใช้", "Services to enable"), required=False,
         choices=[(code, bilingual(*labels)) for code, labels in SERVICE_LABELS.items()],
@@ -324,7 +353,7 @@ def validate_departments(departments) -> tuple[list[dict], list[str]]:
     return cleaned, errors
 
 
-class PeopleForm(forms.Form):
+class PeopleForm(BilingualForm):
     departments = forms.CharField(
         label=bilingual("กอง/ส่วน: รหัส | ชื่อไทย | ชื่ออังกฤษ (บรรทัดละหนึ่ง)", "Departments: code | Thai | English (one per line)"),
         widget=forms.Textarea(attrs={"rows": 6}), error_messages=_required("กอง/ส่วน", "Departments"),
@@ -355,11 +384,11 @@ class PeopleForm(forms.Form):
         return value
 
 
-class StaffCsvForm(forms.Form):
+class StaffCsvForm(BilingualForm):
     staff_csv = forms.FileField(label=bilingual("ไฟล์รายชื่อเจ้าหน้าที่ (CSV)", "Staff list (CSV)"))
 
 
-class BrandingForm(forms.Form):
+class BrandingForm(BilingualForm):
     logo = forms.FileField(label=bilingual("โลโก้ (PNG/JPEG ไม่เกิน 2 MB)", "Logo (PNG/JPEG, ≤2 MB)"), required=False)
     colour = forms.CharField(label=bilingual("สีหลัก", "Main colour"), max_length=7, initial="#0b5394",
                              widget=forms.TextInput(attrs={"type": "color"}))

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "onboarding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.draft_list, name="drafts"),
+    path("check-subdomain/", views.subdomain_check, name="subdomain_check"),
+    path("districts/", views.district_options, name="district_options"),
+    path("<uuid:public_id>/step/<int:number>/", views.step, name="step"),
+    path("<uuid:public_id>/discard/", views.discard, name="discard"),
+    path("jobs/<uuid:public_id>/", views.job_progress, name="job"),
+    path("jobs/<uuid:public_id>/resume/", views.job_resume, name="job_resume"),
+]
