@@ -103,9 +103,14 @@ def describe_schema(schema: str) -> dict[str, object]:
     }
 
 
-def schema_differences(left: str, right: str) -> dict[str, dict[str, list]]:
-    """Per kind of object: what only `left` has and what only `right` has (empty when equal)."""
+def schema_differences(left: str, right: str, *, structure_only: bool = False) -> dict[str, dict[str, list]]:
+    """Per kind of object: what only `left` has and what only `right` has (empty when equal).
+
+    structure_only ignores sequence positions, which differ once a town has data of its own."""
     a, b = describe_schema(left), describe_schema(right)
+    if structure_only:
+        for described in (a, b):
+            described["sequences"] = [row[:-1] for row in described["sequences"]]
     differences = {}
     for kind in a:
         only_left = [row for row in a[kind] if row not in b[kind]]
