@@ -220,6 +220,8 @@ def migrate_fleet(*, jobs: int = 4, skip_public: bool = False, stdout=None) -> F
     if template is None or template.fingerprint != schema_template.code_fingerprint():
         schema_template.build_template()
         report.template_rebuilt = True
+    # Pooled schemas of the old code are dropped and replaced by current ones.
+    schema_template.refill_pool(schema_template.pool_size())
     report.seconds["template"] = time.perf_counter() - mark
     report.seconds["total"] = time.perf_counter() - started
     return report

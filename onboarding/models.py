@@ -166,3 +166,18 @@ class PlatformMonthlySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class ReadySchema(models.Model):
+    """A town schema already replayed from the current template, waiting to be claimed (renamed)
+    by the next provisioning — the warm pool. Claimed with FOR UPDATE SKIP LOCKED."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -63,13 +63,13 @@ def _save_progress(job: ProvisioningJob, **fields) -> None:
     ProvisioningJob.objects.filter(pk=job.pk).update(steps=job.steps, **fields)
 
 
-def _mark(job: ProvisioningJob, name: str, state: str, **extra) -> None:
+def _set(job: ProvisioningJob, name: str, state: str, **extra) -> None:
+    """Change one step's state in memory; written by the next _save_progress."""
     steps = [s for s in job.steps if s.get("name") != name]
     current = job.step(name) or {"name": name}
     current.update({"state": state, **extra})
     steps.append(current)
     job.steps = sorted(steps, key=lambda s: STEP_NAMES.index(s["name"]))
-    _save_progress(job)
 
 
 def initial_steps() -> list[dict]:
@@ -102,20 +102,23 @@ def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
             if (job.step(name) or {}).get("state") == "done":
                 continue
             if name == "invitations" and not send_invitations:
-                _mark(job, name, "done", seconds=0.0, detail="skipped")
+                _set(job, name, "done", seconds=0.0, detail="skipped")
                 continue
             started = time.perf_counter()
-            _mark(job, name, "running", started_at=timezone.now().isoformat())
+            # One write per step: the previous step's "done" and this one's "running" together
+            # (a worker dying in between only repeats an idempotent step).
+            _set(job, name, "running", started_at=timezone.now().isoformat())
+            _save_progress(job)
             try:
                 detail = STEP_FUNCTIONS[name](job, town) or ""
             except Exception as exc:
                 log.exception("provisioning step %s of job %s failed", name, job.pk)
                 connection.set_schema_to_public()
-                _mark(job, name, "failed", seconds=round(time.perf_counter() - started, 4), detail=str(exc)[:500])
+                _set(job, name, "failed", seconds=round(time.perf_counter() - started, 4), detail=str(exc)[:500])
                 _save_progress(job, status=ProvisioningJob.Status.FAILED, error=f"{name}: {exc}"[:4000])
                 return job
             connection.set_schema_to_public()
-            _mark(job, name, "done", seconds=round(time.perf_counter() - started, 4), detail=str(detail)[:500])
+            _set(job, name, "done", seconds=round(time.perf_counter() - started, 4), detail=str(detail)[:500])
         _save_progress(job, status=ProvisioningJob.Status.DONE, finished_at=timezone.now())
         return job
     finally:
@@ -129,11 +132,16 @@ def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
 def step_schema(job: ProvisioningJob, town: Municipality) -> str:
     method = create_town_schema(town.schema_name)
     if method != "existing":
-        _save_progress(job, method=method)
+        job.method = method
+        ProvisioningJob.objects.filter(pk=job.pk).update(method=method)
     return method
 
 
 def step_roles(job: ProvisioningJob, town: Municipality) -> str:
+    if (job.step("schema") or {}).get("detail") in ("pool", "template"):
+        # The template's rows include the role groups and grants of this very code version
+        # (its fingerprint covers them; the schema-equality test proves it).
+        return "from template"
     with schema_context(town.schema_name), transaction.atomic():
         seed_roles()
         return f"{Group.objects.count()} roles"
@@ -160,13 +168,12 @@ def step_settings(job: ProvisioningJob, town: Municipality) -> str:
 
 
 def step_departments(job: ProvisioningJob, town: Municipality) -> str:
-    made = 0
     with schema_context(town.schema_name), transaction.atomic():
-        for dept in job.spec.get("departments", []):
-            _dept, created = Department.objects.get_or_create(
-                code=dept["code"], defaults={"name_th": dept["name_th"], "name_en": dept.get("name_en", "")})
-            made += created
-    return f"{made} created"
+        existing = set(Department.objects.values_list("code", flat=True))
+        new = [Department(code=d["code"], name_th=d["name_th"], name_en=d.get("name_en", ""))
+               for d in job.spec.get("departments", []) if d["code"] not in existing]
+        Department.objects.bulk_create(new)
+    return f"{len(new)} created"
 
 
 def service_hooks() -> list[tuple[str, object]]:
@@ -194,21 +201,31 @@ def _people(job: ProvisioningJob) -> list[dict]:
 
 
 def step_staff(job: ProvisioningJob, town: Municipality) -> str:
-    made = 0
+    """Accounts in bulk (one insert for users, one for role memberships). The provisioning job in the
+    public schema records who created them and from which spec."""
+    people = _people(job)
     with schema_context(town.schema_name), transaction.atomic():
-        departments = {d.code: d for d in Department.objects.all()}
-        groups = {g.name: g for g in Group.objects.all()}
-        for person in _people(job):
-            user = User.objects.filter(username=person["username"]).first()
-            if user is None:
-                user = User(username=person["username"], email=person["email"], first_name=person["first_name"],
-                            last_name=person.get("last_name", ""), phone=person.get("phone", ""),
-                            kind=User.Kind.STAFF, department=departments.get(person.get("department") or ""))
-                user.set_unusable_password()
-                user.save()
-                made += 1
-            user.groups.add(*[groups[r] for r in person.get("roles", []) if r in groups])
-    return f"{made} accounts created"
+        departments = dict(Department.objects.values_list("code", "pk"))
+        groups = dict(Group.objects.values_list("name", "pk"))
+        existing = set(User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", flat=True))
+        new = []
+        for person in people:
+            if person["username"] in existing:
+                continue
+            user = User(username=person["username"], email=person["email"], first_name=person["first_name"],
+                        last_name=person.get("last_name", ""), phone=person.get("phone", ""), kind=User.Kind.STAFF,
+                        department_id=departments.get(person.get("department") or ""), date_joined=timezone.now())
+            user.set_unusable_password()
+            new.append(user)
+        User.objects.bulk_create(new)
+        ids = dict(User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", "pk"))
+        Membership = User.groups.through
+        Membership.objects.bulk_create(
+            [Membership(user_id=ids[p["username"]], group_id=groups[role])
+             for p in people for role in p.get("roles", []) if role in groups],
+            ignore_conflicts=True,
+        )
+    return f"{len(new)} accounts created"
 
 
 def link_base(job: ProvisioningJob, town: Municipality) -> str:

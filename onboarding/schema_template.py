@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
-from .models import SchemaTemplate
+from .models import ReadySchema, SchemaTemplate
 from .pg_tools import dump_schema
 
 TEMPLATE_SCHEMA = "thongthin_template"
@@ -201,16 +201,65 @@ def migrate_schema(schema: str, *, verbosity: int = 0) -> None:
     connection.set_schema_to_public()
 
 
-def create_town_schema(schema: str, *, allow_fallback: bool = True) -> str:
-    """Make `schema` a complete town schema; returns how: "template", "migrations" or "existing".
+# --- the warm pool ----------------------------------------------------------------------------------
 
-    Idempotent: a complete schema is left alone, a half-migrated one is finished by migrations.
-    """
+POOL_PREFIX = "thongthin_ready_"
+
+
+def pool_size() -> int:
+    """How many ready schemas to keep (ONBOARDING_POOL_SIZE, default 3; 0 turns the pool off)."""
+    import os
+
+    return int(getattr(settings, "ONBOARDING_POOL_SIZE", os.environ.get("ONBOARDING_POOL_SIZE", "3")))
+
+
+def claim_ready_schema(schema: str) -> bool:
+    """Rename a pooled, current schema to `schema` (a catalog update: milliseconds). False when the
+    pool is empty. Rows are taken with SKIP LOCKED, so concurrent provisionings never wait for or
+    share one. Renaming is safe: triggers, defaults and sequences refer to objects by OID."""
+    with transaction.atomic():
+        ready = (ReadySchema.objects.select_for_update(skip_locked=True)
+                 .filter(fingerprint=code_fingerprint()).order_by("id").first())
+        if ready is None:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{ready.schema_name}" RENAME TO "{schema}"')
+        ready.delete()
+    return True
+
+
+def refill_pool(size: int) -> int:
+    """Drop pooled schemas of other code versions and replay new ones up to `size`; returns how many
+    were made. Needs a current template (StaleTemplate otherwise)."""
+    import uuid
+
+    template = current_template()
+    stale = list(ReadySchema.objects.exclude(fingerprint=template.fingerprint).values_list("schema_name", flat=True))
+    with connection.cursor() as cursor:
+        for name in stale:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    ReadySchema.objects.filter(schema_name__in=stale).delete()
+    made = 0
+    while ReadySchema.objects.filter(fingerprint=template.fingerprint).count() < size:
+        name = POOL_PREFIX + uuid.uuid4().hex[:16]
+        with transaction.atomic():
+            replay_template(name, template)
+            ReadySchema.objects.create(schema_name=name, fingerprint=template.fingerprint)
+        made += 1
+    return made
+
+
+def create_town_schema(schema: str, *, allow_fallback: bool = True, use_pool: bool = True) -> str:
+    """Make `schema` a complete town schema; returns how: "pool", "template", "migrations" or
+    "existing". Idempotent: a complete schema is left alone, a half-migrated one is finished by
+    migrations."""
     if schema_exists(schema):
         if is_fully_migrated(schema):
             return "existing"
         migrate_schema(schema)
         return "migrations"
+    if use_pool and claim_ready_schema(schema):
+        return "pool"
     try:
         replay_template(schema)
         return "template"

@@ -16,3 +16,14 @@ def provision_town_job(self, job_id: int) -> str:
     except JobBusy as exc:
         raise self.retry(countdown=5) from exc
     return job.status
+
+
+@shared_task(name="onboarding.tasks.refill_ready_pool")
+def refill_ready_pool() -> int:
+    """Keep the warm pool of ready town schemas full (beat: every minute)."""
+    from .schema_template import StaleTemplate, pool_size, refill_pool
+
+    try:
+        return refill_pool(pool_size())
+    except StaleTemplate:
+        return 0  # the next deploy (migrate_fleet) rebuilds the template and the pool

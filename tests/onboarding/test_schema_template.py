@@ -119,3 +119,28 @@ def test_the_replay_script_names_no_schema():
     assert "thongthin_template" not in script
     assert "statement_timeout" not in script and "restrict" not in script
     assert script.count(templates.PLACEHOLDER) == 2
+
+
+def test_a_pooled_schema_is_claimed_by_renaming_and_equals_a_migrated_one(schema_template):
+    from onboarding.models import ReadySchema
+
+    assert templates.refill_pool(2) == 2
+    pooled = set(ReadySchema.objects.values_list("schema_name", flat=True))
+    assert templates.create_town_schema("town_from_pool") == "pool"
+    assert ReadySchema.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(pooled)])
+        assert len(cursor.fetchall()) == 1  # the claimed one was renamed away
+    templates.migrate_schema("town_pool_reference")
+    assert schema_differences("town_from_pool", "town_pool_reference") == {}
+
+
+def test_pooled_schemas_of_other_code_are_never_claimed(schema_template):
+    from onboarding.models import ReadySchema
+
+    templates.refill_pool(1)
+    ReadySchema.objects.update(fingerprint="f" * 64)
+    assert not templates.claim_ready_schema("town_not_from_pool")
+    assert templates.refill_pool(1) == 1  # the stale one is dropped and replaced
+    assert ReadySchema.objects.exclude(fingerprint="f" * 64).count() == 1
+    assert not ReadySchema.objects.filter(fingerprint="f" * 64).exists()
