@@ -42,6 +42,7 @@ messages: install
 
 bench: install-dev
 	$(PY) bench/tenant_routing.py
+	cd bench && ../$(PY) provisioning.py && ../$(PY) fleet_migrate.py
 
 clean-data:
 	rm -rf .data

@@ -18,13 +18,15 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "benchmarks.md"
 
 
-def bench_database_url() -> str:
-    base = os.environ.get("DATABASE_URL")
+def bench_database_url() -> tuple[str, str, str]:
+    # Remembered on first use: setup_django() points DATABASE_URL at the benchmark database.
+    base = os.environ.get("THONGTHIN_BENCH_BASE_URL") or os.environ.get("DATABASE_URL")
     if not base:
         sys.path[:0] = [str(ROOT / "platform")]
         from config.embedded_db import database_url
 
         base = database_url()
+    os.environ["THONGTHIN_BENCH_BASE_URL"] = base
     parts = urlparse(base)
     name = parts.path.lstrip("/") + "_bench"
     return urlunparse(parts._replace(path="/" + name)), name, base

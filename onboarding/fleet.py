@@ -156,7 +156,14 @@ def migrate_with_django(schema: str) -> None:
     connection.set_schema_to_public()
 
 
-def _migrate_one(schema: str, plan: Plan, *, own_connection: bool = True) -> tuple[str, str, str]:
+def _migrate_slice(schemas: list[str], plan: Plan) -> list[tuple[str, str, str]]:
+    try:
+        return [_migrate_one(schema, plan) for schema in schemas]
+    finally:
+        connections.close_all()  # this pool thread's connection
+
+
+def _migrate_one(schema: str, plan: Plan) -> tuple[str, str, str]:
     try:
         if plan.sql is not None:
             apply_sql_plan(schema, plan)
@@ -164,10 +171,8 @@ def _migrate_one(schema: str, plan: Plan, *, own_connection: bool = True) -> tup
         migrate_with_django(schema)
         return schema, "django", ""
     except Exception as exc:  # one town's failure must not stop the fleet; it is reported
+        connection.set_schema_to_public()
         return schema, "failed", str(exc)[:500]
-    finally:
-        if own_connection:
-            connections.close_all()  # this pool thread's connection
 
 
 def migrate_fleet(*, jobs: int = 4, skip_public: bool = False, stdout=None) -> FleetReport:
@@ -197,15 +202,22 @@ def migrate_fleet(*, jobs: int = 4, skip_public: bool = False, stdout=None) -> F
             plan = Plan(migrations=[], sql=None, needs_post_migrate=True)
         else:
             plan = plan_for(members[0])
+            if not plan.migrations:
+                # History rows of migrations no longer on disk (e.g. squashed away): nothing to do.
+                report.up_to_date += len(members)
+                continue
         if stdout:
             how = "SQL replay" if plan.sql is not None else "Django migrate"
             stdout.write(f"{len(members)} town(s) behind by {len(plan.migrations)} migration(s): {how}\n")
         if jobs <= 1:
             # Inline, on this connection (also what tests use: they see their own transaction).
-            results = [_migrate_one(s, plan, own_connection=False) for s in members]
+            results = [_migrate_one(s, plan) for s in members]
         else:
+            # Each thread takes a slice and keeps its one connection for all of it (a new
+            # connection per town would cost more than the town's own work).
+            slices = [members[i::jobs] for i in range(jobs) if members[i::jobs]]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                results = list(pool.map(lambda s, p=plan: _migrate_one(s, p), members))
+                results = [r for chunk in pool.map(lambda c, p=plan: _migrate_slice(c, p), slices) for r in chunk]
         for schema, how, error in results:
             if how == "sql":
                 report.migrated_by_sql += 1
