@@ -42,7 +42,8 @@ messages: install
 
 bench: install-dev
 	$(PY) bench/tenant_routing.py
-	cd bench && ../$(PY) provisioning.py && ../$(PY) fleet_migrate.py
+	$(PY) bench/provisioning.py
+	$(PY) bench/fleet_migrate.py
 
 clean-data:
 	rm -rf .data

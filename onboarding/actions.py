@@ -148,7 +148,10 @@ def archive_town(*, town: Municipality, reason: str, by, drop_schema: bool = Tru
         raise StatusChangeRefused(f"เก็บถาวรจากสถานะ {town.get_status_display()} ไม่ได้ (Cannot archive from {town.status})")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
     target = archive_dir() / f"{town.schema_name}-{stamp}.dump"
-    dump_schema(town.schema_name, custom_format=True, output=target)
+    try:
+        dump_schema(town.schema_name, custom_format=True, output=target)
+    except (RuntimeError, OSError) as exc:
+        raise StatusChangeRefused(f"สำรองข้อมูลไม่สำเร็จ ยังไม่ได้เก็บถาวร (The pg_dump failed; nothing was archived): {exc}") from exc
     if not target.exists() or target.stat().st_size == 0:
         raise StatusChangeRefused("pg_dump ไม่ได้สร้างไฟล์ (pg_dump wrote no file)")
     digest = hashlib.sha256(target.read_bytes()).hexdigest()

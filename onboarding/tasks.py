@@ -27,3 +27,19 @@ def refill_ready_pool() -> int:
         return refill_pool(pool_size())
     except StaleTemplate:
         return 0  # the next deploy (migrate_fleet) rebuilds the template and the pool
+
+
+@shared_task(name="onboarding.tasks.record_town_figures")
+def record_town_figures() -> int:
+    """Per town (fanned out by tenants.tasks.for_each_town): this town's monthly aggregates."""
+    from .summary import record_town_figures as record
+
+    return record()
+
+
+@shared_task(name="onboarding.tasks.roll_up_platform_summary")
+def roll_up_platform_summary() -> int:
+    """Public: the DGA dashboard's monthly rows from the towns' aggregates."""
+    from .summary import roll_up_platform_summary as roll_up
+
+    return roll_up()
