@@ -57,7 +57,7 @@ def drop_bench_database() -> None:
     from django.db import connections
 
     connections.close_all()
-    url, name, base = bench_database_url()
+    _url, name, base = bench_database_url()
     import psycopg
 
     parts = urlparse(base)
@@ -86,11 +86,22 @@ def ensure_towns(count: int) -> float:
         slug = f"filler-{i:05d}"
         schema = "town_" + slug.replace("-", "_")
         replay_template(schema, template)
-        rows.append(Municipality(
-            slug=slug, schema_name=schema, short_code=_letters(i), name_th=f"อปท. ทดสอบ {i}", name_en=f"Filler {i}",
-            kind="sao", lao_code=f"9{i:07d}", tax_id=f"{i:013d}", province="ชลบุรี", district="สัตหีบ",
-            status="live", enabled_services=["complaints"],
-        ))
+        rows.append(
+            Municipality(
+                slug=slug,
+                schema_name=schema,
+                short_code=_letters(i),
+                name_th=f"อปท. ทดสอบ {i}",
+                name_en=f"Filler {i}",
+                kind="sao",
+                lao_code=f"9{i:07d}",
+                tax_id=f"{i:013d}",
+                province="ชลบุรี",
+                district="สัตหีบ",
+                status="live",
+                enabled_services=["complaints"],
+            )
+        )
         if len(rows) >= 100:
             Municipality.objects.bulk_create(rows)
             rows = []
@@ -105,7 +116,9 @@ def write_section(key: str, title: str, body: str) -> None:
     section = f"{start}\n## {title}\n\n{body.rstrip()}\n{end}\n"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
     if start in text and end in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda _m: section, text, flags=re.S)
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda _m: section, text, flags=re.S
+        )
     else:
         text = text.rstrip() + "\n\n" + section
     RESULTS.write_text(text, encoding="utf-8")

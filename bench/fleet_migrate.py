@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _onboarding_setup import ROOT, drop_bench_database, ensure_towns, setup_django, write_section
 
-MIGRATION = '''from django.db import migrations, models
+MIGRATION = """from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -31,14 +31,21 @@ class Migration(migrations.Migration):
         migrations.AddField("numberseries", "bench_note", models.CharField(max_length=40, default="", blank=True)),
         migrations.AddIndex("numberseries", models.Index(fields=["bench_note"], name="bench_fleet_note_idx")),
     ]
-'''
+"""
 
 
 def deploy(jobs: int) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")])}
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate_fleet", "--jobs", str(jobs)],
-                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=3600, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate_fleet", "--jobs", str(jobs)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=3600,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     lines = [line for line in result.stdout.splitlines() if "towns:" in line or "behind" in line]
     if result.returncode != 0:
@@ -70,7 +77,11 @@ def main() -> None:
     connection.set_schema_to_public()
 
     idle, idle_out = deploy(args.jobs)
-    leaf = max(name for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes() if app == "common")
+    leaf = max(
+        name
+        for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+        if app == "common"
+    )
     path = ROOT / "services" / "common" / "migrations" / "0999_bench_fleet_column.py"
     path.write_text(MIGRATION.format(leaf=leaf), encoding="utf-8")
     try:
@@ -83,7 +94,7 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'bench_fleet_note_idx'")
         indexed = cursor.fetchone()[0]
     body = f"""Command: `DATABASE_URL=… .venv/bin/python bench/fleet_migrate.py --towns {args.towns} --jobs {args.jobs}`
-(run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; each deploy is `manage.py migrate_fleet` in a fresh process).
+(run of {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; each deploy is `manage.py migrate_fleet` in a fresh process).
 
 | deploy, {towns} towns | wall time | goal | what happened |
 |---|---|---|---|

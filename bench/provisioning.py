@@ -26,22 +26,57 @@ def town_spec(n: int) -> dict:
     tax_id = first + str(thai_id_check_digit(first))
     services = default_service_settings(tax_id)
     services["correspondence"]["letter_prefix"] = "ชบ 52105"
-    staff = [{"name": f"เจ้าหน้าที่ {k} ทดสอบ", "email": f"staff{k}.{n}@example.org", "department": "office",
-              "role": role} for k, role in enumerate(["officer", "oss_officer", "finance_officer", "saraban_clerk",
-                                                       "building_engineer", "public_health_officer", "executive",
-                                                       "department_head", "bbuddy_volunteer"])]
+    staff = [
+        {
+            "name": f"เจ้าหน้าที่ {k} ทดสอบ",
+            "email": f"staff{k}.{n}@example.org",
+            "department": "office",
+            "role": role,
+        }
+        for k, role in enumerate(
+            [
+                "officer",
+                "oss_officer",
+                "finance_officer",
+                "saraban_clerk",
+                "building_engineer",
+                "public_health_officer",
+                "executive",
+                "department_head",
+                "bbuddy_volunteer",
+            ]
+        )
+    ]
     return {
-        "name_th": f"เทศบาลตำบลวัดผล {n}", "name_en": f"Bench Town {n}", "short_code": "Q" + "".join(
-            chr(65 + (n // 26 ** k) % 26) for k in range(3)),
-        "kind": "subdistrict", "lao_code": f"0520{n // 100 + 1:02d}{n % 100:02d}", "province_code": "20",
+        "name_th": f"เทศบาลตำบลวัดผล {n}",
+        "name_en": f"Bench Town {n}",
+        "short_code": "Q" + "".join(chr(65 + (n // 26**k) % 26) for k in range(3)),
+        "kind": "subdistrict",
+        "lao_code": f"0520{n // 100 + 1:02d}{n % 100:02d}",
+        "province_code": "20",
         "district_code": f"20{n // 100 + 1:02d}",
-        "tax_id": tax_id, "address": "อำเภอสัตหีบ จังหวัดชลบุรี", "phone": "038123456", "email": f"o{n}@example.org",
-        "slug": f"bench-{n}", "boundary": {"type": "Polygon", "coordinates": [[[100.88, 12.73], [100.9, 12.73], [100.9, 12.75], [100.88, 12.75], [100.88, 12.73]]]},
-        "communities": ["ชุมชน 1", "ชุมชน 2"], "services": services,
-        "departments": [{"code": "office", "name_th": "สำนักปลัด"}, {"code": "finance", "name_th": "กองคลัง"},
-                        {"code": "engineering", "name_th": "กองช่าง"}, {"code": "health", "name_th": "กองสาธารณสุข"}],
+        "tax_id": tax_id,
+        "address": "อำเภอสัตหีบ จังหวัดชลบุรี",
+        "phone": "038123456",
+        "email": f"o{n}@example.org",
+        "slug": f"bench-{n}",
+        "boundary": {
+            "type": "Polygon",
+            "coordinates": [
+                [[100.88, 12.73], [100.9, 12.73], [100.9, 12.75], [100.88, 12.75], [100.88, 12.73]]
+            ],
+        },
+        "communities": ["ชุมชน 1", "ชุมชน 2"],
+        "services": services,
+        "departments": [
+            {"code": "office", "name_th": "สำนักปลัด"},
+            {"code": "finance", "name_th": "กองคลัง"},
+            {"code": "engineering", "name_th": "กองช่าง"},
+            {"code": "health", "name_th": "กองสาธารณสุข"},
+        ],
         "admin": {"first_name": "ผู้ดูแล", "last_name": "ระบบ", "email": f"admin.{n}@example.org"},
-        "staff": staff, "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับ"},
+        "staff": staff,
+        "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับ"},
     }
 
 
@@ -115,13 +150,20 @@ def main() -> None:
     finally:
         schema_template.current_template = original
 
-    p50, replay_p50, slow_p50 = statistics.median(pooled), statistics.median(replayed), statistics.median(slow)
+    p50, replay_p50, slow_p50 = (
+        statistics.median(pooled),
+        statistics.median(replayed),
+        statistics.median(slow),
+    )
 
     def row(label, values, schema_steps):
-        return (f"| {label} | {len(values)} | {statistics.median(values) * 1000:.0f} ms | {percentile(values, .95) * 1000:.0f} ms | "
-                f"{max(values) * 1000:.0f} ms | {statistics.median(schema_steps) * 1000:.1f} ms |")
+        return (
+            f"| {label} | {len(values)} | {statistics.median(values) * 1000:.0f} ms | {percentile(values, 0.95) * 1000:.0f} ms | "
+            f"{max(values) * 1000:.0f} ms | {statistics.median(schema_steps) * 1000:.1f} ms |"
+        )
+
     body = f"""Command: `DATABASE_URL=… .venv/bin/python bench/provisioning.py --towns {args.towns} --runs {args.runs}`
-(machine: {platform.machine()}, Python {platform.python_version()}, PostgreSQL on 127.0.0.1; run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).
+(machine: {platform.machine()}, Python {platform.python_version()}, PostgreSQL on 127.0.0.1; run of {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}).
 
 Time from "provision" to a live town through the real pipeline (register, schema, roles, settings,
 4 departments, service hooks, 10 staff accounts, go-live; e-mails excluded), with {present} towns
@@ -134,7 +176,7 @@ already in the database. Template: {template.table_count} tables, {template.stat
 {row("plain migrations (fallback)", slow, slow_schema)}
 
 Speed-up at p50 over migrations: **{slow_p50 / p50:.1f}×** with the pool, **{slow_p50 / replay_p50:.1f}×** by replay alone
-(goal ≥ 10×); goal p50 < 500 ms: **{'met' if max(p50, replay_p50) < 0.5 else 'NOT met'}** for both.
+(goal ≥ 10×); goal p50 < 500 ms: **{"met" if max(p50, replay_p50) < 0.5 else "NOT met"}** for both.
 The schema step alone: {statistics.median(slow_schema) / statistics.median(pooled_schema):.0f}× (pool) and
 {statistics.median(slow_schema) / statistics.median(replayed_schema):.1f}× (replay) faster than migrations.
 Filling the database to {present} towns took {fill_seconds:.0f} s. The migration count is still small

@@ -30,12 +30,24 @@ def register_town(*, spec: dict, by=None, link_base: dict | None = None) -> Prov
     try:
         with transaction.atomic():
             town = Municipality(
-                slug=clean["slug"], short_code=clean["short_code"], name_th=clean["name_th"], name_en=clean["name_en"],
-                kind=clean["kind"], lao_code=clean["lao_code"], tax_id=clean["tax_id"],
-                province_code=clean["province_code"], province=clean["province"],
-                district_code=clean["district_code"], district=clean["district"], address=clean["address"],
-                phone=clean["phone"], email=clean["email"], status=MunicipalityStatus.DRAFT,
-                enabled_services=services["enabled"], service_settings=services, boundary=clean["boundary"],
+                slug=clean["slug"],
+                short_code=clean["short_code"],
+                name_th=clean["name_th"],
+                name_en=clean["name_en"],
+                kind=clean["kind"],
+                lao_code=clean["lao_code"],
+                tax_id=clean["tax_id"],
+                province_code=clean["province_code"],
+                province=clean["province"],
+                district_code=clean["district_code"],
+                district=clean["district"],
+                address=clean["address"],
+                phone=clean["phone"],
+                email=clean["email"],
+                status=MunicipalityStatus.DRAFT,
+                enabled_services=services["enabled"],
+                service_settings=services,
+                boundary=clean["boundary"],
                 communities=clean["communities"],
                 branding={k: v for k, v in clean["branding"].items() if k != "logo_png_b64"},
                 promptpay_biller_id=(services.get("payments") or {}).get("promptpay_biller_id", ""),
@@ -45,13 +57,19 @@ def register_town(*, spec: dict, by=None, link_base: dict | None = None) -> Prov
             Domain.objects.create(domain=town.primary_host, tenant=town, is_primary=True)
             if clean.get("custom_domain"):
                 Domain.objects.create(domain=clean["custom_domain"], tenant=town, is_primary=False)
-            return ProvisioningJob.objects.create(municipality=town, spec=clean, created_by=by,
-                                                  steps=initial_steps())
+            return ProvisioningJob.objects.create(
+                municipality=town, spec=clean, created_by=by, steps=initial_steps()
+            )
     except IntegrityError as exc:
         # Two admins submitting the same town at once: the database's unique constraints decide.
-        raise SpecInvalid({"non_field_errors": [
-            "มีหน่วยงานที่ใช้โดเมนย่อย รหัส อปท. หรือเลขผู้เสียภาษีเดียวกันเพิ่งลงทะเบียน "
-            "(A town with the same subdomain, LAO code or tax ID was just registered)"]}) from exc
+        raise SpecInvalid(
+            {
+                "non_field_errors": [
+                    "มีหน่วยงานที่ใช้โดเมนย่อย รหัส อปท. หรือเลขผู้เสียภาษีเดียวกันเพิ่งลงทะเบียน "
+                    "(A town with the same subdomain, LAO code or tax ID was just registered)"
+                ]
+            }
+        ) from exc
 
 
 def start_provisioning(*, job: ProvisioningJob) -> ProvisioningJob:
@@ -110,9 +128,11 @@ def _change_status(*, town: Municipality, to: str, reason: str, by, **extra) -> 
     town.auto_create_schema = False  # an archived town has no schema; saving must not make one
     if to not in ALLOWED.get(town.status, set()):
         raise StatusChangeRefused(
-            f"เปลี่ยนสถานะจาก {town.get_status_display()} ไม่ได้ (Cannot change status from {town.status} to {to})")
-    change = TownStatusChange.objects.create(municipality=town, from_status=town.status, to_status=to,
-                                             reason=reason, by=by, **extra)
+            f"เปลี่ยนสถานะจาก {town.get_status_display()} ไม่ได้ (Cannot change status from {town.status} to {to})"
+        )
+    change = TownStatusChange.objects.create(
+        municipality=town, from_status=town.status, to_status=to, reason=reason, by=by, **extra
+    )
     town.status = to
     town.status_reason = reason
     town.save(update_fields=["status", "status_reason", "updated_at"])
@@ -145,19 +165,29 @@ def archive_town(*, town: Municipality, reason: str, by, drop_schema: bool = Tru
     if len((reason or "").strip()) < 5:
         raise StatusChangeRefused("ต้องระบุเหตุผล (A reason of at least 5 characters is required)")
     if town.status not in ALLOWED or MunicipalityStatus.ARCHIVED not in ALLOWED[town.status]:
-        raise StatusChangeRefused(f"เก็บถาวรจากสถานะ {town.get_status_display()} ไม่ได้ (Cannot archive from {town.status})")
+        raise StatusChangeRefused(
+            f"เก็บถาวรจากสถานะ {town.get_status_display()} ไม่ได้ (Cannot archive from {town.status})"
+        )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
     target = archive_dir() / f"{town.schema_name}-{stamp}.dump"
     try:
         dump_schema(town.schema_name, custom_format=True, output=target)
     except (RuntimeError, OSError) as exc:
-        raise StatusChangeRefused(f"สำรองข้อมูลไม่สำเร็จ ยังไม่ได้เก็บถาวร (The pg_dump failed; nothing was archived): {exc}") from exc
+        raise StatusChangeRefused(
+            f"สำรองข้อมูลไม่สำเร็จ ยังไม่ได้เก็บถาวร (The pg_dump failed; nothing was archived): {exc}"
+        ) from exc
     if not target.exists() or target.stat().st_size == 0:
         raise StatusChangeRefused("pg_dump ไม่ได้สร้างไฟล์ (pg_dump wrote no file)")
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
     with transaction.atomic():
-        change = _change_status(town=town, to=MunicipalityStatus.ARCHIVED, reason=reason, by=by,
-                                archive_file=target.name, archive_sha256=digest)
+        change = _change_status(
+            town=town,
+            to=MunicipalityStatus.ARCHIVED,
+            reason=reason,
+            by=by,
+            archive_file=target.name,
+            archive_sha256=digest,
+        )
         if drop_schema:
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{town.schema_name}" CASCADE')

@@ -51,7 +51,9 @@ def _unwrap(data: dict) -> dict:
     if kind == "FeatureCollection":
         features = data.get("features") or []
         if len(features) != 1:
-            raise _error("ไฟล์ต้องมีขอบเขตเพียงรูปเดียว", "The file must hold exactly one boundary", "boundary_count")
+            raise _error(
+                "ไฟล์ต้องมีขอบเขตเพียงรูปเดียว", "The file must hold exactly one boundary", "boundary_count"
+            )
         data = features[0]
         kind = data.get("type")
     if kind == "Feature":
@@ -63,7 +65,9 @@ def parse_boundary(raw: str | bytes | dict) -> Boundary:
     """Validate a GeoJSON boundary; returns the geometry, its area in km² and its bounds."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_BYTES:
-            raise _error("ไฟล์ขอบเขตใหญ่เกิน 2 MB", "The boundary file is larger than 2 MB", "boundary_too_large")
+            raise _error(
+                "ไฟล์ขอบเขตใหญ่เกิน 2 MB", "The boundary file is larger than 2 MB", "boundary_too_large"
+            )
         raw = raw.decode("utf-8-sig", errors="strict")
     if isinstance(raw, str):
         try:
@@ -76,18 +80,22 @@ def parse_boundary(raw: str | bytes | dict) -> Boundary:
     if data.get("type") not in ("Polygon", "MultiPolygon"):
         raise _error(
             "ขอบเขตต้องเป็นรูปหลายเหลี่ยม (Polygon หรือ MultiPolygon) ได้รับ: %s" % (data.get("type") or "-"),
-            "The boundary must be a Polygon or MultiPolygon", "boundary_type",
+            "The boundary must be a Polygon or MultiPolygon",
+            "boundary_type",
         )
     try:
         geometry = shape(data)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise _error("พิกัดของขอบเขตไม่ถูกต้อง", "The boundary's coordinates are malformed", "boundary_coordinates") from exc
+        raise _error(
+            "พิกัดของขอบเขตไม่ถูกต้อง", "The boundary's coordinates are malformed", "boundary_coordinates"
+        ) from exc
     if geometry.is_empty:
         raise _error("ขอบเขตว่างเปล่า", "The boundary is empty", "boundary_empty")
     if not geometry.is_valid:
         raise _error(
-            "ขอบเขตไม่ถูกต้อง (เส้นตัดกันเองหรือรูปซ้อนทับ): %s" % explain_validity(geometry),
-            "The boundary is invalid (self-intersecting or overlapping rings)", "boundary_invalid",
+            f"ขอบเขตไม่ถูกต้อง (เส้นตัดกันเองหรือรูปซ้อนทับ): {explain_validity(geometry)}",
+            "The boundary is invalid (self-intersecting or overlapping rings)",
+            "boundary_invalid",
         )
     west, south, east, north = geometry.bounds
     box_w, box_s, box_e, box_n = geography.BOUNDING_BOX
@@ -106,8 +114,9 @@ def parse_boundary(raw: str | bytes | dict) -> Boundary:
     area = area_km2(geometry)
     if area > MAX_AREA_KM2:
         raise _error(
-            "พื้นที่ %.0f ตร.กม. ใหญ่เกินกว่าจะเป็นเขต อปท. หนึ่งแห่ง" % area,
-            "An area of %.0f km² is too large for one local government" % area, "boundary_too_large_area",
+            f"พื้นที่ {area:.0f} ตร.กม. ใหญ่เกินกว่าจะเป็นเขต อปท. หนึ่งแห่ง",
+            f"An area of {area:.0f} km² is too large for one local government",
+            "boundary_too_large_area",
         )
     return Boundary(geojson=mapping(geometry) | {}, area_km2=round(area, 3), bounds=geometry.bounds)
 
@@ -129,8 +138,6 @@ def svg_preview(geojson: dict, *, width: int = 320, height: int = 240) -> dict:
     parts = []
     for polygon in polygons:
         for ring in [polygon.exterior, *polygon.interiors]:
-            points = [
-                (10 + (x - west) * k * scale, 10 + (north - y) * scale) for x, y in ring.coords
-            ]
+            points = [(10 + (x - west) * k * scale, 10 + (north - y) * scale) for x, y in ring.coords]
             parts.append("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points) + " Z")
     return {"path": " ".join(parts), "width": width, "height": height}

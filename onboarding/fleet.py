@@ -34,16 +34,34 @@ from .models import SchemaTemplate
 
 # Operations whose database effect is fully captured by collect_sql.
 SQL_SAFE_OPERATIONS: tuple[type[Operation], ...] = (
-    migrations.CreateModel, migrations.DeleteModel, migrations.AddField, migrations.RemoveField,
-    migrations.AlterField, migrations.RenameField, migrations.RenameModel, migrations.AlterModelTable,
-    migrations.AlterModelTableComment, migrations.AlterUniqueTogether, migrations.AlterIndexTogether,
-    migrations.AddIndex, migrations.RemoveIndex, migrations.RenameIndex, migrations.AddConstraint,
-    migrations.RemoveConstraint, migrations.AlterModelOptions, migrations.AlterModelManagers,
-    migrations.AlterOrderWithRespectTo, migrations.RunSQL,
+    migrations.CreateModel,
+    migrations.DeleteModel,
+    migrations.AddField,
+    migrations.RemoveField,
+    migrations.AlterField,
+    migrations.RenameField,
+    migrations.RenameModel,
+    migrations.AlterModelTable,
+    migrations.AlterModelTableComment,
+    migrations.AlterUniqueTogether,
+    migrations.AlterIndexTogether,
+    migrations.AddIndex,
+    migrations.RemoveIndex,
+    migrations.RenameIndex,
+    migrations.AddConstraint,
+    migrations.RemoveConstraint,
+    migrations.AlterModelOptions,
+    migrations.AlterModelManagers,
+    migrations.AlterOrderWithRespectTo,
+    migrations.RunSQL,
 )
 # Operations after which content types / permissions / roles must be refreshed.
-POST_MIGRATE_OPERATIONS = (migrations.CreateModel, migrations.DeleteModel, migrations.RenameModel,
-                           migrations.AlterModelOptions)
+POST_MIGRATE_OPERATIONS = (
+    migrations.CreateModel,
+    migrations.DeleteModel,
+    migrations.RenameModel,
+    migrations.AlterModelOptions,
+)
 CHUNK = 500
 
 
@@ -58,42 +76,56 @@ class FleetReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
-        parts = [f"{self.towns} towns: {self.up_to_date} up to date, {self.migrated_by_sql} migrated by SQL replay, "
-                 f"{self.migrated_by_django} by Django migrate, {len(self.failed)} failed"]
+        parts = [
+            f"{self.towns} towns: {self.up_to_date} up to date, {self.migrated_by_sql} migrated by SQL replay, "
+            f"{self.migrated_by_django} by Django migrate, {len(self.failed)} failed"
+        ]
         parts.append("template rebuilt" if self.template_rebuilt else "template current")
         parts.append(", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items()))
         return "; ".join(parts)
 
 
 def history_digest(rows) -> str:
-    return hashlib.md5(",".join(f"{a}.{n}" for a, n in sorted(rows)).encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(
+        ",".join(f"{a}.{n}" for a, n in sorted(rows)).encode(), usedforsecurity=False
+    ).hexdigest()
 
 
 def fleet_schemas() -> list[str]:
-    return list(Municipality.objects.exclude(status=MunicipalityStatus.ARCHIVED)
-                .order_by("schema_name").values_list("schema_name", flat=True))
+    return list(
+        Municipality.objects.exclude(status=MunicipalityStatus.ARCHIVED)
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
 
 
 def history_digests(schemas: list[str]) -> dict[str, str | None]:
     """schema → digest of its django_migrations (None when the schema or table is missing)."""
     found: dict[str, str | None] = dict.fromkeys(schemas)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT table_schema FROM information_schema.tables WHERE table_name = 'django_migrations' "
-                       "AND table_schema = ANY(%s)", [schemas])
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables WHERE table_name = 'django_migrations' "
+            "AND table_schema = ANY(%s)",
+            [schemas],
+        )
         present = [row[0] for row in cursor.fetchall()]
         for start in range(0, len(present), CHUNK):
-            chunk = present[start:start + CHUNK]
+            chunk = present[start : start + CHUNK]
             union = " UNION ALL ".join(
                 f"SELECT %s, md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY (app || '.' || name) COLLATE \"C\"), '')) "
-                f'FROM "{schema}".django_migrations' for schema in chunk)  # noqa: S608 (schema names from our table)
+                f'FROM "{schema}".django_migrations'
+                for schema in chunk
+            )
             cursor.execute(union, chunk)
             found.update(dict(cursor.fetchall()))
     return found
 
 
 def expected_digest() -> str:
-    return hashlib.md5(",".join(sorted(f"{a}.{n}" for a, n in schema_template.expected_tenant_migrations())).encode(),
-                       usedforsecurity=False).hexdigest()
+    return hashlib.md5(
+        ",".join(sorted(f"{a}.{n}" for a, n in schema_template.expected_tenant_migrations())).encode(),
+        usedforsecurity=False,
+    ).hexdigest()
 
 
 @dataclass
@@ -118,10 +150,14 @@ def plan_for(schema: str) -> Plan:
                     seen.add(key)
                     plan.append((graph.nodes[key], False))
         sql_safe = all(
-            migration.atomic and not backwards and all(isinstance(op, SQL_SAFE_OPERATIONS) for op in migration.operations)
+            migration.atomic
+            and not backwards
+            and all(isinstance(op, SQL_SAFE_OPERATIONS) for op in migration.operations)
             for migration, backwards in plan
         )
-        post = any(isinstance(op, POST_MIGRATE_OPERATIONS) for migration, _b in plan for op in migration.operations)
+        post = any(
+            isinstance(op, POST_MIGRATE_OPERATIONS) for migration, _b in plan for op in migration.operations
+        )
         sql = executor.loader.collect_sql(plan) if sql_safe else None
         return Plan(migrations=plan, sql=sql, needs_post_migrate=post)
     finally:
@@ -217,7 +253,9 @@ def migrate_fleet(*, jobs: int = 4, skip_public: bool = False, stdout=None) -> F
             # connection per town would cost more than the town's own work).
             slices = [members[i::jobs] for i in range(jobs) if members[i::jobs]]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                results = [r for chunk in pool.map(lambda c, p=plan: _migrate_slice(c, p), slices) for r in chunk]
+                results = [
+                    r for chunk in pool.map(lambda c, p=plan: _migrate_slice(c, p), slices) for r in chunk
+                ]
         for schema, how, error in results:
             if how == "sql":
                 report.migrated_by_sql += 1

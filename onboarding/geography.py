@@ -26,7 +26,9 @@ def province_choices() -> list[tuple[str, str]]:
 
 @functools.cache
 def district_choices() -> list[tuple[str, str]]:
-    return [(d.code, f"{d.name_th} ({d.name_en})") for p in geothai.provinces() for d in geothai.districts(p.code)]
+    return [
+        (d.code, f"{d.name_th} ({d.name_en})") for p in geothai.provinces() for d in geothai.districts(p.code)
+    ]
 
 
 def districts_of(province_code: str) -> list[tuple[str, str]]:

@@ -30,8 +30,7 @@ def process_logo(raw: bytes) -> bytes:
             code="logo_not_image",
         ) from exc
     if kind not in ACCEPTED_FORMATS:
-        raise ValidationError(
-            f"ไม่รับรูปภาพชนิด {kind} (Image type {kind} is not accepted)", code="logo_format")
+        raise ValidationError(f"ไม่รับรูปภาพชนิด {kind} (Image type {kind} is not accepted)", code="logo_format")
     if width * height > MAX_PIXELS:
         raise ValidationError("รูปภาพมีขนาดพิกเซลใหญ่เกินไป (The image has too many pixels)", code="logo_pixels")
     if min(width, height) < MIN_SIDE:

@@ -113,7 +113,9 @@ class SchemaTemplate(models.Model):
 class TownStatusChange(models.Model):
     """บันทึกการเปลี่ยนสถานะหน่วยงาน — suspend, reactivate, archive: who, why, when."""
 
-    municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="status_changes")
+    municipality = models.ForeignKey(
+        "tenants.Municipality", on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     reason = models.TextField()
@@ -143,7 +145,9 @@ class TownMonthlyFigures(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["municipality", "month"], name="uniq_town_month_figures")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "month"], name="uniq_town_month_figures")
+        ]
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.month:%Y-%m}"

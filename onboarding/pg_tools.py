@@ -25,7 +25,9 @@ def _server_major() -> int:
 
 
 def _tool_major(path: str) -> int:
-    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True, timeout=30).stdout
+    out = subprocess.run(  # noqa: S603 (a PostgreSQL client binary we located)
+        [path, "--version"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
     match = re.search(r"(\d+)(?:\.\d+)?", out)
     return int(match.group(1)) if match else 0
 
@@ -72,8 +74,14 @@ def connection_env() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def dump_schema(schema: str, *, data: bool = True, inserts: bool = True, output: Path | None = None,
-                custom_format: bool = False) -> str:
+def dump_schema(
+    schema: str,
+    *,
+    data: bool = True,
+    inserts: bool = True,
+    output: Path | None = None,
+    custom_format: bool = False,
+) -> str:
     """pg_dump of one schema: as SQL text (returned) or to a file (returns its path)."""
     args, env = connection_env()
     command = [pg_binary("pg_dump"), *args, "--schema", schema, "--no-owner", "--no-privileges"]
@@ -85,7 +93,7 @@ def dump_schema(schema: str, *, data: bool = True, inserts: bool = True, output:
         command.append("--format=custom")
     if output is not None:
         command += ["--file", str(output)]
-    result = subprocess.run(command, capture_output=True, env=env, timeout=600, check=False)
+    result = subprocess.run(command, capture_output=True, env=env, timeout=600, check=False)  # noqa: S603
     if result.returncode != 0:
         raise RuntimeError("pg_dump failed: " + result.stderr.decode("utf-8", "replace")[-2000:])
     return str(output) if output is not None else result.stdout.decode("utf-8")

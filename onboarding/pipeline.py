@@ -90,8 +90,13 @@ def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
     try:
         if not job.steps:
             job.steps = initial_steps()
-        _save_progress(job, status=ProvisioningJob.Status.RUNNING, attempts=job.attempts + 1, error="",
-                       started_at=job.started_at or timezone.now())
+        _save_progress(
+            job,
+            status=ProvisioningJob.Status.RUNNING,
+            attempts=job.attempts + 1,
+            error="",
+            started_at=job.started_at or timezone.now(),
+        )
         town = job.municipality
         # The schema is this pipeline's job: never let TenantMixin.save() migrate one behind our back.
         town.auto_create_schema = False
@@ -114,7 +119,13 @@ def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
             except Exception as exc:
                 log.exception("provisioning step %s of job %s failed", name, job.pk)
                 connection.set_schema_to_public()
-                _set(job, name, "failed", seconds=round(time.perf_counter() - started, 4), detail=str(exc)[:500])
+                _set(
+                    job,
+                    name,
+                    "failed",
+                    seconds=round(time.perf_counter() - started, 4),
+                    detail=str(exc)[:500],
+                )
                 _save_progress(job, status=ProvisioningJob.Status.FAILED, error=f"{name}: {exc}"[:4000])
                 return job
             connection.set_schema_to_public()
@@ -128,6 +139,7 @@ def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
 
 
 # --- steps --------------------------------------------------------------------------------------------
+
 
 def step_schema(job: ProvisioningJob, town: Municipality) -> str:
     method = create_town_schema(town.schema_name)
@@ -157,8 +169,13 @@ def step_settings(job: ProvisioningJob, town: Municipality) -> str:
             from services.common.files.actions import store_upload
 
             upload = SimpleUploadedFile("logo.png", base64.b64decode(logo), content_type="image/png")
-            stored = store_upload(upload, purpose="branding", public=True, allowed_types=("image/png",),
-                                  max_bytes=2 * 1024 * 1024)
+            stored = store_upload(
+                upload,
+                purpose="branding",
+                public=True,
+                allowed_types=("image/png",),
+                max_bytes=2 * 1024 * 1024,
+            )
             existing_logo = str(stored.public_id)
     if existing_logo:
         branding["logo"] = existing_logo
@@ -170,8 +187,11 @@ def step_settings(job: ProvisioningJob, town: Municipality) -> str:
 def step_departments(job: ProvisioningJob, town: Municipality) -> str:
     with schema_context(town.schema_name), transaction.atomic():
         existing = set(Department.objects.values_list("code", flat=True))
-        new = [Department(code=d["code"], name_th=d["name_th"], name_en=d.get("name_en", ""))
-               for d in job.spec.get("departments", []) if d["code"] not in existing]
+        new = [
+            Department(code=d["code"], name_th=d["name_th"], name_en=d.get("name_en", ""))
+            for d in job.spec.get("departments", [])
+            if d["code"] not in existing
+        ]
         Department.objects.bulk_create(new)
     return f"{len(new)} created"
 
@@ -207,22 +227,39 @@ def step_staff(job: ProvisioningJob, town: Municipality) -> str:
     with schema_context(town.schema_name), transaction.atomic():
         departments = dict(Department.objects.values_list("code", "pk"))
         groups = dict(Group.objects.values_list("name", "pk"))
-        existing = set(User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", flat=True))
+        existing = set(
+            User.objects.filter(username__in=[p["username"] for p in people]).values_list(
+                "username", flat=True
+            )
+        )
         new = []
         for person in people:
             if person["username"] in existing:
                 continue
-            user = User(username=person["username"], email=person["email"], first_name=person["first_name"],
-                        last_name=person.get("last_name", ""), phone=person.get("phone", ""), kind=User.Kind.STAFF,
-                        department_id=departments.get(person.get("department") or ""), date_joined=timezone.now())
+            user = User(
+                username=person["username"],
+                email=person["email"],
+                first_name=person["first_name"],
+                last_name=person.get("last_name", ""),
+                phone=person.get("phone", ""),
+                kind=User.Kind.STAFF,
+                department_id=departments.get(person.get("department") or ""),
+                date_joined=timezone.now(),
+            )
             user.set_unusable_password()
             new.append(user)
         User.objects.bulk_create(new)
-        ids = dict(User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", "pk"))
+        ids = dict(
+            User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", "pk")
+        )
         Membership = User.groups.through
         Membership.objects.bulk_create(
-            [Membership(user_id=ids[p["username"]], group_id=groups[role])
-             for p in people for role in p.get("roles", []) if role in groups],
+            [
+                Membership(user_id=ids[p["username"]], group_id=groups[role])
+                for p in people
+                for role in p.get("roles", [])
+                if role in groups
+            ],
             ignore_conflicts=True,
         )
     return f"{len(new)} accounts created"
@@ -230,7 +267,9 @@ def step_staff(job: ProvisioningJob, town: Municipality) -> str:
 
 def link_base(job: ProvisioningJob, town: Municipality) -> str:
     base = job.spec.get("link_base") or {}
-    scheme = base.get("scheme") or ("http" if settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost" else "https")
+    scheme = base.get("scheme") or (
+        "http" if settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost" else "https"
+    )
     port = f":{base['port']}" if base.get("port") else ""
     return f"{scheme}://{town.primary_host}{port}"
 
@@ -260,11 +299,19 @@ def step_invitations(job: ProvisioningJob, town: Municipality) -> str:
                 continue  # already signed up; nothing to invite
             uid = urlsafe_base64_encode(force_bytes(user.pk))
             token = default_token_generator.make_token(user)
-            path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token},
-                           urlconf=settings.ROOT_URLCONF)
+            path = reverse(
+                "accounts:password_reset_confirm",
+                kwargs={"uidb64": uid, "token": token},
+                urlconf=settings.ROOT_URLCONF,
+            )
             subject, body = invitation_text(town=town, user=user, link=base + path)
-            message = outbox.enqueue(channel="email", recipient=user.email, subject=subject, body=body,
-                                     key=f"invitation:{job.public_id}:{user.pk}")
+            message = outbox.enqueue(
+                channel="email",
+                recipient=user.email,
+                subject=subject,
+                body=body,
+                key=f"invitation:{job.public_id}:{user.pk}",
+            )
             queued += message is not None
     return f"{queued} invitations queued"
 
@@ -278,8 +325,14 @@ def step_go_live(job: ProvisioningJob, town: Municipality) -> str:
 
 
 STEP_FUNCTIONS = {
-    "schema": step_schema, "roles": step_roles, "settings": step_settings, "departments": step_departments,
-    "services": step_services, "staff": step_staff, "invitations": step_invitations, "go_live": step_go_live,
+    "schema": step_schema,
+    "roles": step_roles,
+    "settings": step_settings,
+    "departments": step_departments,
+    "services": step_services,
+    "staff": step_staff,
+    "invitations": step_invitations,
+    "go_live": step_go_live,
 }
 
 __all__ = ["STEPS", "JobBusy", "run_job"]

@@ -30,7 +30,8 @@ def describe_schema(schema: str) -> dict[str, object]:
     n = lambda value: _normalise(value, schema)  # noqa: E731
     tables = _rows(
         "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace "
-        "WHERE ns.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1", [schema],
+        "WHERE ns.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1",
+        [schema],
     )
     columns = _rows(
         # Column order, not attnum: a migrated table keeps holes where columns were dropped.
@@ -39,21 +40,25 @@ def describe_schema(schema: str) -> dict[str, object]:
         "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
         "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
         "WHERE ns.nspname = %s AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
-        "ORDER BY 1, 3", [schema],
+        "ORDER BY 1, 3",
+        [schema],
     )
     indexes = _rows(
-        "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = %s ORDER BY 1", [schema],
+        "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
+        [schema],
     )
     constraints = _rows(
         "SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid), con.condeferrable, "
         "       con.condeferred "
         "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
-        "WHERE ns.nspname = %s ORDER BY 1, 2", [schema],
+        "WHERE ns.nspname = %s ORDER BY 1, 2",
+        [schema],
     )
     sequences = _rows(
         "SELECT s.sequencename, s.data_type::text, s.start_value, s.increment_by, s.min_value, s.max_value, "
         "       s.cycle, s.cache_size, s.last_value "
-        "FROM pg_sequences s WHERE s.schemaname = %s ORDER BY 1", [schema],
+        "FROM pg_sequences s WHERE s.schemaname = %s ORDER BY 1",
+        [schema],
     )
     sequence_owners = _rows(
         "SELECT seq.relname, tab.relname, a.attname FROM pg_depend d "
@@ -61,7 +66,8 @@ def describe_schema(schema: str) -> dict[str, object]:
         "JOIN pg_namespace ns ON ns.oid = seq.relnamespace "
         "JOIN pg_class tab ON tab.oid = d.refobjid "
         "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
-        "WHERE ns.nspname = %s AND d.deptype IN ('a', 'i') ORDER BY 1", [schema],
+        "WHERE ns.nspname = %s AND d.deptype IN ('a', 'i') ORDER BY 1",
+        [schema],
     )
     functions = _rows(
         "SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid) "
@@ -72,20 +78,23 @@ def describe_schema(schema: str) -> dict[str, object]:
         "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid), fn_ns.nspname = ns.nspname "
         "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
         "JOIN pg_proc fn ON fn.oid = t.tgfoid JOIN pg_namespace fn_ns ON fn_ns.oid = fn.pronamespace "
-        "WHERE ns.nspname = %s AND NOT t.tgisinternal ORDER BY 1, 2", [schema],
+        "WHERE ns.nspname = %s AND NOT t.tgisinternal ORDER BY 1, 2",
+        [schema],
     )
     q = f'"{schema}"'
     migrations = _rows(f"SELECT app, name FROM {q}.django_migrations ORDER BY 1, 2", [])  # noqa: S608
     content_types = _rows(f"SELECT app_label, model FROM {q}.django_content_type ORDER BY 1, 2", [])  # noqa: S608
     permissions = _rows(
         f"SELECT ct.app_label, p.codename, p.name FROM {q}.auth_permission p "  # noqa: S608
-        f"JOIN {q}.django_content_type ct ON ct.id = p.content_type_id ORDER BY 1, 2", [],
+        f"JOIN {q}.django_content_type ct ON ct.id = p.content_type_id ORDER BY 1, 2",
+        [],
     )
     group_permissions = _rows(
         f"SELECT g.name, ct.app_label, p.codename FROM {q}.auth_group g "  # noqa: S608
         f"LEFT JOIN {q}.auth_group_permissions gp ON gp.group_id = g.id "
         f"LEFT JOIN {q}.auth_permission p ON p.id = gp.permission_id "
-        f"LEFT JOIN {q}.django_content_type ct ON ct.id = p.content_type_id ORDER BY 1, 2, 3", [],
+        f"LEFT JOIN {q}.django_content_type ct ON ct.id = p.content_type_id ORDER BY 1, 2, 3",
+        [],
     )
     return {
         "tables": tables,
@@ -95,7 +104,9 @@ def describe_schema(schema: str) -> dict[str, object]:
         "sequences": sequences,
         "sequence_owners": sequence_owners,
         "functions": [(name, args, n(body)) for name, args, body in functions],
-        "triggers": [(table, name, n(definition), same_schema) for table, name, definition, same_schema in triggers],
+        "triggers": [
+            (table, name, n(definition), same_schema) for table, name, definition, same_schema in triggers
+        ],
         "migrations": migrations,
         "content_types": content_types,
         "permissions": permissions,

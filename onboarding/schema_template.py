@@ -75,8 +75,12 @@ def code_fingerprint() -> str:
             digest.update(Path(source).read_bytes())
     # post_migrate writes content types and permissions of every installed model, and the roles.
     models = sorted(
-        (m._meta.app_label, m._meta.model_name, sorted(str(p[0]) for p in m._meta.permissions),
-         list(m._meta.default_permissions))
+        (
+            m._meta.app_label,
+            m._meta.model_name,
+            sorted(str(p[0]) for p in m._meta.permissions),
+            list(m._meta.default_permissions),
+        )
         for m in apps.get_models(include_auto_created=True)
     )
     digest.update(json.dumps(models).encode())
@@ -113,7 +117,9 @@ def to_replay_script(dump: str, schema: str) -> str:
 
     Only pg_dump's session settings are dropped (they would outlive the transaction); comments
     stay, since removing lines could change the text of a function body."""
-    lines = [line for line in dump.splitlines() if not (_HEADER_NOISE.match(line) or _ANYWHERE_NOISE.match(line))]
+    lines = [
+        line for line in dump.splitlines() if not (_HEADER_NOISE.match(line) or _ANYWHERE_NOISE.match(line))
+    ]
     script = "\n".join(lines)
     return re.sub(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", PLACEHOLDER, script)
 
@@ -128,8 +134,13 @@ def build_template(*, verbosity: int = 0) -> SchemaTemplate:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{TEMPLATE_SCHEMA}" CASCADE')
             cursor.execute(f'CREATE SCHEMA "{TEMPLATE_SCHEMA}"')
-        call_command("migrate_schemas", tenant=True, schema_name=TEMPLATE_SCHEMA, interactive=False,
-                     verbosity=verbosity)
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            schema_name=TEMPLATE_SCHEMA,
+            interactive=False,
+            verbosity=verbosity,
+        )
         connection.set_schema_to_public()
         if not is_fully_migrated(TEMPLATE_SCHEMA):
             raise RuntimeError("the template schema did not reach the current migration state")
@@ -137,14 +148,19 @@ def build_template(*, verbosity: int = 0) -> SchemaTemplate:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relkind IN ('r', 'p')", [TEMPLATE_SCHEMA],
+                "WHERE n.nspname = %s AND c.relkind IN ('r', 'p')",
+                [TEMPLATE_SCHEMA],
             )
             tables = cursor.fetchone()[0]
         template, _created = SchemaTemplate.objects.update_or_create(
             schema_name=TEMPLATE_SCHEMA,
-            defaults={"fingerprint": code_fingerprint(), "ddl": script, "table_count": tables,
-                      "statement_count": script.count(";\n") + 1,
-                      "build_seconds": round(time.perf_counter() - started, 3)},
+            defaults={
+                "fingerprint": code_fingerprint(),
+                "ddl": script,
+                "table_count": tables,
+                "statement_count": script.count(";\n") + 1,
+                "build_seconds": round(time.perf_counter() - started, 3),
+            },
         )
         return template
     finally:
@@ -218,8 +234,12 @@ def claim_ready_schema(schema: str) -> bool:
     pool is empty. Rows are taken with SKIP LOCKED, so concurrent provisionings never wait for or
     share one. Renaming is safe: triggers, defaults and sequences refer to objects by OID."""
     with transaction.atomic():
-        ready = (ReadySchema.objects.select_for_update(skip_locked=True)
-                 .filter(fingerprint=code_fingerprint()).order_by("id").first())
+        ready = (
+            ReadySchema.objects.select_for_update(skip_locked=True)
+            .filter(fingerprint=code_fingerprint())
+            .order_by("id")
+            .first()
+        )
         if ready is None:
             return False
         with connection.cursor() as cursor:
@@ -234,7 +254,9 @@ def refill_pool(size: int) -> int:
     import uuid
 
     template = current_template()
-    stale = list(ReadySchema.objects.exclude(fingerprint=template.fingerprint).values_list("schema_name", flat=True))
+    stale = list(
+        ReadySchema.objects.exclude(fingerprint=template.fingerprint).values_list("schema_name", flat=True)
+    )
     with connection.cursor() as cursor:
         for name in stale:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')

@@ -17,14 +17,23 @@ HEALTHY_WITHIN = dt.timedelta(minutes=15)
 STALE_WITHIN = dt.timedelta(hours=2)
 
 
-def towns_for_console(*, query: str = "", province: str = "", kind: str = "", status: str = "") -> QuerySet[Municipality]:
+def towns_for_console(
+    *, query: str = "", province: str = "", kind: str = "", status: str = ""
+) -> QuerySet[Municipality]:
     """The towns list of the DGA console, filtered; no town schema is opened."""
     towns = Municipality.objects.prefetch_related("domains").order_by("name_th")
     if query:
-        towns = towns.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(slug__icontains=query)
-                             | Q(lao_code__startswith=query) | Q(district__icontains=query))
+        towns = towns.filter(
+            Q(name_th__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(slug__icontains=query)
+            | Q(lao_code__startswith=query)
+            | Q(district__icontains=query)
+        )
     if province:
-        towns = towns.filter(province_code=province) if province.isdigit() else towns.filter(province=province)
+        towns = (
+            towns.filter(province_code=province) if province.isdigit() else towns.filter(province=province)
+        )
     if kind in MunicipalityKind.values:
         towns = towns.filter(kind=kind)
     if status in MunicipalityStatus.values:
@@ -34,8 +43,12 @@ def towns_for_console(*, query: str = "", province: str = "", kind: str = "", st
 
 def province_filter_choices() -> list[tuple[str, str]]:
     """Only provinces that have a town on the platform."""
-    return list(Municipality.objects.exclude(province_code="").order_by("province")
-                .values_list("province_code", "province").distinct())
+    return list(
+        Municipality.objects.exclude(province_code="")
+        .order_by("province")
+        .values_list("province_code", "province")
+        .distinct()
+    )
 
 
 def town_health(town: Municipality, now: dt.datetime | None = None) -> str:
@@ -70,8 +83,16 @@ def bar_chart(rows: list[tuple[str, float]], *, width: int = 560, height: int = 
     bars = []
     for index, (label, value) in enumerate(rows):
         bar_height = (height - 20) * (float(value) / float(top))
-        bars.append(Bar(label=label, value=value, x=index * slot + slot * 0.15, y=height - 16 - bar_height,
-                        width=slot * 0.7, height=bar_height))
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=index * slot + slot * 0.15,
+                y=height - 16 - bar_height,
+                width=slot * 0.7,
+                height=bar_height,
+            )
+        )
     return bars
 
 

@@ -25,8 +25,19 @@ from .logo import process_logo
 from .service_defaults import validate_service_settings
 from .staff_import import check_staff_row, department_lookup
 
-IDENTITY_FIELDS = ("name_th", "name_en", "short_code", "kind", "lao_code", "province_code", "district_code",
-                   "tax_id", "address", "phone", "email")
+IDENTITY_FIELDS = (
+    "name_th",
+    "name_en",
+    "short_code",
+    "kind",
+    "lao_code",
+    "province_code",
+    "district_code",
+    "tax_id",
+    "address",
+    "phone",
+    "email",
+)
 USERNAME = re.compile(r"^[\w.@+-]{3,150}$")
 
 
@@ -39,8 +50,10 @@ class SpecInvalid(ValueError):
 
 
 def _form_errors(form, prefix: str = "") -> dict[str, list[str]]:
-    return {(prefix + name if name != "__all__" else prefix.rstrip(".") or "non_field_errors"): list(messages)
-            for name, messages in form.errors.items()}
+    return {
+        (prefix + name if name != "__all__" else prefix.rstrip(".") or "non_field_errors"): list(messages)
+        for name, messages in form.errors.items()
+    }
 
 
 def username_for(email: str) -> str:
@@ -55,14 +68,18 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     errors: dict[str, list[str]] = {}
     clean: dict = {}
 
-    identity = IdentityForm(data={k: spec.get(k, "") for k in IDENTITY_FIELDS}, exclude_town_id=exclude_town_id)
+    identity = IdentityForm(
+        data={k: spec.get(k, "") for k in IDENTITY_FIELDS}, exclude_town_id=exclude_town_id
+    )
     if identity.is_valid():
         clean.update({k: identity.cleaned_data[k] for k in (*IDENTITY_FIELDS, "province", "district")})
     else:
         errors.update(_form_errors(identity))
 
-    web = WebForm(data={"slug": spec.get("slug", ""), "custom_domain": spec.get("custom_domain", "")},
-                  exclude_town_id=exclude_town_id)
+    web = WebForm(
+        data={"slug": spec.get("slug", ""), "custom_domain": spec.get("custom_domain", "")},
+        exclude_town_id=exclude_town_id,
+    )
     if web.is_valid():
         clean.update(web.cleaned_data)
     else:
@@ -81,7 +98,9 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     else:
         clean["communities"] = [c.strip() for c in communities]
 
-    services, service_errors = validate_service_settings(spec.get("services") or {}, tax_id=clean.get("tax_id", ""))
+    services, service_errors = validate_service_settings(
+        spec.get("services") or {}, tax_id=clean.get("tax_id", "")
+    )
     errors.update(service_errors)
     clean["services"] = services
 
@@ -95,7 +114,10 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     usernames: set[str] = set()
     admin = spec.get("admin") or {}
     admin_clean, admin_errors = check_staff_row(
-        {**admin, "roles": ["town_admin"]} if isinstance(admin, dict) else {}, departments=lookup, seen_emails=seen_emails)
+        {**admin, "roles": ["town_admin"]} if isinstance(admin, dict) else {},
+        departments=lookup,
+        seen_emails=seen_emails,
+    )
     if isinstance(admin, dict) and admin.get("department") is None:
         admin_clean["department"] = ""
     if admin_errors:
@@ -110,8 +132,9 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
         errors["staff"] = ["รายชื่อเจ้าหน้าที่ต้องเป็นรายการ (Staff must be a list)"]
         staff = []
     for index, row in enumerate(staff, start=1):
-        row_clean, row_errors = check_staff_row(row if isinstance(row, dict) else {}, departments=lookup,
-                                                seen_emails=seen_emails)
+        row_clean, row_errors = check_staff_row(
+            row if isinstance(row, dict) else {}, departments=lookup, seen_emails=seen_emails
+        )
         username = str((row or {}).get("username") or username_for(row_clean["email"]))
         if not USERNAME.match(username):
             row_errors.append(f"ชื่อผู้ใช้ไม่ถูกต้อง (Invalid username): {username}")
@@ -126,9 +149,13 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     branding = spec.get("branding") or {}
     if not isinstance(branding, dict):
         branding = {}
-    branding_form = BrandingForm(data={
-        "colour": branding.get("colour", "#0b5394"), "welcome_th": branding.get("welcome_th", ""),
-        "welcome_en": branding.get("welcome_en", "")})
+    branding_form = BrandingForm(
+        data={
+            "colour": branding.get("colour", "#0b5394"),
+            "welcome_th": branding.get("welcome_th", ""),
+            "welcome_en": branding.get("welcome_en", ""),
+        }
+    )
     if branding_form.is_valid():
         clean["branding"] = {k: branding_form.cleaned_data[k] for k in ("colour", "welcome_th", "welcome_en")}
     else:
@@ -137,7 +164,9 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     logo = branding.get("logo_png_b64")
     if logo:
         try:
-            clean["branding"]["logo_png_b64"] = base64.b64encode(process_logo(base64.b64decode(logo, validate=True))).decode()
+            clean["branding"]["logo_png_b64"] = base64.b64encode(
+                process_logo(base64.b64decode(logo, validate=True))
+            ).decode()
         except (binascii.Error, ValueError):
             errors["branding.logo"] = ["โลโก้ต้องเป็น base64 (The logo must be base64-encoded)"]
         except ValidationError as exc:

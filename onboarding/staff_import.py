@@ -20,15 +20,34 @@ MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 REQUIRED_COLUMNS = ("name", "email", "phone", "department", "role")
 HEADER_ALIASES = {
-    "name": "name", "full name": "name", "ชื่อ": "name", "ชื่อ-นามสกุล": "name", "ชื่อ นามสกุล": "name",
-    "email": "email", "e-mail": "email", "อีเมล": "email", "อีเมล์": "email",
-    "phone": "phone", "telephone": "phone", "mobile": "phone", "โทรศัพท์": "phone", "เบอร์โทร": "phone",
-    "department": "department", "กอง": "department", "กอง/ส่วน": "department", "หน่วยงาน": "department",
-    "role": "role", "roles": "role", "บทบาท": "role", "ตำแหน่งในระบบ": "role",
+    "name": "name",
+    "full name": "name",
+    "ชื่อ": "name",
+    "ชื่อ-นามสกุล": "name",
+    "ชื่อ นามสกุล": "name",
+    "email": "email",
+    "e-mail": "email",
+    "อีเมล": "email",
+    "อีเมล์": "email",
+    "phone": "phone",
+    "telephone": "phone",
+    "mobile": "phone",
+    "โทรศัพท์": "phone",
+    "เบอร์โทร": "phone",
+    "department": "department",
+    "กอง": "department",
+    "กอง/ส่วน": "department",
+    "หน่วยงาน": "department",
+    "role": "role",
+    "roles": "role",
+    "บทบาท": "role",
+    "ตำแหน่งในระบบ": "role",
 }
-ROLE_ALIASES = {r.code: r.code for r in ROLES} | {r.label_th: r.code for r in ROLES} | {
-    r.label_en.lower(): r.code for r in ROLES
-}
+ROLE_ALIASES = (
+    {r.code: r.code for r in ROLES}
+    | {r.label_th: r.code for r in ROLES}
+    | {r.label_en.lower(): r.code for r in ROLES}
+)
 
 
 @dataclass
@@ -62,7 +81,8 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "encoding": self.encoding, "file_errors": self.file_errors,
+            "encoding": self.encoding,
+            "file_errors": self.file_errors,
             "rows": [{"line": r.line, "data": r.data, "errors": r.errors} for r in self.rows],
         }
 
@@ -78,7 +98,8 @@ def decode(raw: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise ValidationError(
             "อ่านไฟล์ไม่ได้: ต้องเป็น CSV แบบ UTF-8 หรือ Windows-874 (TIS-620) "
-            "(Cannot read the file: it must be CSV in UTF-8 or Windows-874)", code="csv_encoding",
+            "(Cannot read the file: it must be CSV in UTF-8 or Windows-874)",
+            code="csv_encoding",
         ) from exc
 
 
@@ -103,7 +124,9 @@ def department_lookup(departments: list[dict]) -> dict[str, str]:
     return lookup
 
 
-def check_staff_row(data: dict, *, departments: dict[str, str], seen_emails: set[str]) -> tuple[dict, list[str]]:
+def check_staff_row(
+    data: dict, *, departments: dict[str, str], seen_emails: set[str]
+) -> tuple[dict, list[str]]:
     """Validate one staff entry (from a CSV row or a spec); returns the cleaned entry and errors."""
     errors = []
     name = " ".join(str(data.get("name") or "").split())
@@ -131,18 +154,28 @@ def check_staff_row(data: dict, *, departments: dict[str, str], seen_emails: set
     if department_raw and not department:
         errors.append(f"ไม่มีกองนี้ในรายการกอง/ส่วน (Unknown department): {department_raw}")
     raw_roles = data.get("roles") if isinstance(data.get("roles"), list) else None
-    roles, unknown = parse_roles(";".join(raw_roles) if raw_roles is not None else str(data.get("role") or ""))
+    roles, unknown = parse_roles(
+        ";".join(raw_roles) if raw_roles is not None else str(data.get("role") or "")
+    )
     if unknown:
         errors.append(f"ไม่รู้จักบทบาท (Unknown role): {', '.join(unknown)}")
     elif not roles:
         errors.append("ไม่มีบทบาท (Role is missing)")
     first, _sep, last = name.partition(" ")
-    cleaned = {"first_name": first, "last_name": last, "email": email, "phone": phone,
-               "department": department, "roles": roles}
+    cleaned = {
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "phone": phone,
+        "department": department,
+        "roles": roles,
+    }
     return cleaned, errors
 
 
-def read_staff_csv(raw: bytes, *, departments: list[dict], existing_emails: set[str] = frozenset()) -> ImportReport:
+def read_staff_csv(
+    raw: bytes, *, departments: list[dict], existing_emails: set[str] = frozenset()
+) -> ImportReport:
     """Parse and check every row; nothing is saved here."""
     report = ImportReport()
     if len(raw) > MAX_BYTES:
@@ -167,7 +200,8 @@ def read_staff_csv(raw: bytes, *, departments: list[dict], existing_emails: set[
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         report.file_errors.append(
-            "ไม่มีคอลัมน์ (Missing columns): " + ", ".join(missing)
+            "ไม่มีคอลัมน์ (Missing columns): "
+            + ", ".join(missing)
             + " — ต้องมี name, email, phone, department, role (required)"
         )
         return report
@@ -183,7 +217,9 @@ def read_staff_csv(raw: bytes, *, departments: list[dict], existing_emails: set[
             data = {col: values[i].strip() if i < len(values) else "" for i, col in enumerate(columns) if col}
             cleaned, errors = check_staff_row(data, departments=lookup, seen_emails=seen)
             if len(values) != len(header):
-                errors.insert(0, f"จำนวนคอลัมน์ไม่ตรงกับหัวตาราง (Expected {len(header)} columns, got {len(values)})")
+                errors.insert(
+                    0, f"จำนวนคอลัมน์ไม่ตรงกับหัวตาราง (Expected {len(header)} columns, got {len(values)})"
+                )
             report.rows.append(ImportRow(line=line, data=cleaned, errors=errors))
     except csv.Error as exc:
         report.file_errors.append(f"รูปแบบ CSV ไม่ถูกต้อง (Malformed CSV): {exc}")

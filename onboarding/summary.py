@@ -35,13 +35,21 @@ def next_month(day: dt.date) -> dt.date:
 
 def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_default_timezone()
-    return (dt.datetime.combine(month, dt.time.min, tzinfo=tz), dt.datetime.combine(next_month(month), dt.time.min, tzinfo=tz))
+    return (
+        dt.datetime.combine(month, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(next_month(month), dt.time.min, tzinfo=tz),
+    )
 
 
 def collect_town_figures(month: dt.date) -> dict:
     """Ask every app of the current town for its aggregates of `month`."""
     start, end = _bounds(month)
-    figures = {"requests_filed": 0, "requests_resolved": 0, "resolution_hours": [], "money_collected": Decimal("0")}
+    figures = {
+        "requests_filed": 0,
+        "requests_resolved": 0,
+        "resolution_hours": [],
+        "money_collected": Decimal("0"),
+    }
     for config in apps.get_app_configs():
         hook = getattr(config, "monthly_figures", None)
         if not callable(hook):
@@ -67,10 +75,14 @@ def record_town_figures(today: dt.date | None = None) -> int:
         for month, figures in rows.items():
             hours = figures["resolution_hours"]
             TownMonthlyFigures.objects.update_or_create(
-                municipality_id=town_id, month=month,
-                defaults={"requests_filed": figures["requests_filed"], "requests_resolved": figures["requests_resolved"],
-                          "median_resolution_hours": statistics.median(hours) if hours else None,
-                          "money_collected": figures["money_collected"]},
+                municipality_id=town_id,
+                month=month,
+                defaults={
+                    "requests_filed": figures["requests_filed"],
+                    "requests_resolved": figures["requests_resolved"],
+                    "median_resolution_hours": statistics.median(hours) if hours else None,
+                    "money_collected": figures["money_collected"],
+                },
             )
     return len(rows)
 
@@ -103,12 +115,17 @@ def roll_up_platform_summary(months: int = 12, today: dt.date | None = None) -> 
         serving = (MunicipalityStatus.LIVE, MunicipalityStatus.SUSPENDED)
         towns = Municipality.objects.filter(went_live_at__isnull=False)
         figures = list(TownMonthlyFigures.objects.filter(month=month))
-        PlatformMonthlySummary.objects.update_or_create(month=month, defaults={
-            "towns_went_live": towns.filter(went_live_at__gte=start, went_live_at__lt=end).count(),
-            "towns_live_total": towns.filter(went_live_at__lt=end, status__in=serving).count(),
-            "requests_filed": sum(f.requests_filed for f in figures),
-            "requests_resolved": sum(f.requests_resolved for f in figures),
-            "median_resolution_hours": weighted_median([(f.median_resolution_hours, f.requests_resolved) for f in figures]),
-            "money_collected": sum((f.money_collected for f in figures), Decimal("0")),
-        })
+        PlatformMonthlySummary.objects.update_or_create(
+            month=month,
+            defaults={
+                "towns_went_live": towns.filter(went_live_at__gte=start, went_live_at__lt=end).count(),
+                "towns_live_total": towns.filter(went_live_at__lt=end, status__in=serving).count(),
+                "requests_filed": sum(f.requests_filed for f in figures),
+                "requests_resolved": sum(f.requests_resolved for f in figures),
+                "median_resolution_hours": weighted_median(
+                    [(f.median_resolution_hours, f.requests_resolved) for f in figures]
+                ),
+                "money_collected": sum((f.money_collected for f in figures), Decimal("0")),
+            },
+        )
     return len(wanted)

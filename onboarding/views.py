@@ -15,11 +15,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tenants.views import platform_admin_required
 
-from . import actions, boundary as boundary_module, geography
+from . import actions, geography
+from . import boundary as boundary_module
 from .drafts import spec_from_draft
 from .forms import (
-    STEPS, AreaForm, BrandingForm, IdentityForm, PeopleForm, ServicesForm, StaffCsvForm, WebForm,
-    check_subdomain_available, departments_to_text,
+    STEPS,
+    AreaForm,
+    BrandingForm,
+    IdentityForm,
+    PeopleForm,
+    ServicesForm,
+    StaffCsvForm,
+    WebForm,
+    check_subdomain_available,
+    departments_to_text,
 )
 from .logo import process_logo
 from .models import OnboardingDraft, ProvisioningJob
@@ -30,10 +39,31 @@ from .staff_import import read_staff_csv, role_label
 
 STEP_KEYS = {number: key for number, key, _th, _en in STEPS}
 STEP_FOR_FIELD = {
-    **dict.fromkeys(["name_th", "name_en", "short_code", "kind", "lao_code", "province_code", "district_code",
-                     "tax_id", "address", "phone", "email"], 1),
-    "slug": 2, "custom_domain": 2, "boundary": 3, "communities": 3, "services": 4, "departments": 5,
-    "admin": 5, "staff": 5, "branding": 6,
+    **dict.fromkeys(
+        [
+            "name_th",
+            "name_en",
+            "short_code",
+            "kind",
+            "lao_code",
+            "province_code",
+            "district_code",
+            "tax_id",
+            "address",
+            "phone",
+            "email",
+        ],
+        1,
+    ),
+    "slug": 2,
+    "custom_domain": 2,
+    "boundary": 3,
+    "communities": 3,
+    "services": 4,
+    "departments": 5,
+    "admin": 5,
+    "staff": 5,
+    "branding": 6,
 }
 
 
@@ -79,11 +109,15 @@ def _initial(draft: OnboardingDraft, number: int) -> dict:
         return ServicesForm.initial_from_settings(data or default_service_settings(tax_id))
     if number == 5:
         admin = data.get("admin", {})
-        return {"departments": departments_to_text(data.get("departments", [])) or
-                "office | สำนักปลัด | Office of the Clerk\nfinance | กองคลัง | Finance Division\n"
-                "engineering | กองช่าง | Engineering Division\nhealth | กองสาธารณสุขและสิ่งแวดล้อม | Public Health Division",
-                "admin_first_name": admin.get("first_name", ""), "admin_last_name": admin.get("last_name", ""),
-                "admin_email": admin.get("email", ""), "admin_phone": admin.get("phone", "")}
+        return {
+            "departments": departments_to_text(data.get("departments", []))
+            or "office | สำนักปลัด | Office of the Clerk\nfinance | กองคลัง | Finance Division\n"
+            "engineering | กองช่าง | Engineering Division\nhealth | กองสาธารณสุขและสิ่งแวดล้อม | Public Health Division",
+            "admin_first_name": admin.get("first_name", ""),
+            "admin_last_name": admin.get("last_name", ""),
+            "admin_email": admin.get("email", ""),
+            "admin_phone": admin.get("phone", ""),
+        }
     return dict(data)
 
 
@@ -91,21 +125,35 @@ def _form(draft: OnboardingDraft, number: int, data=None, files=None):
     identity = draft.data.get("identity", {})
     if number == 1:
         form = IdentityForm(data, initial=_initial(draft, 1))
-        form.fields["province_code"].widget.attrs.update({
-            "hx-get": reverse("onboarding:district_options"), "hx-target": "#id_district_code", "hx-trigger": "change"})
+        form.fields["province_code"].widget.attrs.update(
+            {
+                "hx-get": reverse("onboarding:district_options"),
+                "hx-target": "#id_district_code",
+                "hx-trigger": "change",
+            }
+        )
         province = (data or {}).get("province_code") or form.initial.get("province_code")
         if province:
             form.fields["district_code"].choices = [("", "—"), *geography.districts_of(province)]
         return form
     if number == 2:
         form = WebForm(data, initial=_initial(draft, 2))
-        form.fields["slug"].widget.attrs.update({
-            "hx-get": reverse("onboarding:subdomain_check"), "hx-target": "#subdomain-check",
-            "hx-trigger": "input changed delay:400ms, load", "autocomplete": "off"})
+        form.fields["slug"].widget.attrs.update(
+            {
+                "hx-get": reverse("onboarding:subdomain_check"),
+                "hx-target": "#subdomain-check",
+                "hx-trigger": "input changed delay:400ms, load",
+                "autocomplete": "off",
+            }
+        )
         return form
     if number == 3:
-        return AreaForm(data, files, initial=_initial(draft, 3),
-                        current_boundary=draft.data.get("area", {}).get("boundary"))
+        return AreaForm(
+            data,
+            files,
+            initial=_initial(draft, 3),
+            current_boundary=draft.data.get("area", {}).get("boundary"),
+        )
     if number == 4:
         return ServicesForm(data, initial=_initial(draft, 4), tax_id=identity.get("tax_id", ""))
     if number == 5:
@@ -122,16 +170,26 @@ def _cleaned_for_storage(draft: OnboardingDraft, number: int, form) -> dict:
     if number == 2:
         return dict(data)
     if number == 3:
-        return {"boundary": data["boundary"], "area_km2": round(data["area_km2"], 3),
-                "communities": data["communities_list"]}
+        return {
+            "boundary": data["boundary"],
+            "area_km2": round(data["area_km2"], 3),
+            "communities": data["communities_list"],
+        }
     if number == 4:
         return data["settings"]
     if number == 5:
         previous = draft.data.get("people", {})
-        return {"departments": data["departments"],
-                "admin": {"first_name": data["admin_first_name"], "last_name": data["admin_last_name"],
-                          "email": data["admin_email"].lower(), "phone": data["admin_phone"], "department": ""},
-                "staff": previous.get("staff", [])}
+        return {
+            "departments": data["departments"],
+            "admin": {
+                "first_name": data["admin_first_name"],
+                "last_name": data["admin_last_name"],
+                "email": data["admin_email"].lower(),
+                "phone": data["admin_phone"],
+                "department": "",
+            },
+            "staff": previous.get("staff", []),
+        }
     if number == 6:
         stored = {k: data[k] for k in ("colour", "welcome_th", "welcome_en")}
         upload = data.get("logo")
@@ -145,8 +203,14 @@ def _cleaned_for_storage(draft: OnboardingDraft, number: int, form) -> dict:
 
 
 def _context(draft: OnboardingDraft, number: int, form, **extra) -> dict:
-    context = {"draft": draft, "number": number, "form": form, "steps": STEPS,
-               "step_title": next((th, en) for n, _k, th, en in STEPS if n == number), **extra}
+    context = {
+        "draft": draft,
+        "number": number,
+        "form": form,
+        "steps": STEPS,
+        "step_title": next((th, en) for n, _k, th, en in STEPS if n == number),
+        **extra,
+    }
     area = draft.data.get("area", {})
     if number == 3 and area.get("boundary"):
         context["preview"] = boundary_module.svg_preview(area["boundary"])
@@ -156,8 +220,10 @@ def _context(draft: OnboardingDraft, number: int, form, **extra) -> dict:
         context["service_labels"] = SERVICE_LABELS
     if number == 5:
         context["csv_form"] = extra.get("csv_form") or StaffCsvForm()
-        context["staff"] = [dict(row, role_labels=[role_label(r) for r in row.get("roles", [])])
-                            for row in draft.data.get("people", {}).get("staff", [])]
+        context["staff"] = [
+            dict(row, role_labels=[role_label(r) for r in row.get("roles", [])])
+            for row in draft.data.get("people", {}).get("staff", [])
+        ]
         context["pending"] = draft.pending_staff_import or None
     if number == 6:
         logo = draft.data.get("branding", {}).get("logo_png_b64")
@@ -177,7 +243,11 @@ def step(request, public_id, number: int):
         return redirect("onboarding:step", public_id=draft.public_id, number=draft.completed_step + 1)
     if number == 7:
         return review(request, draft)
-    if number == 5 and request.method == "POST" and request.POST.get("action") in ("import_csv", "accept_valid", "clear_staff"):
+    if (
+        number == 5
+        and request.method == "POST"
+        and request.POST.get("action") in ("import_csv", "accept_valid", "clear_staff")
+    ):
         return people_import(request, draft)
     if request.method == "POST":
         form = _form(draft, number, request.POST, request.FILES)
@@ -189,7 +259,9 @@ def step(request, public_id, number: int):
             else:
                 actions.save_draft_step(draft=draft, step=number, key=STEP_KEYS[number], data=cleaned)
                 if request.POST.get("leave"):
-                    messages.success(request, "บันทึกร่างแล้ว กลับมาทำต่อได้ภายหลัง (Draft saved; you can resume later)")
+                    messages.success(
+                        request, "บันทึกร่างแล้ว กลับมาทำต่อได้ภายหลัง (Draft saved; you can resume later)"
+                    )
                     return redirect("onboarding:drafts")
                 return redirect("onboarding:step", public_id=draft.public_id, number=number + 1)
         return render(request, "onboarding/step.html", _context(draft, number, form), status=400)
@@ -217,14 +289,22 @@ def people_import(request, draft: OnboardingDraft):
             if not departments:
                 csv_form.add_error("staff_csv", "บันทึกรายการกอง/ส่วนก่อนนำเข้า (Save the departments first)")
             else:
-                taken = {p["email"] for p in people.get("staff", [])} | {people.get("admin", {}).get("email", "")}
-                report = read_staff_csv(csv_form.cleaned_data["staff_csv"].read(), departments=departments,
-                                        existing_emails=taken - {""})
+                taken = {p["email"] for p in people.get("staff", [])} | {
+                    people.get("admin", {}).get("email", "")
+                }
+                report = read_staff_csv(
+                    csv_form.cleaned_data["staff_csv"].read(),
+                    departments=departments,
+                    existing_emails=taken - {""},
+                )
                 if report.is_valid:
                     people["staff"] = _merge_staff(people.get("staff", []), [r.data for r in report.rows])
                     draft.pending_staff_import = {}
-                    messages.success(request, f"นำเข้า {len(report.rows)} รายชื่อ ({report.encoding}) "
-                                              f"(Imported {len(report.rows)} rows)")
+                    messages.success(
+                        request,
+                        f"นำเข้า {len(report.rows)} รายชื่อ ({report.encoding}) "
+                        f"(Imported {len(report.rows)} rows)",
+                    )
                 else:
                     draft.pending_staff_import = report.as_dict()
     draft.data = {**draft.data, "people": people}
@@ -253,21 +333,39 @@ def review(request, draft: OnboardingDraft):
             return redirect("onboarding:job", public_id=job.public_id)
     error_steps = sorted({STEP_FOR_FIELD.get(name.split(".")[0], 1) for name in errors})
     area = draft.data.get("area", {})
-    return render(request, "onboarding/review.html", {
-        "draft": draft, "number": 7, "steps": STEPS, "spec": spec, "errors": errors, "error_steps": error_steps,
-        "area_km2": area.get("area_km2"), "preview": boundary_module.svg_preview(area["boundary"]) if area.get("boundary") else None,
-        "service_labels": SERVICE_LABELS, "step_title": ("ตรวจสอบและเปิดใช้งาน", "Review and go live"),
-        "staff_count": len(spec.get("staff", [])),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "onboarding/review.html",
+        {
+            "draft": draft,
+            "number": 7,
+            "steps": STEPS,
+            "spec": spec,
+            "errors": errors,
+            "error_steps": error_steps,
+            "area_km2": area.get("area_km2"),
+            "preview": boundary_module.svg_preview(area["boundary"]) if area.get("boundary") else None,
+            "service_labels": SERVICE_LABELS,
+            "step_title": ("ตรวจสอบและเปิดใช้งาน", "Review and go live"),
+            "staff_count": len(spec.get("staff", [])),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @platform_admin_required
 def job_progress(request, public_id):
     job = get_object_or_404(ProvisioningJob.objects.select_related("municipality"), public_id=public_id)
-    steps = [{"name": code, "th": th, "en": en, **(job.step(code) or {"state": "pending"})}
-             for code, th, en in PIPELINE_STEPS]
-    context = {"job": job, "steps": steps, "town": job.municipality,
-               "finished": job.status in (ProvisioningJob.Status.DONE, ProvisioningJob.Status.FAILED)}
+    steps = [
+        {"name": code, "th": th, "en": en, **(job.step(code) or {"state": "pending"})}
+        for code, th, en in PIPELINE_STEPS
+    ]
+    context = {
+        "job": job,
+        "steps": steps,
+        "town": job.municipality,
+        "finished": job.status in (ProvisioningJob.Status.DONE, ProvisioningJob.Status.FAILED),
+    }
     template = "onboarding/_job_steps.html" if request.htmx else "onboarding/job.html"
     return render(request, template, context)
 
@@ -290,7 +388,11 @@ def subdomain_check(request):
     try:
         check_subdomain_available(value)
     except ValidationError as exc:
-        return render(request, "onboarding/_subdomain_check.html", {"ok": False, "messages": exc.messages, "value": value})
+        return render(
+            request,
+            "onboarding/_subdomain_check.html",
+            {"ok": False, "messages": exc.messages, "value": value},
+        )
     return render(request, "onboarding/_subdomain_check.html", {"ok": True, "value": value})
 
 
@@ -300,7 +402,8 @@ def district_options(request):
     """<option>s of the chosen province's districts (HTMX, step 1)."""
     province = request.GET.get("province_code", "")
     options = geography.districts_of(province) if province else []
-    return HttpResponse(format_html('<option value="">—</option>{}', format_html_join(
-        "", '<option value="{}">{}</option>', options)))
-
-
+    return HttpResponse(
+        format_html(
+            '<option value="">—</option>{}', format_html_join("", '<option value="{}">{}</option>', options)
+        )
+    )

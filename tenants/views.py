@@ -40,16 +40,24 @@ def platform_home(request):
     page = None
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "province", "kind", "status")}
     if _is_dga(request):
-        towns = towns_for_console(query=filters["q"], province=filters["province"], kind=filters["kind"],
-                                  status=filters["status"])
+        towns = towns_for_console(
+            query=filters["q"], province=filters["province"], kind=filters["kind"], status=filters["status"]
+        )
         page = Paginator(towns, 50).get_page(request.GET.get("page"))
         for town in page:
             town.health = town_health(town)
-    return render(request, "tenants/platform_home.html", {
-        "page": page, "live_count": Municipality.objects.filter(status="live").count(), "filters": filters,
-        "provinces": province_filter_choices() if page is not None else [],
-        "kinds": MunicipalityKind.choices, "statuses": MunicipalityStatus.choices,
-    })
+    return render(
+        request,
+        "tenants/platform_home.html",
+        {
+            "page": page,
+            "live_count": Municipality.objects.filter(status="live").count(),
+            "filters": filters,
+            "provinces": province_filter_choices() if page is not None else [],
+            "kinds": MunicipalityKind.choices,
+            "statuses": MunicipalityStatus.choices,
+        },
+    )
 
 
 @platform_admin_required
@@ -58,10 +66,17 @@ def town_detail(request, slug):
     from onboarding.selectors import town_health
 
     town = get_object_or_404(Municipality, slug=slug)
-    return render(request, "tenants/town_detail.html", {
-        "town": town, "health": town_health(town), "domains": town.domains.all(),
-        "jobs": town.provisioning_jobs.all()[:10], "changes": town.status_changes.select_related("by")[:50],
-    })
+    return render(
+        request,
+        "tenants/town_detail.html",
+        {
+            "town": town,
+            "health": town_health(town),
+            "domains": town.domains.all(),
+            "jobs": town.provisioning_jobs.all()[:10],
+            "changes": town.status_changes.select_related("by")[:50],
+        },
+    )
 
 
 @platform_admin_required
@@ -73,22 +88,29 @@ def town_status(request, slug):
     town = get_object_or_404(Municipality, slug=slug)
     action = request.POST.get("action")
     reason = request.POST.get("reason", "")
-    handlers = {"suspend": actions.suspend_town, "reactivate": actions.reactivate_town,
-                "archive": actions.archive_town}
+    handlers = {
+        "suspend": actions.suspend_town,
+        "reactivate": actions.reactivate_town,
+        "archive": actions.archive_town,
+    }
     if action not in handlers:
         messages.error(request, "ไม่รู้จักคำสั่ง (Unknown action)")
         return redirect("onboarding:town", slug=town.slug)
     if action == "archive" and request.POST.get("confirm_slug") != town.slug:
-        messages.error(request, "พิมพ์โดเมนย่อยของหน่วยงานเพื่อยืนยันการเก็บถาวร (Type the town's subdomain to confirm archiving)")
+        messages.error(
+            request, "พิมพ์โดเมนย่อยของหน่วยงานเพื่อยืนยันการเก็บถาวร (Type the town's subdomain to confirm archiving)"
+        )
         return redirect("onboarding:town", slug=town.slug)
     try:
         change = handlers[action](town=town, reason=reason, by=request.user)
     except actions.StatusChangeRefused as exc:
         messages.error(request, str(exc))
     else:
-        done = {"suspend": "ระงับการให้บริการชั่วคราวแล้ว (Town suspended)",
-                "reactivate": "เปิดให้บริการอีกครั้งแล้ว (Town reactivated)",
-                "archive": f"เก็บถาวรแล้ว สำรองข้อมูลไว้ที่ {change.archive_file} (Town archived; dump kept)"}
+        done = {
+            "suspend": "ระงับการให้บริการชั่วคราวแล้ว (Town suspended)",
+            "reactivate": "เปิดให้บริการอีกครั้งแล้ว (Town reactivated)",
+            "archive": f"เก็บถาวรแล้ว สำรองข้อมูลไว้ที่ {change.archive_file} (Town archived; dump kept)",
+        }
         messages.success(request, done[action])
     return redirect("onboarding:town", slug=town.slug)
 
@@ -101,15 +123,31 @@ def platform_dashboard(request):
     months = dashboard_months(12)
     label = lambda row: f"{row.month.month:02d}/{(row.month.year + 543) % 100:02d}"  # noqa: E731 (BE year)
     charts = [
-        ("เปิดให้บริการใหม่ต่อเดือน", "Towns gone live per month",
-         bar_chart([(label(r), r.towns_went_live) for r in months])),
-        ("เรื่องที่ยื่นต่อเดือน", "Requests filed per month", bar_chart([(label(r), r.requests_filed) for r in months])),
-        ("ระยะเวลาดำเนินการ (มัธยฐาน ชั่วโมง)", "Median resolution time (hours)",
-         bar_chart([(label(r), r.median_resolution_hours or 0) for r in months])),
-        ("เงินที่รับชำระ (บาท)", "Money collected (baht)", bar_chart([(label(r), float(r.money_collected)) for r in months])),
+        (
+            "เปิดให้บริการใหม่ต่อเดือน",
+            "Towns gone live per month",
+            bar_chart([(label(r), r.towns_went_live) for r in months]),
+        ),
+        (
+            "เรื่องที่ยื่นต่อเดือน",
+            "Requests filed per month",
+            bar_chart([(label(r), r.requests_filed) for r in months]),
+        ),
+        (
+            "ระยะเวลาดำเนินการ (มัธยฐาน ชั่วโมง)",
+            "Median resolution time (hours)",
+            bar_chart([(label(r), r.median_resolution_hours or 0) for r in months]),
+        ),
+        (
+            "เงินที่รับชำระ (บาท)",
+            "Money collected (baht)",
+            bar_chart([(label(r), float(r.money_collected)) for r in months]),
+        ),
     ]
     latest = months[-1] if months else None
-    return render(request, "tenants/platform_dashboard.html", {"months": months, "charts": charts, "latest": latest})
+    return render(
+        request, "tenants/platform_dashboard.html", {"months": months, "charts": charts, "latest": latest}
+    )
 
 
 @platform_admin_required

@@ -26,9 +26,28 @@ class MunicipalityOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Municipality
-        fields = ["slug", "host", "name_th", "name_en", "short_code", "kind", "lao_code", "tax_id", "province_code",
-                  "province", "district_code", "district", "status", "status_reason", "enabled_services",
-                  "staff_count", "last_activity_at", "went_live_at", "health", "created_at"]
+        fields = [
+            "slug",
+            "host",
+            "name_th",
+            "name_en",
+            "short_code",
+            "kind",
+            "lao_code",
+            "tax_id",
+            "province_code",
+            "province",
+            "district_code",
+            "district",
+            "status",
+            "status_reason",
+            "enabled_services",
+            "staff_count",
+            "last_activity_at",
+            "went_live_at",
+            "health",
+            "created_at",
+        ]
 
     def get_health(self, town) -> str:
         return town_health(town)
@@ -73,7 +92,9 @@ class MunicipalityCreateInput(serializers.Serializer):
     departments = DepartmentInput(many=True)
     admin = PersonInput()
     staff = PersonInput(many=True, required=False)
-    branding = serializers.JSONField(required=False, help_text="{colour, welcome_th, welcome_en, logo_png_b64}")
+    branding = serializers.JSONField(
+        required=False, help_text="{colour, welcome_th, welcome_en, logo_png_b64}"
+    )
 
 
 class StepOutput(serializers.Serializer):
@@ -104,30 +125,51 @@ def _status_body(town: Municipality) -> dict:
     steps = []
     for code, th, en in STEPS:
         step = (job.step(code) if job else None) or {"state": "pending"}
-        steps.append({"name": code, "label_th": th, "label_en": en, **{k: v for k, v in step.items() if k != "name"}})
-    return ProvisioningStatusOutput({
-        "slug": town.slug, "status": town.status, "job_id": job.public_id if job else None,
-        "job_status": job.status if job else None, "method": job.method if job else "",
-        "error": job.error if job else "", "steps": steps,
-    }).data
+        steps.append(
+            {"name": code, "label_th": th, "label_en": en, **{k: v for k, v in step.items() if k != "name"}}
+        )
+    return ProvisioningStatusOutput(
+        {
+            "slug": town.slug,
+            "status": town.status,
+            "job_id": job.public_id if job else None,
+            "job_status": job.status if job else None,
+            "method": job.method if job else "",
+            "error": job.error if job else "",
+            "steps": steps,
+        }
+    ).data
 
 
 class MunicipalityList(APIView):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(operation_id="municipalities_list", responses={200: MunicipalityOutput(many=True)}, parameters=[
-        OpenApiParameter("q", str), OpenApiParameter("province", str), OpenApiParameter("kind", str),
-        OpenApiParameter("status", str)])
+    @extend_schema(
+        operation_id="municipalities_list",
+        responses={200: MunicipalityOutput(many=True)},
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("province", str),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("status", str),
+        ],
+    )
     def get(self, request):
-        towns = towns_for_console(query=request.query_params.get("q", ""),
-                                  province=request.query_params.get("province", ""),
-                                  kind=request.query_params.get("kind", ""), status=request.query_params.get("status", ""))
+        towns = towns_for_console(
+            query=request.query_params.get("q", ""),
+            province=request.query_params.get("province", ""),
+            kind=request.query_params.get("kind", ""),
+            status=request.query_params.get("status", ""),
+        )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(towns, request, view=self)
         return paginator.get_paginated_response(MunicipalityOutput(page, many=True).data)
 
-    @extend_schema(operation_id="municipalities_create", request=MunicipalityCreateInput,
-                   responses={201: ProvisioningStatusOutput})
+    @extend_schema(
+        operation_id="municipalities_create",
+        request=MunicipalityCreateInput,
+        responses={201: ProvisioningStatusOutput},
+    )
     def post(self, request):
         """Register a town (status draft). Nothing is written when any field is invalid."""
         if not isinstance(request.data, dict):
@@ -160,13 +202,18 @@ class MunicipalityStatus(APIView):
 class MunicipalityProvision(APIView):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(operation_id="municipalities_provision", request=None, responses={202: ProvisioningStatusOutput})
+    @extend_schema(
+        operation_id="municipalities_provision", request=None, responses={202: ProvisioningStatusOutput}
+    )
     def post(self, request, slug):
         """Start (or resume) provisioning on Celery; poll the status endpoint for progress."""
         town = get_object_or_404(Municipality, slug=slug)
         job = town.provisioning_jobs.order_by("-created_at").first()
         if job is None:
-            return Response(error_body("not_found", detail="no provisioning job for this town"), status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                error_body("not_found", detail="no provisioning job for this town"),
+                status=status.HTTP_404_NOT_FOUND,
+            )
         with transaction.atomic():
             actions.start_provisioning(job=job)
         return Response(_status_body(town), status=status.HTTP_202_ACCEPTED)
@@ -181,9 +228,13 @@ class _StatusChange(APIView):
         data = StatusChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            getattr(actions, self.action_name)(town=town, reason=data.validated_data["reason"], by=request.user)
+            getattr(actions, self.action_name)(
+                town=town, reason=data.validated_data["reason"], by=request.user
+            )
         except actions.StatusChangeRefused as exc:
-            return Response(error_body("transition_not_allowed", detail=str(exc)), status=status.HTTP_409_CONFLICT)
+            return Response(
+                error_body("transition_not_allowed", detail=str(exc)), status=status.HTTP_409_CONFLICT
+            )
         town.refresh_from_db()
         return Response(MunicipalityOutput(town).data)
 
@@ -191,7 +242,9 @@ class _StatusChange(APIView):
 class MunicipalitySuspend(_StatusChange):
     action_name = "suspend_town"
 
-    @extend_schema(operation_id="municipalities_suspend", request=StatusChangeInput, responses={200: MunicipalityOutput})
+    @extend_schema(
+        operation_id="municipalities_suspend", request=StatusChangeInput, responses={200: MunicipalityOutput}
+    )
     def post(self, request, slug):
         """Suspend a live town (its portal shows a notice; data untouched). Audited with the reason."""
         return super().post(request, slug)
@@ -200,6 +253,10 @@ class MunicipalitySuspend(_StatusChange):
 class MunicipalityReactivate(_StatusChange):
     action_name = "reactivate_town"
 
-    @extend_schema(operation_id="municipalities_reactivate", request=StatusChangeInput, responses={200: MunicipalityOutput})
+    @extend_schema(
+        operation_id="municipalities_reactivate",
+        request=StatusChangeInput,
+        responses={200: MunicipalityOutput},
+    )
     def post(self, request, slug):
         return super().post(request, slug)

@@ -17,8 +17,12 @@ def valid_tax_id(n: int) -> str:
 
 
 def square(lon: float = 100.89, lat: float = 12.74, size: float = 0.02) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                 [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
+    }
 
 
 def make_spec(**overrides) -> dict:
@@ -30,19 +34,41 @@ def make_spec(**overrides) -> dict:
     services = default_service_settings(tax_id)
     services["correspondence"]["letter_prefix"] = "ชบ 52105"
     spec = {
-        "name_th": f"เทศบาลตำบลทดสอบ {n}", "name_en": f"Test Town {n}", "short_code": "T" + "ABCDEFGHJK"[n % 10] + chr(65 + n % 26) + chr(65 + (n // 26) % 26),
-        "kind": "subdistrict", "lao_code": f"052009{n % 100:02d}", "province_code": "20", "district_code": "2009",
-        "tax_id": tax_id, "address": "ตำบลทดสอบ อำเภอสัตหีบ จังหวัดชลบุรี 20250", "phone": "038123456",
-        "email": f"office{n}@example.org", "slug": f"test-town-{n}", "custom_domain": "",
-        "boundary": square(), "communities": ["ชุมชนบ้านเนิน", "ชุมชนหาดทอง"],
+        "name_th": f"เทศบาลตำบลทดสอบ {n}",
+        "name_en": f"Test Town {n}",
+        "short_code": "T" + "ABCDEFGHJK"[n % 10] + chr(65 + n % 26) + chr(65 + (n // 26) % 26),
+        "kind": "subdistrict",
+        "lao_code": f"052009{n % 100:02d}",
+        "province_code": "20",
+        "district_code": "2009",
+        "tax_id": tax_id,
+        "address": "ตำบลทดสอบ อำเภอสัตหีบ จังหวัดชลบุรี 20250",
+        "phone": "038123456",
+        "email": f"office{n}@example.org",
+        "slug": f"test-town-{n}",
+        "custom_domain": "",
+        "boundary": square(),
+        "communities": ["ชุมชนบ้านเนิน", "ชุมชนหาดทอง"],
         "services": services,
-        "departments": [{"code": "office", "name_th": "สำนักปลัด", "name_en": "Office of the Clerk"},
-                        {"code": "engineering", "name_th": "กองช่าง", "name_en": "Engineering"}],
+        "departments": [
+            {"code": "office", "name_th": "สำนักปลัด", "name_en": "Office of the Clerk"},
+            {"code": "engineering", "name_th": "กองช่าง", "name_en": "Engineering"},
+        ],
         "admin": {"first_name": "สมศรี", "last_name": "ดูแลระบบ", "email": f"admin{n}@example.org"},
         "staff": [
-            {"name": "สมชาย ช่างดี", "email": f"eng{n}@example.org", "phone": "0812345678",
-             "department": "engineering", "role": "building_engineer"},
-            {"name": "สุดา บริการ", "email": f"oss{n}@example.org", "department": "office", "roles": ["oss_officer", "officer"]},
+            {
+                "name": "สมชาย ช่างดี",
+                "email": f"eng{n}@example.org",
+                "phone": "0812345678",
+                "department": "engineering",
+                "role": "building_engineer",
+            },
+            {
+                "name": "สุดา บริการ",
+                "email": f"oss{n}@example.org",
+                "department": "office",
+                "roles": ["oss_officer", "officer"],
+            },
         ],
         "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับ", "welcome_en": "Welcome"},
     }

@@ -35,14 +35,17 @@ def test_a_town_behind_on_a_ddl_migration_is_brought_level_by_sql(schema_templat
     town = live_town()
     schema = town.schema_name
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {schema}.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'")
+        cursor.execute(
+            f"DELETE FROM {schema}.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'"
+        )
         cursor.execute(f"DROP TRIGGER auditlog_logentry_append_only ON {schema}.auditlog_logentry")
         cursor.execute(f"DROP FUNCTION {schema}.thongthin_audit_append_only()")
     assert history_digests([schema])[schema] != expected_digest()
 
     report = migrate_fleet(jobs=1, skip_public=True)
 
-    assert report.migrated_by_sql == 1 and not report.failed
+    assert report.migrated_by_sql == 1
+    assert not report.failed
     assert history_digests([schema])[schema] == expected_digest()
     templates.create_town_schema("town_fleet_reference")
     assert schema_differences(schema, "town_fleet_reference", structure_only=True) == {}
@@ -53,13 +56,18 @@ def test_a_town_behind_on_a_non_ddl_migration_is_migrated_by_django(schema_templ
 
     town = live_town()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {town.schema_name}.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'")
+        cursor.execute(
+            f"DELETE FROM {town.schema_name}.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'"
+        )
     # As if that migration were RunPython: it cannot be replayed as collected SQL.
-    monkeypatch.setattr(fleet, "SQL_SAFE_OPERATIONS", tuple(op for op in fleet.SQL_SAFE_OPERATIONS if op.__name__ != "RunSQL"))
+    monkeypatch.setattr(
+        fleet, "SQL_SAFE_OPERATIONS", tuple(op for op in fleet.SQL_SAFE_OPERATIONS if op.__name__ != "RunSQL")
+    )
 
     report = migrate_fleet(jobs=1, skip_public=True)
 
-    assert report.migrated_by_django == 1 and not report.failed
+    assert report.migrated_by_django == 1
+    assert not report.failed
     assert history_digests([town.schema_name])[town.schema_name] == expected_digest()
 
 

@@ -35,18 +35,26 @@ def test_a_registered_town_is_provisioned_to_live(schema_template):
     assert [s["name"] for s in job.steps] == pipeline.STEP_NAMES
     assert all(s["state"] == "done" and "seconds" in s for s in job.steps)
     town.refresh_from_db()
-    assert town.status == MunicipalityStatus.LIVE and town.went_live_at
+    assert town.status == MunicipalityStatus.LIVE
+    assert town.went_live_at
     assert town.communities == spec["communities"]
     assert set(Domain.objects.filter(tenant=town).values_list("domain", flat=True)) == {
-        f"{spec['slug']}.localhost", "eservice.example.go.th"}
+        f"{spec['slug']}.localhost",
+        "eservice.example.go.th",
+    }
     with schema_context(town.schema_name):
         assert Group.objects.filter(name="town_admin").exists()
         assert set(Department.objects.values_list("code", flat=True)) == {"office", "engineering"}
         admin = User.objects.get(username=spec["admin"]["email"])
-        assert admin.has_role("town_admin") and not admin.has_usable_password()
+        assert admin.has_role("town_admin")
+        assert not admin.has_usable_password()
         engineer = User.objects.get(email=spec["staff"][0]["email"])
-        assert engineer.department.code == "engineering" and engineer.has_role("building_engineer")
-        assert set(User.objects.get(email=spec["staff"][1]["email"]).role_codes()) == {"oss_officer", "officer"}
+        assert engineer.department.code == "engineering"
+        assert engineer.has_role("building_engineer")
+        assert set(User.objects.get(email=spec["staff"][1]["email"]).role_codes()) == {
+            "oss_officer",
+            "officer",
+        }
         invitations = list(OutboxMessage.objects.filter(channel="email"))
         assert len(invitations) == 3
         assert f"http://{spec['slug']}.localhost/accounts/password/reset/" in invitations[0].body
@@ -69,9 +77,14 @@ def test_the_invitation_link_lets_staff_set_a_password_and_sign_in(schema_templa
     browser = Client(HTTP_HOST=f"{spec['slug']}.localhost")
     form_page = browser.get(path, follow=True)
     assert form_page.status_code == 200
-    response = browser.post(form_page.redirect_chain[-1][0], {"new_password1": "Sattahip-2569-ok", "new_password2": "Sattahip-2569-ok"})
+    response = browser.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Sattahip-2569-ok", "new_password2": "Sattahip-2569-ok"},
+    )
     assert response.status_code == 302
-    signed_in = browser.post("/accounts/login/", {"username": spec["admin"]["email"], "password": "Sattahip-2569-ok"})
+    signed_in = browser.post(
+        "/accounts/login/", {"username": spec["admin"]["email"], "password": "Sattahip-2569-ok"}
+    )
     assert signed_in.status_code == 302
     assert browser.get("/staff/").status_code == 200
 
@@ -109,15 +122,26 @@ def test_a_job_that_died_half_way_is_finished_by_running_it_again(schema_templat
     assert job.status == "done"
     assert job.attempts == 2
     with schema_context(job.municipality.schema_name):
-        assert User.objects.count() == 3 and Department.objects.count() == 2
+        assert User.objects.count() == 3
+        assert Department.objects.count() == 2
 
 
 def test_enabled_services_get_their_settings_through_the_seed_hook(schema_template, monkeypatch):
     calls = []
     complaints = apps.get_app_config("complaints")
     payments = apps.get_app_config("payments")
-    monkeypatch.setattr(complaints, "seed_town", lambda settings: calls.append(("complaints", connection.schema_name, settings)), raising=False)
-    monkeypatch.setattr(payments, "seed_town", lambda settings: calls.append(("payments", connection.schema_name, settings)), raising=False)
+    monkeypatch.setattr(
+        complaints,
+        "seed_town",
+        lambda settings: calls.append(("complaints", connection.schema_name, settings)),
+        raising=False,
+    )
+    monkeypatch.setattr(
+        payments,
+        "seed_town",
+        lambda settings: calls.append(("payments", connection.schema_name, settings)),
+        raising=False,
+    )
     spec = make_spec()
     spec["services"]["enabled"] = ["complaints", "correspondence"]
     job = pipeline.run_job(register_town(spec=spec).pk)
@@ -148,4 +172,6 @@ def test_towns_do_not_see_each_others_staff(schema_template):
         first_users = set(User.objects.values_list("email", flat=True))
     with schema_context(second.municipality.schema_name):
         second_users = set(User.objects.values_list("email", flat=True))
-    assert first_users and second_users and not first_users & second_users
+    assert first_users
+    assert second_users
+    assert not first_users & second_users

@@ -43,10 +43,14 @@ def test_list_and_filter(api, town_a, town_b):
 
 def test_create_validates_like_the_wizard_and_writes_nothing_on_error(api):
     before = Municipality.objects.count()
-    response = api.post("/api/platform/v1/municipalities/", make_spec(tax_id="0994000158042", slug="www"), format="json")
+    response = api.post(
+        "/api/platform/v1/municipalities/", make_spec(tax_id="0994000158042", slug="www"), format="json"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "invalid" and "tax_id" in error["fields"] and "slug" in error["fields"]
+    assert error["code"] == "invalid"
+    assert "tax_id" in error["fields"]
+    assert "slug" in error["fields"]
     assert Municipality.objects.count() == before
 
 
@@ -56,26 +60,45 @@ def test_create_provision_and_follow_the_status(api, schema_template):
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "draft"
     response = api.post(f"/api/platform/v1/municipalities/{spec['slug']}/provision/")
-    assert response.status_code == 202 and response.json()["job_status"] == "queued"
+    assert response.status_code == 202
+    assert response.json()["job_status"] == "queued"
     town = Municipality.objects.get(slug=spec["slug"])
     run_job(town.provisioning_jobs.get().pk)  # what the worker does
     status = api.get(f"/api/platform/v1/municipalities/{spec['slug']}/status/").json()
-    assert status["status"] == "live" and status["job_status"] == "done"
+    assert status["status"] == "live"
+    assert status["job_status"] == "done"
     assert [s["name"] for s in status["steps"]][:2] == ["schema", "roles"]
     assert all(s["state"] == "done" for s in status["steps"])
 
 
 def test_suspend_and_reactivate(api, town_a):
-    assert api.post("/api/platform/v1/municipalities/alpha/suspend/", {"reason": "x"}, format="json").status_code == 400
-    response = api.post("/api/platform/v1/municipalities/alpha/suspend/", {"reason": "ตรวจสอบความปลอดภัย"}, format="json")
-    assert response.status_code == 200 and response.json()["status"] == "suspended"
-    again = api.post("/api/platform/v1/municipalities/alpha/suspend/", {"reason": "ตรวจสอบความปลอดภัย"}, format="json")
+    assert (
+        api.post("/api/platform/v1/municipalities/alpha/suspend/", {"reason": "x"}, format="json").status_code
+        == 400
+    )
+    response = api.post(
+        "/api/platform/v1/municipalities/alpha/suspend/", {"reason": "ตรวจสอบความปลอดภัย"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "suspended"
+    again = api.post(
+        "/api/platform/v1/municipalities/alpha/suspend/", {"reason": "ตรวจสอบความปลอดภัย"}, format="json"
+    )
     assert again.status_code == 409
-    assert api.post("/api/platform/v1/municipalities/alpha/reactivate/", {"reason": "เรียบร้อย"}, format="json").json()["status"] == "live"
+    assert (
+        api.post(
+            "/api/platform/v1/municipalities/alpha/reactivate/", {"reason": "เรียบร้อย"}, format="json"
+        ).json()["status"]
+        == "live"
+    )
 
 
 def test_the_endpoints_are_in_the_openapi_schema(api):
     schema = api.get("/api/platform/v1/schema/").content.decode()
-    for path in ("/api/platform/v1/municipalities/", "/api/platform/v1/municipalities/{slug}/provision/",
-                 "/api/platform/v1/municipalities/{slug}/status/", "/api/platform/v1/municipalities/{slug}/suspend/"):
+    for path in (
+        "/api/platform/v1/municipalities/",
+        "/api/platform/v1/municipalities/{slug}/provision/",
+        "/api/platform/v1/municipalities/{slug}/status/",
+        "/api/platform/v1/municipalities/{slug}/suspend/",
+    ):
         assert path in schema

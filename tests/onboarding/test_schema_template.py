@@ -27,10 +27,25 @@ def test_replayed_schema_equals_a_migrated_one(schema_template):
         assert schema_differences("town_equal_replay", "town_equal_migrated") == {}
         described = describe_schema("town_equal_replay")
         # The comparison really covers every kind of object (two empty lists would compare equal).
-        for kind in ("tables", "columns", "indexes", "constraints", "sequences", "functions", "triggers",
-                     "migrations", "content_types", "permissions", "group_permissions"):
+        for kind in (
+            "tables",
+            "columns",
+            "indexes",
+            "constraints",
+            "sequences",
+            "functions",
+            "triggers",
+            "migrations",
+            "content_types",
+            "permissions",
+            "group_permissions",
+        ):
             assert described[kind], kind
-        assert {name for name, *_ in described["group_permissions"]} >= {"town_admin", "officer", "oss_officer"}
+        assert {name for name, *_ in described["group_permissions"]} >= {
+            "town_admin",
+            "officer",
+            "oss_officer",
+        }
         assert ("town_admin", "accounts", "manage_staff") in described["group_permissions"]
         # The audit trigger calls the function in the town's own schema, not the template's.
         assert all(same_schema for *_, same_schema in described["triggers"])
@@ -46,7 +61,8 @@ def test_the_comparison_notices_a_missing_index(schema_template):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname FROM pg_indexes WHERE schemaname = 'town_cmp_b' AND indexname NOT LIKE '%%pkey' "
-                "AND indexname NOT LIKE '%%key' ORDER BY 1 LIMIT 1")
+                "AND indexname NOT LIKE '%%key' ORDER BY 1 LIMIT 1"
+            )
             index = cursor.fetchone()[0]
             cursor.execute(f'DROP INDEX "town_cmp_b"."{index}"')
         differences = schema_differences("town_cmp_a", "town_cmp_b")
@@ -63,8 +79,12 @@ def test_audit_trail_stays_append_only_in_a_replayed_schema(schema_template):
     try:
         templates.create_town_schema("town_audit_check")
         with schema_context("town_audit_check"):
-            entry = LogEntry.objects.create(content_type=ContentType.objects.get_for_model(LogEntry),
-                                            object_pk="1", object_repr="x", action=0)
+            entry = LogEntry.objects.create(
+                content_type=ContentType.objects.get_for_model(LogEntry),
+                object_pk="1",
+                object_repr="x",
+                action=0,
+            )
             with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
                 LogEntry.objects.filter(pk=entry.pk).update(object_repr="tampered")
     finally:
@@ -102,22 +122,28 @@ def test_a_half_migrated_schema_is_finished_by_migrations(schema_template):
         templates.create_town_schema("town_half")
         with connection.cursor() as cursor:
             # As if the worker died before the last migration of an app.
-            cursor.execute("DELETE FROM town_half.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'")
+            cursor.execute(
+                "DELETE FROM town_half.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'"
+            )
             cursor.execute("DROP TRIGGER auditlog_logentry_append_only ON town_half.auditlog_logentry")
             cursor.execute("DROP FUNCTION town_half.thongthin_audit_append_only()")
         assert not templates.is_fully_migrated("town_half")
         assert templates.create_town_schema("town_half") == "migrations"
         assert templates.is_fully_migrated("town_half")
-        assert any(name == "auditlog_logentry_append_only" for _t, name, *_ in describe_schema("town_half")["triggers"])
+        assert any(
+            name == "auditlog_logentry_append_only"
+            for _t, name, *_ in describe_schema("town_half")["triggers"]
+        )
     finally:
         _drop("town_half")
 
 
 def test_the_replay_script_names_no_schema():
-    dump = 'CREATE TABLE thongthin_template.a (id integer);\nSELECT pg_catalog.setval(\'thongthin_template.a_id_seq\', 3, true);\nSET statement_timeout = 0;\n\\restrict abc'
+    dump = "CREATE TABLE thongthin_template.a (id integer);\nSELECT pg_catalog.setval('thongthin_template.a_id_seq', 3, true);\nSET statement_timeout = 0;\n\\restrict abc"
     script = templates.to_replay_script(dump, "thongthin_template")
     assert "thongthin_template" not in script
-    assert "statement_timeout" not in script and "restrict" not in script
+    assert "statement_timeout" not in script
+    assert "restrict" not in script
     assert script.count(templates.PLACEHOLDER) == 2
 
 

@@ -26,10 +26,20 @@ def errors_for(spec: dict) -> dict[str, list[str]]:
 
 def test_a_valid_spec_is_cleaned():
     spec = make_spec(slug="Bang-Sare-Test")
-    spec["tax_id"] = "-".join([spec["tax_id"][0], spec["tax_id"][1:5], spec["tax_id"][5:10], spec["tax_id"][10:12], spec["tax_id"][12]])
+    spec["tax_id"] = "-".join(
+        [
+            spec["tax_id"][0],
+            spec["tax_id"][1:5],
+            spec["tax_id"][5:10],
+            spec["tax_id"][10:12],
+            spec["tax_id"][12],
+        ]
+    )
     clean = validate_town_spec(spec)
-    assert clean["slug"] == "bang-sare-test" and len(clean["tax_id"]) == 13
-    assert clean["province"] == "ชลบุรี" and clean["district"] == "สัตหีบ"
+    assert clean["slug"] == "bang-sare-test"
+    assert len(clean["tax_id"]) == 13
+    assert clean["province"] == "ชลบุรี"
+    assert clean["district"] == "สัตหีบ"
     assert 4.0 < clean["area_km2"] < 5.0  # 0.02° × 0.02° at 12.7 °N ≈ 4.8 km²
     assert clean["admin"]["username"] == clean["admin"]["email"]
 
@@ -48,10 +58,13 @@ def test_a_duplicate_lao_code_is_refused(schema_template):
     assert "LAO code is already registered" in " ".join(errors["lao_code"])
 
 
-@pytest.mark.parametrize(("tax_id", "message"), [
-    ("0994000158042", "check digit"),
-    ("12345", "13 digits"),
-])
+@pytest.mark.parametrize(
+    ("tax_id", "message"),
+    [
+        ("0994000158042", "check digit"),
+        ("12345", "13 digits"),
+    ],
+)
 def test_a_bad_tax_id_is_refused(tax_id, message):
     assert message in " ".join(errors_for(make_spec(tax_id=tax_id))["tax_id"])
 
@@ -68,26 +81,40 @@ def test_district_must_be_in_the_province_and_match_the_lao_code():
     assert "province code 20" in " ".join(errors["lao_code"])
 
 
-@pytest.mark.parametrize(("boundary", "message"), [
-    ({"type": "Point", "coordinates": [100.9, 12.75]}, "Polygon or MultiPolygon"),
-    ({"type": "LineString", "coordinates": [[100.9, 12.75], [100.91, 12.76]]}, "Polygon or MultiPolygon"),
-    # A bow-tie: the ring crosses itself.
-    ({"type": "Polygon", "coordinates": [[[100.88, 12.73], [100.92, 12.77], [100.92, 12.73], [100.88, 12.77], [100.88, 12.73]]]},
-     "self-intersecting"),
-    # In the sea off Koh Kong, Cambodia: inside Thailand's bounding box but not Thai territory.
-    (square(lon=102.9, lat=11.4, size=0.05), "not on Thai territory"),
-    # Latitude and longitude swapped.
-    (square(lon=12.74, lat=100.89), "outside Thailand"),
-    ("{not json", "Not readable GeoJSON"),
-    ({"type": "FeatureCollection", "features": []}, "exactly one boundary"),
-])
+@pytest.mark.parametrize(
+    ("boundary", "message"),
+    [
+        ({"type": "Point", "coordinates": [100.9, 12.75]}, "Polygon or MultiPolygon"),
+        ({"type": "LineString", "coordinates": [[100.9, 12.75], [100.91, 12.76]]}, "Polygon or MultiPolygon"),
+        # A bow-tie: the ring crosses itself.
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[100.88, 12.73], [100.92, 12.77], [100.92, 12.73], [100.88, 12.77], [100.88, 12.73]]
+                ],
+            },
+            "self-intersecting",
+        ),
+        # In the sea off Koh Kong, Cambodia: inside Thailand's bounding box but not Thai territory.
+        (square(lon=102.9, lat=11.4, size=0.05), "not on Thai territory"),
+        # Latitude and longitude swapped.
+        (square(lon=12.74, lat=100.89), "outside Thailand"),
+        ("{not json", "Not readable GeoJSON"),
+        ({"type": "FeatureCollection", "features": []}, "exactly one boundary"),
+    ],
+)
 def test_bad_boundaries_are_refused(boundary, message):
     assert message in " ".join(errors_for(make_spec(boundary=boundary))["boundary"])
 
 
 def test_a_feature_collection_with_one_polygon_is_accepted():
-    spec = make_spec(boundary={"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": square()}]})
+    spec = make_spec(
+        boundary={
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": square()}],
+        }
+    )
     assert validate_town_spec(spec)["boundary"]["type"] == "Polygon"
 
 
@@ -101,10 +128,12 @@ def test_fees_above_the_legal_cap_are_refused():
 
 
 def test_staff_with_unknown_roles_departments_or_duplicate_emails_are_reported_by_row():
-    spec = make_spec(staff=[
-        {"name": "ก ข", "email": "same@example.org", "department": "office", "role": "mayor"},
-        {"name": "ค ง", "email": "same@example.org", "department": "nowhere", "role": "officer"},
-    ])
+    spec = make_spec(
+        staff=[
+            {"name": "ก ข", "email": "same@example.org", "department": "office", "role": "mayor"},
+            {"name": "ค ง", "email": "same@example.org", "department": "nowhere", "role": "officer"},
+        ]
+    )
     errors = errors_for(spec)
     assert "Unknown role" in " ".join(errors["staff.1"])
     assert "Duplicate email" in " ".join(errors["staff.2"])
@@ -118,12 +147,17 @@ def _image_b64(size=(300, 200), fmt="PNG") -> str:
 
 
 def test_logos_are_checked_and_resized():
-    spec = make_spec(branding={"colour": "#123456", "welcome_th": "สวัสดี", "logo_png_b64": _image_b64((2000, 1000), "JPEG")})
+    spec = make_spec(
+        branding={"colour": "#123456", "welcome_th": "สวัสดี", "logo_png_b64": _image_b64((2000, 1000), "JPEG")}
+    )
     logo = base64.b64decode(validate_town_spec(spec)["branding"]["logo_png_b64"])
     with Image.open(io.BytesIO(logo)) as image:
-        assert image.format == "PNG" and image.size == (512, 256)
+        assert image.format == "PNG"
+        assert image.size == (512, 256)
     not_image = base64.b64encode(b"%PDF-1.4 not an image").decode()
-    errors = errors_for(make_spec(branding={"colour": "#123456", "welcome_th": "x", "logo_png_b64": not_image}))
+    errors = errors_for(
+        make_spec(branding={"colour": "#123456", "welcome_th": "x", "logo_png_b64": not_image})
+    )
     assert "not an image" in " ".join(errors["branding.logo"])
     huge = base64.b64encode(b"\x89PNG" + b"0" * (3 * 1024 * 1024)).decode()
     errors = errors_for(make_spec(branding={"colour": "#123456", "welcome_th": "x", "logo_png_b64": huge}))
@@ -131,7 +165,15 @@ def test_logos_are_checked_and_resized():
 
 
 def test_a_refused_town_leaves_nothing_in_the_database():
-    towns, domains, jobs = Municipality.objects.count(), Domain.objects.count(), ProvisioningJob.objects.count()
+    towns, domains, jobs = (
+        Municipality.objects.count(),
+        Domain.objects.count(),
+        ProvisioningJob.objects.count(),
+    )
     with pytest.raises(SpecInvalid):
         register_town(spec=make_spec(boundary={"type": "Point", "coordinates": [100.9, 12.75]}))
-    assert (Municipality.objects.count(), Domain.objects.count(), ProvisioningJob.objects.count()) == (towns, domains, jobs)
+    assert (Municipality.objects.count(), Domain.objects.count(), ProvisioningJob.objects.count()) == (
+        towns,
+        domains,
+        jobs,
+    )

@@ -42,7 +42,8 @@ def cleanup(town: Municipality) -> None:
 
 
 def test_a_worker_provisions_the_town_and_finishes_one_that_stopped_half_way(
-        schema_template, live_worker, django_db_blocker, monkeypatch):
+    schema_template, live_worker, django_db_blocker, monkeypatch
+):
     with django_db_blocker.unblock():
         first = register_town(spec=make_spec())
         second = register_town(spec=make_spec())

@@ -9,7 +9,9 @@ from onboarding.fleet import migrate_fleet
 
 
 class Command(BaseCommand):
-    help = "Migrate the public schema, then every town that is behind (in parallel), and refresh the template."
+    help = (
+        "Migrate the public schema, then every town that is behind (in parallel), and refresh the template."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--jobs", type=int, default=4, help="towns migrated at once (default 4)")
@@ -19,5 +21,7 @@ class Command(BaseCommand):
         report = migrate_fleet(jobs=jobs, skip_public=skip_public, stdout=self.stdout)
         self.stdout.write(report.summary())
         if report.failed:
-            raise CommandError("towns that failed (fix and re-run):\n  " + "\n  ".join(
-                f"{schema}: {error}" for schema, error in report.failed.items()))
+            raise CommandError(
+                "towns that failed (fix and re-run):\n  "
+                + "\n  ".join(f"{schema}: {error}" for schema, error in report.failed.items())
+            )

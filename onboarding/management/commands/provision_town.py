@@ -39,7 +39,10 @@ def load_towns(path: Path) -> list[dict]:
             logo_path = (path.parent / logo).resolve()
             if not logo_path.is_file():
                 raise CommandError(f"{town.get('slug')}: logo file not found: {logo}")
-            town["branding"] = {**town["branding"], "logo_png_b64": base64.b64encode(logo_path.read_bytes()).decode()}
+            town["branding"] = {
+                **town["branding"],
+                "logo_png_b64": base64.b64encode(logo_path.read_bytes()).decode(),
+            }
             del town["branding"]["logo"]
     return towns
 
@@ -54,9 +57,16 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default="", help="e.g. http://localhost:8000 for invitation links")
         parser.add_argument("--no-invitations", action="store_true", help="do not e-mail staff (demo data)")
 
-    def handle(self, *args, file: Path, queue: bool, dry_run: bool, base_url: str, no_invitations: bool, **options):
+    def handle(
+        self, *args, file: Path, queue: bool, dry_run: bool, base_url: str, no_invitations: bool, **options
+    ):
         towns = load_towns(file)
-        existing = {t.slug: t for t in Municipality.objects.filter(slug__in=[t.get("slug") for t in towns if isinstance(t, dict)])}
+        existing = {
+            t.slug: t
+            for t in Municipality.objects.filter(
+                slug__in=[t.get("slug") for t in towns if isinstance(t, dict)]
+            )
+        }
         problems: list[str] = []
         todo: list[dict] = []
         seen: dict[str, set] = {"slug": set(), "lao_code": set(), "tax_id": set(), "short_code": set()}
@@ -67,7 +77,9 @@ class Command(BaseCommand):
             try:
                 validate_town_spec(spec)
             except SpecInvalid as exc:
-                problems += [f"{label}: {field}: {' '.join(messages)}" for field, messages in exc.errors.items()]
+                problems += [
+                    f"{label}: {field}: {' '.join(messages)}" for field, messages in exc.errors.items()
+                ]
                 continue
             for key, values in seen.items():
                 if spec.get(key) in values:
@@ -77,7 +89,9 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("nothing was provisioned; fix these first:\n  " + "\n  ".join(problems))
         if dry_run:
-            self.stdout.write(self.style.SUCCESS(f"{len(todo)} new town(s) valid; {len(existing)} already registered"))
+            self.stdout.write(
+                self.style.SUCCESS(f"{len(todo)} new town(s) valid; {len(existing)} already registered")
+            )
             return
         link_base = None
         if base_url:
@@ -103,7 +117,12 @@ class Command(BaseCommand):
             job = run_job(job.pk, send_invitations=not no_invitations)
             seconds = sum(s.get("seconds", 0) for s in job.steps)
             if job.status == ProvisioningJob.Status.DONE:
-                self.stdout.write(self.style.SUCCESS(
-                    f"{job.municipality.slug}: live at {job.municipality.primary_host} ({job.method}, {seconds:.2f} s)"))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{job.municipality.slug}: live at {job.municipality.primary_host} ({job.method}, {seconds:.2f} s)"
+                    )
+                )
             else:
-                raise CommandError(f"{job.municipality.slug}: provisioning failed: {job.error} (run again to resume)")
+                raise CommandError(
+                    f"{job.municipality.slug}: provisioning failed: {job.error} (run again to resume)"
+                )

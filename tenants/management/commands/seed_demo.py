@@ -29,21 +29,54 @@ def town_spec(town: dict) -> dict:
     services["payments"]["promptpay_biller_id"] = town["promptpay_biller_id"]
     services["correspondence"]["letter_prefix"] = town["letter_prefix"]
     staff = [
-        {"username": f"{prefix}-{suffix}", "first_name": first, "last_name": last, "email": f"{prefix}-{suffix}@example.org",
-         "department": dept, "roles": [role]}
-        for suffix, first, last, role, dept in demo.STAFF if role != "town_admin"
+        {
+            "username": f"{prefix}-{suffix}",
+            "first_name": first,
+            "last_name": last,
+            "email": f"{prefix}-{suffix}@example.org",
+            "department": dept,
+            "roles": [role],
+        }
+        for suffix, first, last, role, dept in demo.STAFF
+        if role != "town_admin"
     ]
     admin_suffix, first, last, _role, dept = next(s for s in demo.STAFF if s[3] == "town_admin")
-    spec = {key: town[key] for key in ("slug", "short_code", "name_th", "name_en", "kind", "lao_code", "tax_id",
-                                      "province_code", "district_code", "address", "phone", "email", "boundary",
-                                      "communities", "branding")}
-    spec.update({
-        "services": services,
-        "departments": [{"code": code, "name_th": th, "name_en": en} for code, th, en in demo.DEPARTMENTS],
-        "admin": {"username": f"{prefix}-{admin_suffix}", "first_name": first, "last_name": last,
-                  "email": f"{prefix}-{admin_suffix}@example.org", "department": dept},
-        "staff": staff,
-    })
+    spec = {
+        key: town[key]
+        for key in (
+            "slug",
+            "short_code",
+            "name_th",
+            "name_en",
+            "kind",
+            "lao_code",
+            "tax_id",
+            "province_code",
+            "district_code",
+            "address",
+            "phone",
+            "email",
+            "boundary",
+            "communities",
+            "branding",
+        )
+    }
+    spec.update(
+        {
+            "services": services,
+            "departments": [
+                {"code": code, "name_th": th, "name_en": en} for code, th, en in demo.DEPARTMENTS
+            ],
+            "admin": {
+                "username": f"{prefix}-{admin_suffix}",
+                "first_name": first,
+                "last_name": last,
+                "email": f"{prefix}-{admin_suffix}@example.org",
+                "department": dept,
+            },
+            "staff": staff,
+        }
+    )
     return spec
 
 
@@ -58,8 +91,16 @@ class Command(BaseCommand):
         before = set(Municipality.objects.filter(status="live").values_list("slug", flat=True))
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "demo-towns.json"
-            path.write_text(json.dumps({"towns": [town_spec(t) for t in demo.TOWNS]}, ensure_ascii=False), encoding="utf-8")
-            call_command("provision_town", str(path), no_invitations=True, stdout=self.stdout if options.get("verbosity", 1) > 1 else None)
+            path.write_text(
+                json.dumps({"towns": [town_spec(t) for t in demo.TOWNS]}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+            call_command(
+                "provision_town",
+                str(path),
+                no_invitations=True,
+                stdout=self.stdout if options.get("verbosity", 1) > 1 else None,
+            )
         for spec in demo.TOWNS:
             town = Municipality.objects.get(slug=spec["slug"])
             if town.slug not in before:
@@ -72,7 +113,9 @@ class Command(BaseCommand):
             self.stdout.write("demo data already present; nothing changed")
 
 
-def ensure_user(fields: dict, *, kind: str, role: str | None = None, department: Department | None = None) -> bool:
+def ensure_user(
+    fields: dict, *, kind: str, role: str | None = None, department: Department | None = None
+) -> bool:
     if User.objects.filter(username=fields["username"]).exists():
         return False
     with transaction.atomic():
@@ -98,8 +141,13 @@ def seed_town_people(prefix: str) -> list[str]:
         if head and engineering and engineering.head_id is None:
             engineering.head = head
             engineering.save(update_fields=["head"])
-    citizen = {"username": f"{prefix}-citizen", "email": f"{prefix}-citizen@example.org",
-               "first_name": "มาลี", "last_name": "ใจดี", "phone": "0812345678"}
+    citizen = {
+        "username": f"{prefix}-citizen",
+        "email": f"{prefix}-citizen@example.org",
+        "first_name": "มาลี",
+        "last_name": "ใจดี",
+        "phone": "0812345678",
+    }
     if ensure_user(citizen, kind=User.Kind.CITIZEN):
         changed.append(citizen["username"])
     return changed
