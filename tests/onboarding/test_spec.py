@@ -108,6 +108,24 @@ def test_bad_boundaries_are_refused(boundary, message):
     assert message in " ".join(errors_for(make_spec(boundary=boundary))["boundary"])
 
 
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        square(lon=99.81, lat=10.06, size=0.05),  # Ko Tao: an island too small for the outline
+        square(lon=101.43, lat=12.55, size=0.04),  # Ko Samet
+        square(lon=100.45, lat=13.7, size=0.1),  # Bangkok
+    ],
+)
+def test_island_and_inland_towns_are_accepted(boundary):
+    assert validate_town_spec(make_spec(boundary=boundary))["area_km2"] > 1
+
+
+def test_a_town_straddling_the_border_is_refused():
+    # Aranyaprathet / Poipet: half in Cambodia.
+    errors = errors_for(make_spec(boundary=square(lon=102.45, lat=13.6, size=0.2)))
+    assert "not on Thai territory" in " ".join(errors["boundary"])
+
+
 def test_a_feature_collection_with_one_polygon_is_accepted():
     spec = make_spec(
         boundary={
