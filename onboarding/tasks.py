@@ -20,13 +20,14 @@ def provision_town_job(self, job_id: int) -> str:
 
 @shared_task(name="onboarding.tasks.refill_ready_pool")
 def refill_ready_pool() -> int:
-    """Keep the warm pool of ready town schemas full (beat: every minute)."""
-    from .schema_template import StaleTemplate, pool_size, refill_pool
+    """Keep the template current and the warm pool of ready town schemas full (beat: every minute).
 
-    try:
-        return refill_pool(pool_size())
-    except StaleTemplate:
-        return 0  # the next deploy (migrate_fleet) rebuilds the template and the pool
+    After a deploy that skipped `migrate_fleet`, the first run rebuilds the stale template, so new
+    towns stop falling back to migrations within a minute."""
+    from .schema_template import ensure_template, pool_size, refill_pool
+
+    ensure_template()
+    return refill_pool(pool_size())
 
 
 @shared_task(name="onboarding.tasks.record_town_figures")

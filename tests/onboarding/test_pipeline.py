@@ -175,3 +175,21 @@ def test_towns_do_not_see_each_others_staff(schema_template):
     assert first_users
     assert second_users
     assert not first_users & second_users
+
+
+def test_an_invitation_link_means_nothing_on_another_towns_host(schema_template, town_b):
+    spec = make_spec(staff=[])
+    job = pipeline.run_job(register_town(spec=spec).pk)
+    with schema_context(job.municipality.schema_name):
+        body = OutboxMessage.objects.get().body
+    connection.set_schema_to_public()
+    path = next(word for word in body.split() if "/accounts/password/reset/" in word).split("localhost", 1)[1]
+    other = Client(HTTP_HOST="beta.localhost")
+    page = other.get(path, follow=True)
+    assert page.status_code == 200
+    target = page.redirect_chain[-1][0] if page.redirect_chain else path
+    other.post(target, {"new_password1": "Sattahip-2569-ok", "new_password2": "Sattahip-2569-ok"})
+    with schema_context(town_b.schema_name):
+        assert not User.objects.filter(email=spec["admin"]["email"]).exists()
+    with schema_context(job.municipality.schema_name):
+        assert not User.objects.get(email=spec["admin"]["email"]).has_usable_password()

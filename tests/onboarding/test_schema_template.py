@@ -170,3 +170,13 @@ def test_pooled_schemas_of_other_code_are_never_claimed(schema_template):
     assert templates.refill_pool(1) == 1  # the stale one is dropped and replaced
     assert ReadySchema.objects.exclude(fingerprint="f" * 64).count() == 1
     assert not ReadySchema.objects.filter(fingerprint="f" * 64).exists()
+
+
+def test_the_pool_task_keeps_the_pool_full(schema_template, settings):
+    from onboarding.models import ReadySchema
+    from onboarding.tasks import refill_ready_pool
+
+    settings.ONBOARDING_POOL_SIZE = 2
+    assert refill_ready_pool() == 2
+    assert refill_ready_pool() == 0
+    assert ReadySchema.objects.count() == 2
