@@ -317,10 +317,14 @@ def step_invitations(job: ProvisioningJob, town: Municipality) -> str:
 
 
 def step_go_live(job: ProvisioningJob, town: Municipality) -> str:
+    with schema_context(town.schema_name):
+        staff = User.objects.filter(kind=User.Kind.STAFF, is_active=True).count()
     if town.status != MunicipalityStatus.LIVE:
         town.status = MunicipalityStatus.LIVE
         town.went_live_at = town.went_live_at or timezone.now()
-        town.save(update_fields=["status", "went_live_at", "updated_at"])
+        # The console's figure until the town's heartbeat task takes over.
+        town.staff_count = staff
+        town.save(update_fields=["status", "went_live_at", "staff_count", "updated_at"])
     return town.primary_host
 
 

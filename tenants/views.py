@@ -36,6 +36,7 @@ def _is_dga(request) -> bool:
 def platform_home(request):
     """Public landing page of the platform; DGA admins also get the towns console."""
     from onboarding.selectors import province_filter_choices, town_health, towns_for_console
+    from onboarding.service_defaults import SERVICE_LABELS
 
     page = None
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "province", "kind", "status")}
@@ -46,6 +47,7 @@ def platform_home(request):
         page = Paginator(towns, 50).get_page(request.GET.get("page"))
         for town in page:
             town.health = town_health(town)
+            town.service_names = [SERVICE_LABELS[c][0] for c in town.enabled_services if c in SERVICE_LABELS]
     return render(
         request,
         "tenants/platform_home.html",
