@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -141,3 +142,34 @@ def svg_preview(geojson: dict, *, width: int = 320, height: int = 240) -> dict:
             points = [(10 + (x - west) * k * scale, 10 + (north - y) * scale) for x, y in ring.coords]
             parts.append("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points) + " Z")
     return {"path": " ".join(parts), "width": width, "height": height}
+
+
+def _frame(width: int, height: int):
+    west, south, east, north = geography.BOUNDING_BOX
+    scale = min(width / (east - west), height / (north - south))
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return (x - west) * scale, (north - y) * scale
+
+    return point
+
+
+@functools.cache
+def country_locator_path(width: int = 120, height: int = 210) -> str:
+    """Thailand's outline as SVG path data in a small fixed frame (for the locator map)."""
+    point = _frame(width, height)
+    land = geography.land_outline().simplify(0.05)
+    polygons = [land] if land.geom_type == "Polygon" else list(land.geoms)
+    parts = []
+    for polygon in polygons:
+        coords = [point(x, y) for x, y in polygon.exterior.coords]
+        parts.append("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + " Z")
+    return " ".join(parts)
+
+
+def locator(geojson: dict, *, width: int = 120, height: int = 210) -> dict:
+    """Where the boundary sits in Thailand: the country outline and a marker at its centroid."""
+    centre = shape(geojson).centroid
+    x, y = _frame(width, height)(centre.x, centre.y)
+    return {"path": country_locator_path(width, height), "x": round(x, 1), "y": round(y, 1),
+            "width": width, "height": height}

@@ -60,6 +60,11 @@ def _land():
     return shape(json.loads(OUTLINE_FILE.read_text(encoding="utf-8")))
 
 
+def land_outline():
+    """Thailand's land outline (shapely geometry)."""
+    return _land()
+
+
 @functools.cache
 def _near_coast():
     return prep(_land().buffer(COAST_TOLERANCE_DEGREES))

@@ -214,6 +214,7 @@ def _context(draft: OnboardingDraft, number: int, form, **extra) -> dict:
     area = draft.data.get("area", {})
     if number == 3 and area.get("boundary"):
         context["preview"] = boundary_module.svg_preview(area["boundary"])
+        context["locator"] = boundary_module.locator(area["boundary"])
         context["area_km2"] = area.get("area_km2")
     if number == 4:
         context["fee_fields"] = [(f"{service}__{key}", service) for (service, key) in FEE_FIELDS]
