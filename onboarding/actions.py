@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -78,10 +79,33 @@ def start_provisioning(*, job: ProvisioningJob) -> ProvisioningJob:
 
     if job.status == ProvisioningJob.Status.DONE:
         return job
-    ProvisioningJob.objects.filter(pk=job.pk).update(status=ProvisioningJob.Status.QUEUED, error="")
+    ProvisioningJob.objects.filter(pk=job.pk).update(
+        status=ProvisioningJob.Status.QUEUED, error="", updated_at=timezone.now()
+    )
     job.status = ProvisioningJob.Status.QUEUED
     transaction.on_commit(lambda: provision_town_job.delay(job.pk))
     return job
+
+
+STALLED_AFTER = dt.timedelta(minutes=3)
+
+
+def resume_stalled_jobs(*, now: dt.datetime | None = None) -> list[ProvisioningJob]:
+    """Queue again the jobs whose worker died (running, no progress, lock free) or whose message was
+    lost (queued long ago). Running a job twice is harmless: steps are idempotent and locked."""
+    from .pipeline import is_running_somewhere
+
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    stalled = ProvisioningJob.objects.filter(
+        status__in=[ProvisioningJob.Status.QUEUED, ProvisioningJob.Status.RUNNING], updated_at__lt=cutoff
+    )
+    resumed = []
+    for job in stalled:
+        if is_running_somewhere(job):
+            continue
+        with transaction.atomic():
+            resumed.append(start_provisioning(job=job))
+    return resumed
 
 
 def save_draft_step(*, draft: OnboardingDraft, step: int, key: str, data: dict) -> OnboardingDraft:

@@ -7,6 +7,7 @@ class OnboardingConfig(AppConfig):
     beat_schedule = {
         # Public-schema jobs: they run once, not per town.
         "onboarding-ready-pool": {"task": "onboarding.tasks.refill_ready_pool", "schedule": 60.0},
+        "onboarding-stalled-jobs": {"task": "onboarding.tasks.resume_stalled_jobs", "schedule": 60.0},
         "onboarding-platform-summary": {
             "task": "onboarding.tasks.roll_up_platform_summary",
             "schedule": 3600.0,

@@ -171,5 +171,10 @@ def locator(geojson: dict, *, width: int = 120, height: int = 210) -> dict:
     """Where the boundary sits in Thailand: the country outline and a marker at its centroid."""
     centre = shape(geojson).centroid
     x, y = _frame(width, height)(centre.x, centre.y)
-    return {"path": country_locator_path(width, height), "x": round(x, 1), "y": round(y, 1),
-            "width": width, "height": height}
+    return {
+        "path": country_locator_path(width, height),
+        "x": round(x, 1),
+        "y": round(y, 1),
+        "width": width,
+        "height": height,
+    }

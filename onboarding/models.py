@@ -77,6 +77,8 @@ class ProvisioningJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life (queued or a step written): the stalled-job sweeper compares against it.
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("งานจัดเตรียมหน่วยงาน")

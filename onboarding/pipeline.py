@@ -57,7 +57,19 @@ def _lock_key(job: ProvisioningJob) -> int:
     return zlib.crc32(f"provisioning-job:{job.pk}".encode())
 
 
+def is_running_somewhere(job: ProvisioningJob) -> bool:
+    """True while some process holds the job's lock (a live worker is on it)."""
+    key = _lock_key(job)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            return True
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    return False
+
+
 def _save_progress(job: ProvisioningJob, **fields) -> None:
+    fields["updated_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     ProvisioningJob.objects.filter(pk=job.pk).update(steps=job.steps, **fields)

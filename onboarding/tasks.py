@@ -44,3 +44,11 @@ def roll_up_platform_summary() -> int:
     from .summary import roll_up_platform_summary as roll_up
 
     return roll_up()
+
+
+@shared_task(name="onboarding.tasks.resume_stalled_jobs")
+def resume_stalled_jobs() -> int:
+    """Public (beat, every minute): finish jobs whose worker died half way."""
+    from .actions import resume_stalled_jobs as resume
+
+    return len(resume())

@@ -193,3 +193,25 @@ def test_an_invitation_link_means_nothing_on_another_towns_host(schema_template,
         assert not User.objects.filter(email=spec["admin"]["email"]).exists()
     with schema_context(job.municipality.schema_name):
         assert not User.objects.get(email=spec["admin"]["email"]).has_usable_password()
+
+
+def test_a_job_whose_worker_died_is_queued_again_by_the_sweeper(
+    schema_template, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onboarding.actions import resume_stalled_jobs
+
+    job = register_town(spec=make_spec())
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    ProvisioningJob.objects.filter(pk=job.pk).update(status="running", updated_at=long_ago)
+    fresh = register_town(spec=make_spec())
+    ProvisioningJob.objects.filter(pk=fresh.pk).update(status="running", updated_at=timezone.now())
+    with django_capture_on_commit_callbacks() as callbacks:
+        resumed = resume_stalled_jobs()
+    assert [j.pk for j in resumed] == [job.pk]
+    assert len(callbacks) == 1
+    assert ProvisioningJob.objects.get(pk=job.pk).status == "queued"
+    assert ProvisioningJob.objects.get(pk=fresh.pk).status == "running"
