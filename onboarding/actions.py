@@ -152,7 +152,8 @@ def _change_status(*, town: Municipality, to: str, reason: str, by, **extra) -> 
     town.auto_create_schema = False  # an archived town has no schema; saving must not make one
     if to not in ALLOWED.get(town.status, set()):
         raise StatusChangeRefused(
-            f"เปลี่ยนสถานะจาก {town.get_status_display()} ไม่ได้ (Cannot change status from {town.status} to {to})"
+            f"เปลี่ยนสถานะจาก {town.get_status_display()} ไม่ได้ "
+            f"(Cannot change status from {town.status} to {to})"
         )
     change = TownStatusChange.objects.create(
         municipality=town, from_status=town.status, to_status=to, reason=reason, by=by, **extra

@@ -207,7 +207,8 @@ class IdentityForm(BilingualForm):
             self.add_error(
                 "lao_code",
                 ValidationError(
-                    f"รหัส อปท. ของประเภทนี้ขึ้นต้นด้วย {expected_type} (For this kind the LAO code starts with {expected_type})",
+                    f"รหัส อปท. ของประเภทนี้ขึ้นต้นด้วย {expected_type} "
+                    f"(For this kind the LAO code starts with {expected_type})",
                     code="lao_kind",
                 ),
             )

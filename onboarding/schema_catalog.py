@@ -35,9 +35,12 @@ def describe_schema(schema: str) -> dict[str, object]:
     )
     columns = _rows(
         # Column order, not attnum: a migrated table keeps holes where columns were dropped.
-        "SELECT c.relname, a.attname, row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-        "       pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attcollation::regcollation::text "
-        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
+        "SELECT c.relname, a.attname, row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), "
+        "       format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+        "       pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, "
+        "       a.attcollation::regcollation::text "
+        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace ns ON ns.oid = c.relnamespace "
         "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
         "WHERE ns.nspname = %s AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
         "ORDER BY 1, 3",
@@ -50,7 +53,8 @@ def describe_schema(schema: str) -> dict[str, object]:
     constraints = _rows(
         "SELECT c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid), con.condeferrable, "
         "       con.condeferred "
-        "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
+        "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+        "JOIN pg_namespace ns ON ns.oid = c.relnamespace "
         "WHERE ns.nspname = %s ORDER BY 1, 2",
         [schema],
     )
@@ -76,7 +80,8 @@ def describe_schema(schema: str) -> dict[str, object]:
     )
     triggers = _rows(
         "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid), fn_ns.nspname = ns.nspname "
-        "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace "
+        "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace ns ON ns.oid = c.relnamespace "
         "JOIN pg_proc fn ON fn.oid = t.tgfoid JOIN pg_namespace fn_ns ON fn_ns.oid = fn.pronamespace "
         "WHERE ns.nspname = %s AND NOT t.tgisinternal ORDER BY 1, 2",
         [schema],

@@ -92,7 +92,8 @@ def code_fingerprint() -> str:
 def applied_migrations(schema: str) -> frozenset[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'django_migrations'",
+            "SELECT 1 FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name = 'django_migrations'",
             [schema],
         )
         if cursor.fetchone() is None:
@@ -176,7 +177,8 @@ def current_template() -> SchemaTemplate:
         raise StaleTemplate("no template has been captured yet (run `manage.py migrate_fleet`)")
     if template.fingerprint != code_fingerprint():
         raise StaleTemplate(
-            f"the template was built from other code ({template.fingerprint[:12]} ≠ {code_fingerprint()[:12]}); "
+            f"the template was built from other code "
+            f"({template.fingerprint[:12]} ≠ {code_fingerprint()[:12]}); "
             "run `manage.py migrate_fleet` to rebuild it"
         )
     return template

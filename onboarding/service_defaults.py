@@ -152,7 +152,8 @@ def validate_categories(categories) -> tuple[list[dict], list[str]]:
             errors.append(f"หมวดที่ {index}: ต้องมีชื่อภาษาไทย (Category {index}: Thai name is required)")
         if not 1 <= sla <= 60:
             errors.append(
-                f"หมวดที่ {index}: ระยะเวลาดำเนินการต้องเป็น 1–60 วันทำการ (Category {index}: SLA must be 1–60 working days)"
+                f"หมวดที่ {index}: ระยะเวลาดำเนินการต้องเป็น 1–60 วันทำการ "
+                f"(Category {index}: SLA must be 1–60 working days)"
             )
         if not re.match(r"^[a-z0-9_-]{1,40}$", code):
             errors.append(f"หมวดที่ {index}: รหัสต้องเป็น a-z 0-9 (Category {index}: code must be a-z, 0-9)")

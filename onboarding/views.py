@@ -111,8 +111,10 @@ def _initial(draft: OnboardingDraft, number: int) -> dict:
         admin = data.get("admin", {})
         return {
             "departments": departments_to_text(data.get("departments", []))
-            or "office | สำนักปลัด | Office of the Clerk\nfinance | กองคลัง | Finance Division\n"
-            "engineering | กองช่าง | Engineering Division\nhealth | กองสาธารณสุขและสิ่งแวดล้อม | Public Health Division",
+            or "office | สำนักปลัด | Office of the Clerk\n"
+            "finance | กองคลัง | Finance Division\n"
+            "engineering | กองช่าง | Engineering Division\n"
+            "health | กองสาธารณสุขและสิ่งแวดล้อม | Public Health Division",
             "admin_first_name": admin.get("first_name", ""),
             "admin_last_name": admin.get("last_name", ""),
             "admin_email": admin.get("email", ""),

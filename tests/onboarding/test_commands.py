@@ -46,7 +46,8 @@ def test_a_file_with_any_bad_town_provisions_nothing(tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("provision_town", str(path))
     message = str(caught.value)
-    assert "#2" in message and "tax_id" in message
+    assert "#2" in message
+    assert "tax_id" in message
     assert "appears twice" in message
     assert not Municipality.objects.filter(slug=good["slug"]).exists()
 

@@ -36,7 +36,8 @@ def test_a_town_behind_on_a_ddl_migration_is_brought_level_by_sql(schema_templat
     schema = town.schema_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {schema}.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'"
+            f"DELETE FROM {schema}.django_migrations WHERE app = 'common' "  # noqa: S608
+            "AND name = '0002_audit_append_only'"
         )
         cursor.execute(f"DROP TRIGGER auditlog_logentry_append_only ON {schema}.auditlog_logentry")
         cursor.execute(f"DROP FUNCTION {schema}.thongthin_audit_append_only()")
@@ -57,7 +58,8 @@ def test_a_town_behind_on_a_non_ddl_migration_is_migrated_by_django(schema_templ
     town = live_town()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {town.schema_name}.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'"
+            f"DELETE FROM {town.schema_name}.django_migrations WHERE app = 'common' "  # noqa: S608
+            "AND name = '0002_audit_append_only'"
         )
     # As if that migration were RunPython: it cannot be replayed as collected SQL.
     monkeypatch.setattr(

@@ -60,7 +60,8 @@ def test_the_comparison_notices_a_missing_index(schema_template):
         templates.create_town_schema("town_cmp_b")
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT indexname FROM pg_indexes WHERE schemaname = 'town_cmp_b' AND indexname NOT LIKE '%%pkey' "
+                "SELECT indexname FROM pg_indexes WHERE schemaname = 'town_cmp_b' "
+                "AND indexname NOT LIKE '%%pkey' "
                 "AND indexname NOT LIKE '%%key' ORDER BY 1 LIMIT 1"
             )
             index = cursor.fetchone()[0]
@@ -123,7 +124,8 @@ def test_a_half_migrated_schema_is_finished_by_migrations(schema_template):
         with connection.cursor() as cursor:
             # As if the worker died before the last migration of an app.
             cursor.execute(
-                "DELETE FROM town_half.django_migrations WHERE app = 'common' AND name = '0002_audit_append_only'"
+                "DELETE FROM town_half.django_migrations "
+                "WHERE app = 'common' AND name = '0002_audit_append_only'"
             )
             cursor.execute("DROP TRIGGER auditlog_logentry_append_only ON town_half.auditlog_logentry")
             cursor.execute("DROP FUNCTION town_half.thongthin_audit_append_only()")
@@ -139,7 +141,12 @@ def test_a_half_migrated_schema_is_finished_by_migrations(schema_template):
 
 
 def test_the_replay_script_names_no_schema():
-    dump = "CREATE TABLE thongthin_template.a (id integer);\nSELECT pg_catalog.setval('thongthin_template.a_id_seq', 3, true);\nSET statement_timeout = 0;\n\\restrict abc"
+    dump = (
+        "CREATE TABLE thongthin_template.a (id integer);\n"
+        "SELECT pg_catalog.setval('thongthin_template.a_id_seq', 3, true);\n"
+        "SET statement_timeout = 0;\n"
+        "\\restrict abc"
+    )
     script = templates.to_replay_script(dump, "thongthin_template")
     assert "thongthin_template" not in script
     assert "statement_timeout" not in script

@@ -113,9 +113,11 @@ def test_a_town_is_onboarded_through_all_seven_steps(dga, schema_template):
     assert draft.completed_step == 5
 
     bad_csv = io.BytesIO(
-        "name,email,phone,department,role\nก ข,bad,,office,officer\nค ง,kd@ptl.example.org,,office,officer\n".encode(
-            "cp874"
-        )
+        (
+            "name,email,phone,department,role\n"
+            "ก ข,bad,,office,officer\n"
+            "ค ง,kd@ptl.example.org,,office,officer\n"
+        ).encode("cp874")
     )
     bad_csv.name = "staff.csv"
     response = dga.post(url(draft, 5), {"action": "import_csv", "staff_csv": bad_csv})

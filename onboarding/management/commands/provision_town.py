@@ -119,7 +119,8 @@ class Command(BaseCommand):
             if job.status == ProvisioningJob.Status.DONE:
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"{job.municipality.slug}: live at {job.municipality.primary_host} ({job.method}, {seconds:.2f} s)"
+                        f"{job.municipality.slug}: live at {job.municipality.primary_host} "
+                        f"({job.method}, {seconds:.2f} s)"
                     )
                 )
             else:
