@@ -76,3 +76,14 @@ def test_seed_demo_provisions_the_demo_once_and_keeps_the_logins(schema_template
         assert admin.has_role("town_admin")
         assert User.objects.get(username="bsr-engineer").has_role("building_engineer")
         assert User.objects.filter(username="bsr-citizen", kind="citizen").exists()
+
+
+def test_the_example_roll_out_file_is_valid():
+    from pathlib import Path
+
+    import onboarding
+
+    example = Path(onboarding.__file__).parent / "examples" / "towns.example.yaml"
+    out = io.StringIO()
+    call_command("provision_town", str(example), "--dry-run", stdout=out)
+    assert "1 new town(s) valid" in out.getvalue()
