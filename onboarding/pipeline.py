@@ -143,6 +143,7 @@ def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
             connection.set_schema_to_public()
             _set(job, name, "done", seconds=round(time.perf_counter() - started, 4), detail=str(detail)[:500])
         _save_progress(job, status=ProvisioningJob.Status.DONE, finished_at=timezone.now())
+        forget_personal_data(job)
         return job
     finally:
         connection.set_schema_to_public()
@@ -228,8 +229,36 @@ def step_services(job: ProvisioningJob, town: Municipality) -> str:
 
 
 def _people(job: ProvisioningJob) -> list[dict]:
+    if "admin" not in job.spec:  # a finished job whose personal data was removed
+        return []
     admin = dict(job.spec["admin"], roles=["town_admin"])
     return [admin, *job.spec.get("staff", [])]
+
+
+def forget_personal_data(job: ProvisioningJob) -> None:
+    """PDPA (data minimisation): once the town is live, the staff list lives in the town's schema
+    only. The public copies (job spec, wizard draft, CSV report) keep counts, not people."""
+    from .models import OnboardingDraft
+
+    spec = dict(job.spec)
+    people = 1 + len(spec.get("staff", [])) if "admin" in spec else spec.get("people_count", 0)
+    for key in ("admin", "staff"):
+        spec.pop(key, None)
+    spec["people_count"] = people
+    spec.get("branding", {}).pop("logo_png_b64", None)
+    ProvisioningJob.objects.filter(pk=job.pk).update(spec=spec)
+    job.spec = spec
+    for draft in OnboardingDraft.objects.filter(job=job):
+        data = dict(draft.data)
+        if "people" in data:
+            data["people"] = {
+                "departments": data["people"].get("departments", []),
+                "staff": [],
+                "admin": {},
+                "people_count": people,
+            }
+        data.get("branding", {}).pop("logo_png_b64", None)
+        OnboardingDraft.objects.filter(pk=draft.pk).update(data=data, pending_staff_import={})
 
 
 def step_staff(job: ProvisioningJob, town: Municipality) -> str:

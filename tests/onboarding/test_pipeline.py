@@ -38,6 +38,11 @@ def test_a_registered_town_is_provisioned_to_live(schema_template):
     assert town.status == MunicipalityStatus.LIVE
     assert town.went_live_at
     assert town.communities == spec["communities"]
+    # PDPA: the public schema keeps no copy of the staff list once the town is live.
+    assert "admin" not in job.spec
+    assert "staff" not in job.spec
+    assert spec["admin"]["email"] not in str(ProvisioningJob.objects.get(pk=job.pk).spec)
+    assert job.spec["people_count"] == 3
     assert set(Domain.objects.filter(tenant=town).values_list("domain", flat=True)) == {
         f"{spec['slug']}.localhost",
         "eservice.example.go.th",

@@ -155,6 +155,9 @@ def test_a_town_is_onboarded_through_all_seven_steps(dga, schema_template):
     assert town.status == "live"
     assert town.branding["logo"]
     assert town.service_settings["complaints"]["categories"][0]["sla_days"] == 2
+    draft.refresh_from_db()
+    assert draft.data["people"]["staff"] == []  # the people now live only in the town's schema
+    assert "kd@ptl.example.org" not in str(draft.data)
     assert Client(HTTP_HOST="phluta.localhost").get("/").status_code == 200
 
 
