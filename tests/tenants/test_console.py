@@ -169,3 +169,19 @@ def test_town_figures_come_from_the_apps_hooks(town_a, in_town_a, monkeypatch):
     connection.set_schema_to_public()
     row = TownMonthlyFigures.objects.get(municipality=town_a, month=dt.date(2026, 11, 1))
     assert (row.requests_filed, row.requests_resolved, row.median_resolution_hours) == (5, 3, 4.0)
+
+
+@pytest.mark.django_db
+def test_a_towns_page_shows_its_registry_data_and_history(dga, town_a):
+    dga.post(f"/onboarding/towns/{town_a.slug}/status/", {"action": "suspend", "reason": "ตรวจสอบระบบ"})
+    body = dga.get(f"/onboarding/towns/{town_a.slug}/").content.decode()
+    assert town_a.lao_code in body
+    assert "alpha.localhost" in body
+    assert "ตรวจสอบระบบ" in body
+    assert dga.get("/onboarding/towns/no-such-town/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_empty_dashboard_says_so(dga):
+    body = dga.get("/onboarding/dashboard/").content.decode()
+    assert "No summary yet" in body
