@@ -93,11 +93,17 @@ def history_digest(rows) -> str:
 
 
 def fleet_schemas() -> list[str]:
-    return list(
+    """Schemas of every town that has one (archived towns have none; a registered town whose
+    provisioning has not made its schema yet will get a current one from the template)."""
+    names = list(
         Municipality.objects.exclude(status=MunicipalityStatus.ARCHIVED)
         .order_by("schema_name")
         .values_list("schema_name", flat=True)
     )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [names])
+        present = {row[0] for row in cursor.fetchall()}
+    return [name for name in names if name in present]
 
 
 def history_digests(schemas: list[str]) -> dict[str, str | None]:
