@@ -365,6 +365,7 @@ def job_progress(request, public_id):
     ]
     context = {
         "job": job,
+        "total_seconds": sum(s.get("seconds") or 0 for s in steps),
         "steps": steps,
         "town": job.municipality,
         "finished": job.status in (ProvisioningJob.Status.DONE, ProvisioningJob.Status.FAILED),

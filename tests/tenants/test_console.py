@@ -185,3 +185,17 @@ def test_a_towns_page_shows_its_registry_data_and_history(dga, town_a):
 def test_an_empty_dashboard_says_so(dga):
     body = dga.get("/onboarding/dashboard/").content.decode()
     assert "No summary yet" in body
+
+
+@pytest.mark.django_db
+def test_a_town_registered_by_the_api_can_be_provisioned_from_its_page(dga):
+    from onboarding.actions import register_town
+    from tests.onboarding.conftest import make_spec
+
+    job = register_town(spec=make_spec())
+    page = dga.get(f"/onboarding/towns/{job.municipality.slug}/").content.decode()
+    assert f"/onboarding/jobs/{job.public_id}/resume/" in page
+    response = dga.post(f"/onboarding/jobs/{job.public_id}/resume/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "queued"
