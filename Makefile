@@ -31,10 +31,10 @@ test: install-dev
 lint: install-dev
 	$(PY) -m ruff check .
 
-## make migrate: the deploy command — public schema first, then every town
+## make migrate: the deploy command — public schema, then only the towns that are behind (in
+## parallel), then the provisioning template (onboarding/fleet.py)
 migrate: install
-	$(PY) manage.py migrate_schemas --shared
-	$(PY) manage.py migrate_schemas --tenant
+	$(PY) manage.py migrate_fleet --jobs $${MIGRATE_JOBS:-4}
 
 messages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages -l en --ignore=.venv --ignore=.data
@@ -47,6 +47,8 @@ bench: install-dev
 	$(PY) bench/certificate_pdf.py
 	$(PY) bench/billing.py
 	$(PY) bench/oss.py
+	$(PY) bench/provisioning.py
+	$(PY) bench/fleet_migrate.py
 
 clean-data:
 	rm -rf .data

@@ -1,6 +1,7 @@
 """The demo platform: a DGA admin, Bang Sare and its neighbour Na Jomtien, staff in every role.
 
-Every identifier here is made up (LAO codes, tax IDs, people): the real ones are not public.
+Every identifier here is made up (LAO codes, tax IDs, letter prefixes, community names, people):
+the real ones are not public. The towns are provisioned through `provision_town` (seed_demo).
 Boundaries are rough rectangles around the real places, sharing the border at 12.78 °N.
 """
 
@@ -18,10 +19,11 @@ def rectangle(south: float, west: float, north: float, east: float) -> dict:
 TOWNS = [
     {
         "slug": "bangsare", "short_code": "BSR", "name_th": "เทศบาลตำบลบางเสร่", "name_en": "Bang Sare Subdistrict Municipality",
-        "kind": "subdistrict", "lao_code": "05200999", "tax_id": "0994000158041",
+        "kind": "subdistrict", "lao_code": "05200999", "tax_id": "0994000202504",
         "province_code": "20", "province": "ชลบุรี", "district_code": "2009", "district": "สัตหีบ",
         "address": "ตำบลบางเสร่ อำเภอสัตหีบ จังหวัดชลบุรี 20250", "phone": "038000000", "email": "saraban@bangsare.example.org",
-        "promptpay_biller_id": "099400015804101",
+        "promptpay_biller_id": "099400020250401", "letter_prefix": "ชบ 52105",
+        "communities": [f"ชุมชนที่ {n} (ชื่อสมมติ)" for n in range(1, 9)],
         "boundary": rectangle(12.73, 100.88, 12.78, 100.93),
         "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับสู่บริการออนไลน์ของเทศบาลตำบลบางเสร่",
                      "welcome_en": "Welcome to Bang Sare's online services"},
@@ -29,10 +31,11 @@ TOWNS = [
     },
     {
         "slug": "najomtien", "short_code": "NJT", "name_th": "เทศบาลตำบลนาจอมเทียน", "name_en": "Na Jomtien Subdistrict Municipality",
-        "kind": "subdistrict", "lao_code": "05200998", "tax_id": "0994000999020",
+        "kind": "subdistrict", "lao_code": "05200998", "tax_id": "0994000202512",
         "province_code": "20", "province": "ชลบุรี", "district_code": "2009", "district": "สัตหีบ",
         "address": "ตำบลนาจอมเทียน อำเภอสัตหีบ จังหวัดชลบุรี 20250", "phone": "038000001", "email": "saraban@najomtien.example.org",
-        "promptpay_biller_id": "099400099902001",
+        "promptpay_biller_id": "099400020251201", "letter_prefix": "ชบ 52106",
+        "communities": [f"ชุมชนที่ {n} (ชื่อสมมติ)" for n in range(1, 6)],
         "boundary": rectangle(12.78, 100.87, 12.86, 100.93),
         "branding": {"colour": "#1d6b3a", "welcome_th": "ยินดีต้อนรับสู่บริการออนไลน์ของเทศบาลตำบลนาจอมเทียน",
                      "welcome_en": "Welcome to Na Jomtien's online services"},

@@ -103,6 +103,10 @@ class Municipality(TenantMixin):
     staff_count = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Added by onboarding: the communities (ชุมชน) of the town and the per-service settings chosen
+    # in the wizard (complaint categories, fee schedules, letter prefix…), read by the service apps.
+    communities = models.JSONField(_("ชุมชน"), default=list, blank=True)
+    service_settings = models.JSONField(_("ค่าตั้งต้นของบริการ"), default=dict, blank=True)
 
     auto_create_schema = True
     auto_drop_schema = False

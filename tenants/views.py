@@ -1,18 +1,20 @@
-"""Platform host pages for DGA admins (the full console comes with onboarding)."""
+"""Platform host pages for DGA admins: the towns console, a town's page with suspend / reactivate /
+archive, the DGA dashboard, and the platform audit trail."""
 
 from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from services.common.views import audit_entries
 
-from .models import Municipality
+from .models import Municipality, MunicipalityKind, MunicipalityStatus
 
 
 def platform_admin_required(view):
@@ -27,18 +29,127 @@ def platform_admin_required(view):
     return wrapped
 
 
+def _is_dga(request) -> bool:
+    return request.user.is_authenticated and request.user.kind == "platform_admin"
+
+
 def platform_home(request):
-    """Public landing page of the platform; DGA admins also see the towns list."""
+    """Public landing page of the platform; DGA admins also get the towns console."""
+    from onboarding.selectors import province_filter_choices, town_health, towns_for_console
+    from onboarding.service_defaults import SERVICE_LABELS
+
     page = None
-    if request.user.is_authenticated and request.user.kind == "platform_admin":
-        towns = Municipality.objects.order_by("name_th")
-        query = request.GET.get("q", "").strip()
-        if query:
-            towns = towns.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(slug__icontains=query))
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "province", "kind", "status")}
+    if _is_dga(request):
+        towns = towns_for_console(
+            query=filters["q"], province=filters["province"], kind=filters["kind"], status=filters["status"]
+        )
         page = Paginator(towns, 50).get_page(request.GET.get("page"))
-    return render(request, "tenants/platform_home.html", {
-        "page": page, "live_count": Municipality.objects.filter(status="live").count(),
-    })
+        for town in page:
+            town.health = town_health(town)
+            town.service_names = [SERVICE_LABELS[c][0] for c in town.enabled_services if c in SERVICE_LABELS]
+    return render(
+        request,
+        "tenants/platform_home.html",
+        {
+            "page": page,
+            "live_count": Municipality.objects.filter(status="live").count(),
+            "filters": filters,
+            "provinces": province_filter_choices() if page is not None else [],
+            "kinds": MunicipalityKind.choices,
+            "statuses": MunicipalityStatus.choices,
+        },
+    )
+
+
+@platform_admin_required
+def town_detail(request, slug):
+    """One town: registry data, domains, provisioning jobs, status history and actions."""
+    from onboarding.selectors import town_health
+
+    town = get_object_or_404(Municipality, slug=slug)
+    return render(
+        request,
+        "tenants/town_detail.html",
+        {
+            "town": town,
+            "health": town_health(town),
+            "domains": town.domains.all(),
+            "jobs": town.provisioning_jobs.all()[:10],
+            "changes": town.status_changes.select_related("by")[:50],
+        },
+    )
+
+
+@platform_admin_required
+@require_POST
+def town_status(request, slug):
+    """Suspend, reactivate or archive a town, with a reason (audited)."""
+    from onboarding import actions
+
+    town = get_object_or_404(Municipality, slug=slug)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")
+    handlers = {
+        "suspend": actions.suspend_town,
+        "reactivate": actions.reactivate_town,
+        "archive": actions.archive_town,
+    }
+    if action not in handlers:
+        messages.error(request, "ไม่รู้จักคำสั่ง (Unknown action)")
+        return redirect("onboarding:town", slug=town.slug)
+    if action == "archive" and request.POST.get("confirm_slug") != town.slug:
+        messages.error(
+            request, "พิมพ์โดเมนย่อยของหน่วยงานเพื่อยืนยันการเก็บถาวร (Type the town's subdomain to confirm archiving)"
+        )
+        return redirect("onboarding:town", slug=town.slug)
+    try:
+        change = handlers[action](town=town, reason=reason, by=request.user)
+    except actions.StatusChangeRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        done = {
+            "suspend": "ระงับการให้บริการชั่วคราวแล้ว (Town suspended)",
+            "reactivate": "เปิดให้บริการอีกครั้งแล้ว (Town reactivated)",
+            "archive": f"เก็บถาวรแล้ว สำรองข้อมูลไว้ที่ {change.archive_file} (Town archived; dump kept)",
+        }
+        messages.success(request, done[action])
+    return redirect("onboarding:town", slug=town.slug)
+
+
+@platform_admin_required
+def platform_dashboard(request):
+    """DGA dashboard, read from the summary table the periodic task fills (no town schema opened)."""
+    from onboarding.selectors import bar_chart, dashboard_months
+
+    months = dashboard_months(12)
+    label = lambda row: f"{row.month.month:02d}/{(row.month.year + 543) % 100:02d}"  # noqa: E731 (BE year)
+    charts = [
+        (
+            "เปิดให้บริการใหม่ต่อเดือน",
+            "Towns gone live per month",
+            bar_chart([(label(r), r.towns_went_live) for r in months]),
+        ),
+        (
+            "เรื่องที่ยื่นต่อเดือน",
+            "Requests filed per month",
+            bar_chart([(label(r), r.requests_filed) for r in months]),
+        ),
+        (
+            "ระยะเวลาดำเนินการ (มัธยฐาน ชั่วโมง)",
+            "Median resolution time (hours)",
+            bar_chart([(label(r), r.median_resolution_hours or 0) for r in months]),
+        ),
+        (
+            "เงินที่รับชำระ (บาท)",
+            "Money collected (baht)",
+            bar_chart([(label(r), float(r.money_collected)) for r in months]),
+        ),
+    ]
+    latest = months[-1] if months else None
+    return render(
+        request, "tenants/platform_dashboard.html", {"months": months, "charts": charts, "latest": latest}
+    )
 
 
 @platform_admin_required

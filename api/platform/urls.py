@@ -3,9 +3,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from api.auth import Me, PlatformObtainToken
 
+from . import municipalities as towns
+
 service_patterns = [
     path("auth/token/", PlatformObtainToken.as_view(), name="token"),
     path("me/", Me.as_view(), name="me"),
+    path("municipalities/", towns.MunicipalityList.as_view(), name="municipalities"),
+    path("municipalities/<slug:slug>/", towns.MunicipalityDetail.as_view(), name="municipality"),
+    path("municipalities/<slug:slug>/status/", towns.MunicipalityStatus.as_view(),
+         name="municipality_status"),
+    path("municipalities/<slug:slug>/provision/", towns.MunicipalityProvision.as_view(),
+         name="municipality_provision"),
+    path("municipalities/<slug:slug>/suspend/", towns.MunicipalitySuspend.as_view(),
+         name="municipality_suspend"),
+    path("municipalities/<slug:slug>/reactivate/", towns.MunicipalityReactivate.as_view(),
+         name="municipality_reactivate"),
 ]
 
 urlpatterns = [

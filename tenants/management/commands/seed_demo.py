@@ -1,16 +1,83 @@
-"""Seed the demo platform. Idempotent: a second run changes nothing."""
+"""Seed the demo platform through the same path as a real roll-out (`provision_town`).
+
+Idempotent: a second run changes nothing. Demo staff get the demo password instead of an e-mailed
+invitation so that `make run` can be tried at once.
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from onboarding.service_defaults import default_service_settings
 from services.accounts.models import Department, User
 from tenants import demo
-from tenants.models import SERVICE_CODES, Domain, Municipality, MunicipalityStatus
+from tenants.models import Municipality
+
+
+def town_spec(town: dict) -> dict:
+    """A provision_town entry for one demo town."""
+    prefix = town["staff_prefix"]
+    services = default_service_settings(town["tax_id"])
+    services["payments"]["promptpay_biller_id"] = town["promptpay_biller_id"]
+    services["correspondence"]["letter_prefix"] = town["letter_prefix"]
+    staff = [
+        {
+            "username": f"{prefix}-{suffix}",
+            "first_name": first,
+            "last_name": last,
+            "email": f"{prefix}-{suffix}@example.org",
+            "department": dept,
+            "roles": [role],
+        }
+        for suffix, first, last, role, dept in demo.STAFF
+        if role != "town_admin"
+    ]
+    admin_suffix, first, last, _role, dept = next(s for s in demo.STAFF if s[3] == "town_admin")
+    spec = {
+        key: town[key]
+        for key in (
+            "slug",
+            "short_code",
+            "name_th",
+            "name_en",
+            "kind",
+            "lao_code",
+            "tax_id",
+            "province_code",
+            "district_code",
+            "address",
+            "phone",
+            "email",
+            "boundary",
+            "communities",
+            "branding",
+        )
+    }
+    spec.update(
+        {
+            "services": services,
+            "departments": [
+                {"code": code, "name_th": th, "name_en": en} for code, th, en in demo.DEPARTMENTS
+            ],
+            "admin": {
+                "username": f"{prefix}-{admin_suffix}",
+                "first_name": first,
+                "last_name": last,
+                "email": f"{prefix}-{admin_suffix}@example.org",
+                "department": dept,
+            },
+            "staff": staff,
+        }
+    )
+    return spec
 
 
 class Command(BaseCommand):
@@ -21,9 +88,22 @@ class Command(BaseCommand):
         with schema_context("public"):
             if ensure_user(demo.DGA_ADMIN, kind=User.Kind.PLATFORM_ADMIN):
                 created.append(demo.DGA_ADMIN["username"])
+        before = set(Municipality.objects.filter(status="live").values_list("slug", flat=True))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "demo-towns.json"
+            path.write_text(
+                json.dumps({"towns": [town_spec(t) for t in demo.TOWNS]}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+            call_command(
+                "provision_town",
+                str(path),
+                no_invitations=True,
+                stdout=self.stdout if options.get("verbosity", 1) > 1 else None,
+            )
         for spec in demo.TOWNS:
-            town, made = ensure_town(spec)
-            if made:
+            town = Municipality.objects.get(slug=spec["slug"])
+            if town.slug not in before:
                 created.append(town.slug)
             with schema_context(town.schema_name):
                 created += seed_town_people(spec["staff_prefix"])
@@ -33,23 +113,9 @@ class Command(BaseCommand):
             self.stdout.write("demo data already present; nothing changed")
 
 
-def ensure_town(spec: dict) -> tuple[Municipality, bool]:
-    from django.conf import settings
-
-    town = Municipality.objects.filter(slug=spec["slug"]).first()
-    made = False
-    if town is None:
-        fields = {k: v for k, v in spec.items() if k != "staff_prefix"}
-        town = Municipality(**fields, enabled_services=list(SERVICE_CODES),
-                            status=MunicipalityStatus.LIVE, went_live_at=timezone.now())
-        town.save()  # creates and migrates the schema
-        made = True
-    host = f"{spec['slug']}.{settings.PLATFORM_DOMAIN}"
-    Domain.objects.get_or_create(domain=host, defaults={"tenant": town, "is_primary": True})
-    return town, made
-
-
-def ensure_user(fields: dict, *, kind: str, role: str | None = None, department: Department | None = None) -> bool:
+def ensure_user(
+    fields: dict, *, kind: str, role: str | None = None, department: Department | None = None
+) -> bool:
     if User.objects.filter(username=fields["username"]).exists():
         return False
     with transaction.atomic():
@@ -62,24 +128,26 @@ def ensure_user(fields: dict, *, kind: str, role: str | None = None, department:
 
 
 def seed_town_people(prefix: str) -> list[str]:
-    created = []
-    departments = {}
-    for code, name_th, name_en in demo.DEPARTMENTS:
-        departments[code], _made = Department.objects.get_or_create(
-            code=code, defaults={"name_th": name_th, "name_en": name_en}
-        )
-    for suffix, first, last, role, dept in demo.STAFF:
-        username = f"{prefix}-{suffix}"
-        fields = {"username": username, "email": f"{username}@example.org", "first_name": first, "last_name": last}
-        if ensure_user(fields, kind=User.Kind.STAFF, role=role, department=departments[dept]):
-            created.append(username)
-    head = User.objects.filter(username=f"{prefix}-head").first()
-    engineering = departments["engineering"]
-    if head and engineering.head_id is None:
-        engineering.head = head
-        engineering.save(update_fields=["head"])
-    citizen = {"username": f"{prefix}-citizen", "email": f"{prefix}-citizen@example.org",
-               "first_name": "มาลี", "last_name": "ใจดี", "phone": "0812345678"}
+    """Give the provisioned demo staff the demo password, make the citizen and a department head."""
+    changed = []
+    with transaction.atomic():
+        for user in User.objects.filter(username__startswith=f"{prefix}-", kind=User.Kind.STAFF):
+            if not user.has_usable_password():
+                user.set_password(demo.DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                changed.append(user.username)
+        head = User.objects.filter(username=f"{prefix}-head").first()
+        engineering = Department.objects.filter(code="engineering").first()
+        if head and engineering and engineering.head_id is None:
+            engineering.head = head
+            engineering.save(update_fields=["head"])
+    citizen = {
+        "username": f"{prefix}-citizen",
+        "email": f"{prefix}-citizen@example.org",
+        "first_name": "มาลี",
+        "last_name": "ใจดี",
+        "phone": "0812345678",
+    }
     if ensure_user(citizen, kind=User.Kind.CITIZEN):
-        created.append(citizen["username"])
-    return created
+        changed.append(citizen["username"])
+    return changed

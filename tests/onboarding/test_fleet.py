@@ -1,0 +1,85 @@
+"""Fleet deploys: up-to-date towns are skipped; behind towns are brought level by SQL replay or by
+Django's migrate, and end up equal to a freshly migrated town."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from onboarding import schema_template as templates
+from onboarding.actions import register_town
+from onboarding.fleet import expected_digest, history_digests, migrate_fleet
+from onboarding.pipeline import run_job
+from onboarding.schema_catalog import schema_differences
+
+from .conftest import make_spec
+
+pytestmark = pytest.mark.django_db
+
+
+def live_town():
+    return run_job(register_town(spec=make_spec(staff=[])).pk).municipality
+
+
+def test_towns_that_are_up_to_date_are_skipped(schema_template):
+    live_town()
+    report = migrate_fleet(jobs=1, skip_public=True)
+    assert report.towns >= 3
+    assert report.up_to_date == report.towns
+    assert report.migrated_by_sql == report.migrated_by_django == 0
+    assert not report.template_rebuilt
+
+
+def test_a_town_behind_on_a_ddl_migration_is_brought_level_by_sql(schema_template):
+    town = live_town()
+    schema = town.schema_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {schema}.django_migrations WHERE app = 'common' "  # noqa: S608
+            "AND name = '0002_audit_append_only'"
+        )
+        cursor.execute(f"DROP TRIGGER auditlog_logentry_append_only ON {schema}.auditlog_logentry")
+        cursor.execute(f"DROP FUNCTION {schema}.thongthin_audit_append_only()")
+    assert history_digests([schema])[schema] != expected_digest()
+
+    report = migrate_fleet(jobs=1, skip_public=True)
+
+    assert report.migrated_by_sql == 1
+    assert not report.failed
+    assert history_digests([schema])[schema] == expected_digest()
+    templates.create_town_schema("town_fleet_reference")
+    assert schema_differences(schema, "town_fleet_reference", structure_only=True) == {}
+
+
+def test_a_town_behind_on_a_non_ddl_migration_is_migrated_by_django(schema_template, monkeypatch):
+    from onboarding import fleet
+
+    town = live_town()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {town.schema_name}.django_migrations WHERE app = 'common' "  # noqa: S608
+            "AND name = '0002_audit_append_only'"
+        )
+    # As if that migration were RunPython: it cannot be replayed as collected SQL.
+    monkeypatch.setattr(
+        fleet, "SQL_SAFE_OPERATIONS", tuple(op for op in fleet.SQL_SAFE_OPERATIONS if op.__name__ != "RunSQL")
+    )
+
+    report = migrate_fleet(jobs=1, skip_public=True)
+
+    assert report.migrated_by_django == 1
+    assert not report.failed
+    assert history_digests([town.schema_name])[town.schema_name] == expected_digest()
+
+
+def test_the_deploy_command_reports_the_fleet(schema_template, capsys):
+    call_command("migrate_fleet", "--jobs", "1", "--skip-public")
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_a_registered_town_without_a_schema_yet_does_not_fail_the_deploy(schema_template):
+    register_town(spec=make_spec())  # status draft: its schema comes later, from the template
+    report = migrate_fleet(jobs=1, skip_public=True)
+    assert not report.failed
+    assert report.towns == report.up_to_date
