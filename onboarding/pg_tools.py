@@ -25,7 +25,7 @@ def _server_major() -> int:
 
 
 def _tool_major(path: str) -> int:
-    out = subprocess.run(  # noqa: S603 (a PostgreSQL client binary we located)
+    out = subprocess.run(
         [path, "--version"], capture_output=True, text=True, check=True, timeout=30
     ).stdout
     match = re.search(r"(\d+)(?:\.\d+)?", out)
@@ -93,7 +93,7 @@ def dump_schema(
         command.append("--format=custom")
     if output is not None:
         command += ["--file", str(output)]
-    result = subprocess.run(command, capture_output=True, env=env, timeout=600, check=False)  # noqa: S603
+    result = subprocess.run(command, capture_output=True, env=env, timeout=600, check=False)
     if result.returncode != 0:
         raise RuntimeError("pg_dump failed: " + result.stderr.decode("utf-8", "replace")[-2000:])
     return str(output) if output is not None else result.stdout.decode("utf-8")

@@ -378,7 +378,9 @@ class CaseFee(models.Model):
             # One periodic fee per certificate case and period; one surcharge per late fee.
             models.UniqueConstraint(
                 fields=["case", "purpose", "period_label"],
-                condition=models.Q(purpose__in=["periodic", "issue"]),
+                # Written as OR rather than IN: PostgreSQL prints an IN-list predicate differently after
+                # a dump and restore, and town schemas are made by replaying the template's dump.
+                condition=models.Q(purpose="periodic") | models.Q(purpose="issue"),
                 name="uniq_fee_per_period",
             ),
             models.UniqueConstraint(

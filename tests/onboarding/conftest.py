@@ -83,3 +83,27 @@ def schema_template(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         return build_template()
+
+
+def unapply_a_leaf_migration(schema: str) -> tuple[str, str]:
+    """Roll one leaf migration of a town app back in `schema`, as if a deploy died before it ran.
+
+    A leaf has no dependents, so reversing it leaves a consistent, half-migrated history whatever
+    migrations the services add later."""
+    from django.apps import apps as django_apps
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from config.tenancy import TENANT_ONLY
+
+    labels = {django_apps.get_app_config(name.rsplit(".", 1)[-1]).label for name in TENANT_ONLY}
+    connection.set_schema(schema)
+    try:
+        executor = MigrationExecutor(connection)
+        graph = executor.loader.graph
+        leaf = sorted(node for node in graph.leaf_nodes() if node[0] in labels)[0]
+        parents = [p for p in graph.node_map[leaf].parents if p[0] == leaf[0]]
+        executor.migrate([parents[0] if parents else (leaf[0], None)])
+    finally:
+        connection.set_schema_to_public()
+    return leaf

@@ -12,6 +12,7 @@ from onboarding.actions import register_town
 from onboarding.fleet import expected_digest, history_digests, migrate_fleet
 from onboarding.pipeline import run_job
 from onboarding.schema_catalog import schema_differences
+from tests.onboarding.conftest import unapply_a_leaf_migration
 
 from .conftest import make_spec
 
@@ -56,15 +57,9 @@ def test_a_town_behind_on_a_non_ddl_migration_is_migrated_by_django(schema_templ
     from onboarding import fleet
 
     town = live_town()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {town.schema_name}.django_migrations WHERE app = 'common' "  # noqa: S608
-            "AND name = '0002_audit_append_only'"
-        )
+    unapply_a_leaf_migration(town.schema_name)
     # As if that migration were RunPython: it cannot be replayed as collected SQL.
-    monkeypatch.setattr(
-        fleet, "SQL_SAFE_OPERATIONS", tuple(op for op in fleet.SQL_SAFE_OPERATIONS if op.__name__ != "RunSQL")
-    )
+    monkeypatch.setattr(fleet, "SQL_SAFE_OPERATIONS", ())
 
     report = migrate_fleet(jobs=1, skip_public=True)
 

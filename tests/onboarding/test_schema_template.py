@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 from onboarding import schema_template as templates
 from onboarding.models import SchemaTemplate
 from onboarding.schema_catalog import describe_schema, schema_differences
+from tests.onboarding.conftest import unapply_a_leaf_migration
 
 pytestmark = pytest.mark.django_db
 
@@ -121,21 +122,13 @@ def test_creating_a_complete_schema_again_changes_nothing(schema_template):
 def test_a_half_migrated_schema_is_finished_by_migrations(schema_template):
     try:
         templates.create_town_schema("town_half")
-        with connection.cursor() as cursor:
-            # As if the worker died before the last migration of an app.
-            cursor.execute(
-                "DELETE FROM town_half.django_migrations "
-                "WHERE app = 'common' AND name = '0002_audit_append_only'"
-            )
-            cursor.execute("DROP TRIGGER auditlog_logentry_append_only ON town_half.auditlog_logentry")
-            cursor.execute("DROP FUNCTION town_half.thongthin_audit_append_only()")
+        app, name = unapply_a_leaf_migration("town_half")  # as if the worker died before it
         assert not templates.is_fully_migrated("town_half")
         assert templates.create_town_schema("town_half") == "migrations"
         assert templates.is_fully_migrated("town_half")
-        assert any(
-            name == "auditlog_logentry_append_only"
-            for _t, name, *_ in describe_schema("town_half")["triggers"]
-        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM town_half.django_migrations WHERE app = %s AND name = %s", [app, name])
+            assert cursor.fetchone() is not None
     finally:
         _drop("town_half")
 

@@ -254,7 +254,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='casefee',
-            constraint=models.UniqueConstraint(condition=models.Q(('purpose__in', ['periodic', 'issue'])), fields=('case', 'purpose', 'period_label'), name='uniq_fee_per_period'),
+            constraint=models.UniqueConstraint(condition=models.Q(('purpose', 'periodic'), ('purpose', 'issue'), _connector='OR'), fields=('case', 'purpose', 'period_label'), name='uniq_fee_per_period'),
         ),
         migrations.AddConstraint(
             model_name='casefee',
