@@ -187,6 +187,8 @@ AXES_VERBOSE = False
 
 # Cookies are host-only (no Domain attribute): a Bang Sare cookie is never sent to another town.
 SESSION_COOKIE_DOMAIN = None
+# Sessions are rows in the schema of the host; the cache in front carries the schema in its keys.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

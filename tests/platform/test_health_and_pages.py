@@ -56,3 +56,20 @@ def test_thai_is_the_default_whatever_the_browser_asks(client_a):
     body = client_a.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="th"' in body
     assert "<h2>บริการ</h2>" in body
+
+
+def test_portal_shows_the_town_logo_from_a_public_file(town_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tenants.utils import schema_context
+
+    from services.common.files.actions import store_upload
+
+    with schema_context(town_a.schema_name):
+        logo = store_upload(SimpleUploadedFile("logo.png", b"\x89PNG\r\n\x1a\nlogo", content_type="image/png"),
+                            purpose="branding", public=True)
+    town_a.branding = {**town_a.branding, "logo": str(logo.public_id)}
+    town_a.save()
+    client = Client(HTTP_HOST="alpha.localhost")
+    body = client.get("/").content.decode()
+    assert f"/files/{logo.public_id}/" in body
+    assert client.get(f"/files/{logo.public_id}/").status_code == 200

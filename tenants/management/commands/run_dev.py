@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-seed", action="store_true")
 
     def handle(self, *args, port: int, no_seed: bool, **options):
-        call_command("migrate_schemas", interactive=False, verbosity=0)
+        # The deploy command: public schema, towns that need it, and the provisioning template.
+        call_command("migrate_fleet", verbosity=0)
         if not no_seed:
             call_command("seed_demo")
         base = str(settings.BASE_DIR)

@@ -6,6 +6,8 @@ invitation so that `make run` can be tried at once.
 
 from __future__ import annotations
 
+import io
+
 import json
 import tempfile
 from pathlib import Path
@@ -107,6 +109,8 @@ class Command(BaseCommand):
                 created.append(town.slug)
             with schema_context(town.schema_name):
                 created += seed_town_people(spec["staff_prefix"])
+            # Fee catalogue and payers, so the bill look-up works on the demo (idempotent).
+            call_command("seed_payments_demo", town=town.slug, stdout=io.StringIO())
         if created:
             self.stdout.write(self.style.SUCCESS("created: " + ", ".join(created)))
         else:
