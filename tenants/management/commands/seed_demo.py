@@ -7,7 +7,6 @@ invitation so that `make run` can be tried at once.
 from __future__ import annotations
 
 import io
-
 import json
 import tempfile
 from pathlib import Path
