@@ -130,6 +130,10 @@ if TESTING or env_bool("DB_POOL_OFF"):
     # Test databases are created and dropped by the runner; a pool would hold them open.
     DATABASES["default"]["OPTIONS"] = {}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Issue `SET search_path` once per schema switch instead of before every query. Safe here: the
+# routing middleware switches schema (which clears the flag) on every request, and django-tenants
+# clears it on close, rollback and savepoint rollback.
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (keys carry the schema name: tenancy rule 3) ------------------------------------------
