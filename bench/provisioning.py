@@ -176,12 +176,13 @@ already in the database. Template: {template.table_count} tables, {template.stat
 {row("plain migrations (fallback)", slow, slow_schema)}
 
 Speed-up at p50 over migrations: **{slow_p50 / p50:.1f}×** with the pool, **{slow_p50 / replay_p50:.1f}×** by replay alone
-(goal ≥ 10×); goal p50 < 500 ms: **{"met" if max(p50, replay_p50) < 0.5 else "NOT met"}** for both.
+(goal ≥ 10×). Goal p50 < 500 ms: warm pool **{"met" if p50 < 0.5 else "NOT met"}**, replay alone
+**{"met" if replay_p50 < 0.5 else "NOT met"}**.
 The schema step alone: {statistics.median(slow_schema) / statistics.median(pooled_schema):.0f}× (pool) and
 {statistics.median(slow_schema) / statistics.median(replayed_schema):.1f}× (replay) faster than migrations.
-Filling the database to {present} towns took {fill_seconds:.0f} s. The migration count is still small
-(foundation only: {len(schema_template.expected_tenant_migrations())} migrations); the migrations path grows with every
-service migration while replay stays one script.
+Filling the database to {present} towns took {fill_seconds:.0f} s; {len(schema_template.expected_tenant_migrations())}
+town migrations. The load average of the machine is printed by the run: on the shared 2-core machine,
+other processes make every row slower, the replay row most.
 """
     write_section("onboarding:provisioning", "Onboarding: provisioning a town", body)
     print(body)
