@@ -133,3 +133,30 @@ def test_platform_home_in_english(platform_client):
     assert headings == ["Thongthin"]
     assert "Sign in" in body
     assert not THAI.search(" ".join(re.findall(r"<h2[^>]*>(.*?)</h2>", body, re.S)))
+
+
+def test_every_backoffice_menu_label_has_an_english_text():
+    from django.apps import apps
+    from django.utils import translation
+
+    labels = [str(label) for config in apps.get_app_configs() for label, *_ in getattr(config, "backoffice_menu", ())]
+    assert len(labels) > 10
+    with translation.override("en"):
+        assert [label for label in labels if THAI.search(translation.gettext(label))] == []
+
+
+def test_backoffice_and_public_register_in_english(in_town_a):
+    roles = ("town_admin", "oss_officer", "finance_officer", "saraban_clerk", "building_engineer")
+    staff = factories.make_user(roles=roles, kind="staff")
+    client = _english(Client(HTTP_HOST="alpha.localhost"))
+    client.force_login(staff)
+    body, headings = _page(client, "/staff/")
+    for word in ("Finance: overview", "Complaints", "Building permit applications", "e-Saraban", "Staff and roles"):
+        assert word in body, word
+    menu = re.search(r'<nav class="side".*?</nav>', body, re.S).group(0)
+    assert "Finance: overview" in menu
+    assert not THAI.search(re.sub(r"<[^>]+>", " ", menu))
+    body, headings = _page(client, "/payments/staff/")
+    assert headings[0].startswith("Finance: overview")
+    body, headings = _page(client, "/permits/register/")
+    assert headings == ["Register: Building permit"]
