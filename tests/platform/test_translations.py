@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tests import factories
 
@@ -47,6 +48,13 @@ def read_po(path: Path) -> list[dict]:
                 field = "msgstr"
             entry[field] = _unquote(line)
     return [e for e in entries if e["msgid"]]
+
+
+@pytest.fixture(autouse=True)
+def _thai_again_afterwards():
+    """A request with the English cookie leaves English active in this thread; later tests expect Thai."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +145,6 @@ def test_platform_home_in_english(platform_client):
 
 def test_every_backoffice_menu_label_has_an_english_text():
     from django.apps import apps
-    from django.utils import translation
 
     labels = [str(label) for config in apps.get_app_configs() for label, *_ in getattr(config, "backoffice_menu", ())]
     assert len(labels) > 10
