@@ -32,12 +32,16 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
 
 @pytest.fixture(autouse=True)
 def _fresh_routing_cache():
+    from django.utils import translation
+
     from tenants.directory import directory
 
     directory.clear_local()
     yield
     directory.clear_local()
     connection.set_schema_to_public()
+    # A request with the English cookie leaves English active in this thread: back to Thai.
+    translation.activate("th")
 
 
 @pytest.fixture
