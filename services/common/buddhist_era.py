@@ -47,6 +47,27 @@ def format_be_datetime(value: dt.datetime) -> str:
     return f"{format_be_short(local)} {local:%H:%M} น."
 
 
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN_LONG = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+
+
+def format_be_short_en(value: dt.date | dt.datetime) -> str:
+    """English pages keep the Buddhist-era year: `23 Nov 2569 BE`."""
+    d = _local_date(value)
+    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year + BE_OFFSET} BE"
+
+
+def format_be_long_en(value: dt.date | dt.datetime) -> str:
+    d = _local_date(value)
+    return f"{d.day} {MONTHS_EN_LONG[d.month - 1]} {d.year + BE_OFFSET} BE"
+
+
+def format_be_datetime_en(value: dt.datetime) -> str:
+    local = value.astimezone(BANGKOK) if value.tzinfo else value
+    return f"{format_be_short_en(local)} {local:%H:%M}"
+
+
 def thai_digits(text: str) -> str:
     return str(text).translate(_THAI_DIGITS)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 
 from services.common import baht_text as baht_text_module
 from services.common import buddhist_era
@@ -14,19 +15,29 @@ from services.common.thai_id import mask_thai_id
 register = template.Library()
 
 
+def _english() -> bool:
+    return translation.get_language() == "en"
+
+
 @register.filter
 def be_date(value: dt.date | dt.datetime | None) -> str:
-    return buddhist_era.format_be_short(value) if value else ""
+    if not value:
+        return ""
+    return buddhist_era.format_be_short_en(value) if _english() else buddhist_era.format_be_short(value)
 
 
 @register.filter
 def be_date_long(value: dt.date | dt.datetime | None) -> str:
-    return buddhist_era.format_be_long(value) if value else ""
+    if not value:
+        return ""
+    return buddhist_era.format_be_long_en(value) if _english() else buddhist_era.format_be_long(value)
 
 
 @register.filter
 def be_datetime(value: dt.datetime | None) -> str:
-    return buddhist_era.format_be_datetime(value) if value else ""
+    if not value:
+        return ""
+    return buddhist_era.format_be_datetime_en(value) if _english() else buddhist_era.format_be_datetime(value)
 
 
 @register.filter

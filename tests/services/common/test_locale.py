@@ -122,3 +122,18 @@ def test_mobile_and_e164():
 def test_bad_phone_numbers_are_refused(bad):
     with pytest.raises(ValidationError):
         validate_thai_phone(bad)
+
+
+def test_date_filters_follow_the_page_language_and_keep_the_buddhist_era():
+    from django.utils import translation
+
+    from services.common.templatetags.thai import be_date, be_date_long, be_datetime
+
+    day = dt.date(2026, 11, 23)
+    moment = dt.datetime(2026, 11, 23, 7, 5, tzinfo=dt.UTC)
+    with translation.override("th"):
+        assert be_date(day) == "23 พ.ย. 2569"
+    with translation.override("en"):
+        assert be_date(day) == "23 Nov 2569 BE"
+        assert be_date_long(day) == "23 November 2569 BE"
+        assert be_datetime(moment) == "23 Nov 2569 BE 14:05"
