@@ -20,6 +20,7 @@ from pathlib import Path
 import qrcode
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 FONT_DIR = Path(settings.BASE_DIR) / "platform" / "static" / "fonts" / "sarabun"
@@ -89,9 +90,11 @@ def render_html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a Django template to PDF bytes."""
-    html = render_to_string(
-        template_name,
-        {**context, "pdf_fonts_css": fonts_css(), "pdf_base_css": mark_safe(BASE_CSS)},  # noqa: S308
-    )
+    """Render a Django template to PDF bytes. Official documents are Thai whatever the language of
+    the page that asked for them (dates in the Buddhist era with Thai month names)."""
+    with translation.override("th"):
+        html = render_to_string(
+            template_name,
+            {**context, "pdf_fonts_css": fonts_css(), "pdf_base_css": mark_safe(BASE_CSS)},  # noqa: S308
+        )
     return render_html_to_pdf(html)
