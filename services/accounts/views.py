@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 
 from . import actions, selectors
@@ -35,7 +36,7 @@ def staff_list(request):
     _require_manager(request.user)
     department = request.GET.get("department") or None
     people = selectors.staff_directory(
-        query=request.GET.get("q", "").strip(), role=request.GET.get("role", ""),
+        query=query_param(request.GET, "q"), role=query_param(request.GET, "role"),
         department_id=int(department) if department and department.isdigit() else None,
         include_inactive=request.GET.get("inactive") == "1",
     )

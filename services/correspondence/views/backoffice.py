@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.common.buddhist_era import be_year
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed
 from services.exchange.directory import agencies, current_agency_code
@@ -79,8 +80,8 @@ def home(request):
 
 @staff_required
 def letter_list(request):
-    query = request.GET.get("q", "").strip()
-    direction = request.GET.get("direction", "")
+    query = query_param(request.GET, "q")
+    direction = query_param(request.GET, "direction")
     letters = selectors.search_letters(
         user=request.user, query=query, direction=direction if direction in Direction.values else ""
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 
 from .. import actions, billing, documents, selectors
@@ -73,8 +74,8 @@ def payers(request):
         request,
         selectors.search_payers(
             user=request.user,
-            query=request.GET.get("q", "").strip(),
-            community=request.GET.get("community", "").strip(),
+            query=query_param(request.GET, "q"),
+            community=query_param(request.GET, "community"),
         ),
     )
     form = PayerImportForm()
@@ -133,8 +134,8 @@ def invoices(request):
         request,
         selectors.search_invoices(
             user=request.user,
-            query=request.GET.get("q", "").strip(),
-            status=request.GET.get("status", ""),
+            query=query_param(request.GET, "q"),
+            status=query_param(request.GET, "status"),
             bill_run_id=int(run) if run.isdigit() else None,
         ),
     )
@@ -211,7 +212,7 @@ class ResolveForm(forms.Form):
 @staff_required
 def exceptions(request):
     _require(request, "payments.view_paymentexception")
-    status = request.GET.get("status", ExceptionStatus.OPEN)
+    status = query_param(request.GET, "status", ExceptionStatus.OPEN)
     items = PaymentException.objects.select_related("bank_transaction", "invoice", "resolved_by").filter(
         status=status
     )
@@ -259,7 +260,7 @@ def exception_detail(request, pk: int):
 @staff_required
 def receipts(request):
     _require(request, "payments.view_receipt")
-    query = request.GET.get("q", "").strip()
+    query = query_param(request.GET, "q")
     items = Receipt.objects.select_related("invoice", "payment")
     if query:
         filters = Q(payer_name__icontains=query) | Q(invoice__number__icontains=query)
