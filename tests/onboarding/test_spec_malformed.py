@@ -56,3 +56,14 @@ def test_a_nul_character_in_the_search_is_harmless(platform_client):
                                    HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert set(response.json()) == {"count", "next", "previous", "results"}
+
+
+def test_a_boundary_file_that_is_not_utf8_is_a_field_error():
+    from django.core.exceptions import ValidationError
+
+    from onboarding.boundary import parse_boundary
+
+    with pytest.raises(ValidationError) as caught:
+        parse_boundary(b"\xff\xa8\x00not json")
+    assert "not UTF-8" in caught.value.messages[0]
+    assert caught.value.code == "boundary_json"
