@@ -185,7 +185,7 @@ class BillRunForm(forms.Form):
 @staff_required
 def bill_runs(request):
     _require(request, "payments.run_billing")
-    form = BillRunForm(request.POST or None)
+    form = BillRunForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             existed = BillRun.objects.filter(period=form.cleaned_data["month"].replace(day=1)).exists()
@@ -232,7 +232,7 @@ def exception_detail(request, pk: int):
     _require(request, "payments.view_paymentexception")
     item = get_object_or_404(PaymentException.objects.select_related("bank_transaction", "invoice"), pk=pk)
     form = ResolveForm(
-        request.POST or None, initial={"invoice_number": item.invoice.number if item.invoice else ""}
+        request.POST if request.method == "POST" else None, initial={"invoice_number": item.invoice.number if item.invoice else ""}
     )
     if request.method == "POST" and form.is_valid():
         invoice_id = None
@@ -294,7 +294,8 @@ class StatementForm(forms.Form):
 def statements(request):
     """Upload an end-of-day bank file; it is kept and reconciled in the background."""
     _require(request, "payments.add_statementimport")
-    form = StatementForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even one carrying only the file (an empty QueryDict is falsy).
+    form = StatementForm(request.POST, request.FILES) if request.method == "POST" else StatementForm()
     if request.method == "POST" and form.is_valid():
         try:
             statement = queue_statement_import(
@@ -425,7 +426,7 @@ class SettingsForm(forms.ModelForm):
 def settings_view(request):
     _require(request, "payments.change_paymentsettings")
     row = PaymentSettings.current()
-    form = SettingsForm(request.POST or None, instance=row)
+    form = SettingsForm(request.POST if request.method == "POST" else None, instance=row)
     if request.method == "POST":
         if request.POST.get("action") == "rotate":
             row.bank_hmac_secret = actions.rotate_bank_secret(by=request.user)
@@ -561,7 +562,7 @@ def payer_edit(request, code: str | None = None):
     """Add a payer or change one (registry details and the recurring fees billed to them)."""
     _require(request, "payments.change_payer" if code else "payments.add_payer")
     payer = get_object_or_404(Payer, code=code) if code else None
-    form = PayerForm(request.POST or None, instance=payer)
+    form = PayerForm(request.POST if request.method == "POST" else None, instance=payer)
     if request.method == "POST" and form.is_valid():
         fees = []
         if form.cleaned_data.get("garbage_tier"):
