@@ -69,7 +69,12 @@ def parse_boundary(raw: str | bytes | dict) -> Boundary:
             raise _error(
                 "ไฟล์ขอบเขตใหญ่เกิน 2 MB", "The boundary file is larger than 2 MB", "boundary_too_large"
             )
-        raw = raw.decode("utf-8-sig", errors="strict")
+        try:
+            raw = raw.decode("utf-8-sig", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise _error(
+                "ไฟล์ขอบเขตไม่ใช่ข้อความ UTF-8", "The boundary file is not UTF-8 text", "boundary_json"
+            ) from exc
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)

@@ -447,8 +447,11 @@ def validate_departments(departments) -> tuple[list[dict], list[str]]:
     if not isinstance(departments, list) or not departments:
         return [], ["ต้องมีกอง/ส่วนอย่างน้อย 1 หน่วย (At least one department is required)"]
     for index, dept in enumerate(departments, start=1):
-        code = str((dept or {}).get("code", "")).strip().lower()
-        name_th = str((dept or {}).get("name_th", "")).strip()
+        if not isinstance(dept, dict):
+            errors.append(f"บรรทัด {index}: ต้องเป็นออบเจ็กต์ (Line {index}: must be an object/mapping)")
+            continue
+        code = str(dept.get("code", "")).strip().lower()
+        name_th = str(dept.get("name_th", "")).strip()
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", code):
             errors.append(
                 f"บรรทัด {index}: รหัสกองต้องเป็น a-z 0-9 (Line {index}: code must be a-z, 0-9): {code or '-'}"

@@ -113,6 +113,9 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     seen_emails: set[str] = set()
     usernames: set[str] = set()
     admin = spec.get("admin") or {}
+    if not isinstance(admin, dict):
+        errors["admin"] = ["ผู้ดูแลระบบต้องเป็นออบเจ็กต์ (The admin must be an object/mapping)"]
+        admin = {}
     admin_clean, admin_errors = check_staff_row(
         {**admin, "roles": ["town_admin"]} if isinstance(admin, dict) else {},
         departments=lookup,
@@ -120,7 +123,7 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
     )
     if isinstance(admin, dict) and admin.get("department") is None:
         admin_clean["department"] = ""
-    if admin_errors:
+    if admin_errors and "admin" not in errors:
         errors["admin"] = admin_errors
     admin_clean["username"] = str((admin or {}).get("username") or username_for(admin_clean["email"]))
     usernames.add(admin_clean["username"])
@@ -132,10 +135,11 @@ def validate_town_spec(spec: dict, *, exclude_town_id: int | None = None) -> dic
         errors["staff"] = ["รายชื่อเจ้าหน้าที่ต้องเป็นรายการ (Staff must be a list)"]
         staff = []
     for index, row in enumerate(staff, start=1):
-        row_clean, row_errors = check_staff_row(
-            row if isinstance(row, dict) else {}, departments=lookup, seen_emails=seen_emails
-        )
-        username = str((row or {}).get("username") or username_for(row_clean["email"]))
+        if not isinstance(row, dict):
+            errors[f"staff.{index}"] = ["แต่ละรายการต้องเป็นออบเจ็กต์ (Each staff entry must be an object/mapping)"]
+            continue
+        row_clean, row_errors = check_staff_row(row, departments=lookup, seen_emails=seen_emails)
+        username = str(row.get("username") or username_for(row_clean["email"]))
         if not USERNAME.match(username):
             row_errors.append(f"ชื่อผู้ใช้ไม่ถูกต้อง (Invalid username): {username}")
         elif username in usernames:

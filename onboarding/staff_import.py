@@ -155,7 +155,7 @@ def check_staff_row(
         errors.append(f"ไม่มีกองนี้ในรายการกอง/ส่วน (Unknown department): {department_raw}")
     raw_roles = data.get("roles") if isinstance(data.get("roles"), list) else None
     roles, unknown = parse_roles(
-        ";".join(raw_roles) if raw_roles is not None else str(data.get("role") or "")
+        ";".join(str(role) for role in raw_roles) if raw_roles is not None else str(data.get("role") or "")
     )
     if unknown:
         errors.append(f"ไม่รู้จักบทบาท (Unknown role): {', '.join(unknown)}")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
+from services.common.params import query_param
 from tenants.views import platform_admin_required
 
 from . import actions, geography
@@ -388,7 +389,7 @@ def job_resume(request, public_id):
 @require_GET
 def subdomain_check(request):
     """Live availability check for step 2 (HTMX)."""
-    value = request.GET.get("slug", "").strip().lower()
+    value = query_param(request.GET, "slug").lower()
     try:
         check_subdomain_available(value)
     except ValidationError as exc:
@@ -404,7 +405,7 @@ def subdomain_check(request):
 @require_GET
 def district_options(request):
     """<option>s of the chosen province's districts (HTMX, step 1)."""
-    province = request.GET.get("province_code", "")
+    province = query_param(request.GET, "province_code")
     options = geography.districts_of(province) if province else []
     return HttpResponse(
         format_html(

@@ -37,9 +37,10 @@ def platform_home(request):
     """Public landing page of the platform; DGA admins also get the towns console."""
     from onboarding.selectors import province_filter_choices, town_health, towns_for_console
     from onboarding.service_defaults import SERVICE_LABELS
+    from services.common.params import query_param
 
     page = None
-    filters = {key: request.GET.get(key, "").strip() for key in ("q", "province", "kind", "status")}
+    filters = {key: query_param(request.GET, key) for key in ("q", "province", "kind", "status")}
     if _is_dga(request):
         towns = towns_for_console(
             query=filters["q"], province=filters["province"], kind=filters["kind"], status=filters["status"]

@@ -37,9 +37,20 @@ def _jurisdiction_ok(request) -> bool:
     return given in hosts
 
 
+def _has_nul(request) -> bool:
+    """PostgreSQL refuses NUL in text: a parameter carrying one can match nothing and is refused up front."""
+    for params in (request.GET, request.POST):
+        for key, values in params.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
 def _guard(fmt: str, request):
     if fmt not in FORMATS:
         return error("json", 400, "format must be json or xml")
+    if _has_nul(request):
+        return error(fmt, 400, "parameters must not contain NUL characters")
     if not _jurisdiction_ok(request):
         return error(fmt, 404, "jurisdiction_id not found")
     return None
@@ -174,13 +185,16 @@ def _list_requests(request, fmt: str):
         return error(fmt, 400, str(exc))
     if start and end and end < start:
         return error(fmt, 400, "end_date is before start_date")
-    if start is None and end is None:
-        end = timezone.now()
-        start = end - DEFAULT_WINDOW
-    elif start is None:
-        start = end - DEFAULT_WINDOW
-    elif end is None:
-        end = start + DEFAULT_WINDOW
+    try:
+        if start is None and end is None:
+            end = timezone.now()
+            start = end - DEFAULT_WINDOW
+        elif start is None:
+            start = end - DEFAULT_WINDOW
+        elif end is None:
+            end = start + DEFAULT_WINDOW
+    except OverflowError:  # a window reaching past year 1 or 9999
+        return error(fmt, 400, "start_date and end_date must be between years 0001 and 9999 with room for the window")
     if end - start > DEFAULT_WINDOW:
         return error(fmt, 400, "the date range may span at most 90 days")
     cases = cases.filter(received_at__gte=start, received_at__lte=end)

@@ -8,15 +8,18 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.auth import IsPlatformAdmin
 from api.errors import error_body
+from api.paging import paged
 from onboarding import actions
 from onboarding.pipeline import STEPS
 from onboarding.selectors import town_health, towns_for_console
 from onboarding.spec import SpecInvalid
+from services.common.params import query_param
 from tenants.models import Municipality
 
 
@@ -143,10 +146,12 @@ def _status_body(town: Municipality) -> dict:
 
 class MunicipalityList(APIView):
     permission_classes = [IsPlatformAdmin]
+    # A town is a nested document (admin, staff, departments, services): JSON only, never a flat form.
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="municipalities_list",
-        responses={200: MunicipalityOutput(many=True)},
+        responses={200: paged(MunicipalityOutput, "MunicipalityPage")},
         parameters=[
             OpenApiParameter("q", str),
             OpenApiParameter("province", str),
@@ -156,10 +161,10 @@ class MunicipalityList(APIView):
     )
     def get(self, request):
         towns = towns_for_console(
-            query=request.query_params.get("q", ""),
-            province=request.query_params.get("province", ""),
-            kind=request.query_params.get("kind", ""),
-            status=request.query_params.get("status", ""),
+            query=query_param(request.query_params, "q"),
+            province=query_param(request.query_params, "province"),
+            kind=query_param(request.query_params, "kind"),
+            status=query_param(request.query_params, "status"),
         )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(towns, request, view=self)

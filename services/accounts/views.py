@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 
 from . import actions, selectors
@@ -35,7 +36,7 @@ def staff_list(request):
     _require_manager(request.user)
     department = request.GET.get("department") or None
     people = selectors.staff_directory(
-        query=request.GET.get("q", "").strip(), role=request.GET.get("role", ""),
+        query=query_param(request.GET, "q"), role=query_param(request.GET, "role"),
         department_id=int(department) if department and department.isdigit() else None,
         include_inactive=request.GET.get("inactive") == "1",
     )
@@ -48,7 +49,7 @@ def staff_list(request):
 @staff_required
 def staff_invite(request):
     _require_manager(request.user)
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = actions.invite_staff(by=request.user, host=request.get_host(), scheme=request.scheme,
@@ -69,7 +70,7 @@ def staff_edit(request, user_id: int):
     person = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
     initial = {"position": person.position, "department": person.department, "is_active": person.is_active,
                "roles": person.role_codes()}
-    form = StaffEditForm(request.POST or None, initial=initial)
+    form = StaffEditForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_staff(by=request.user, user_id=person.pk, **form.cleaned_data)
@@ -87,7 +88,7 @@ def staff_edit(request, user_id: int):
 def citizen_sign_up(request):
     if getattr(request, "tenant", None) is None:
         raise PermissionDenied  # the platform host has no citizens
-    form = CitizenSignUpForm(request.POST or None)
+    form = CitizenSignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

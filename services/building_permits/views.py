@@ -38,7 +38,7 @@ def _form_page(request, *, case=None):
         detail = case.building_permit
         initial = {name: getattr(case, name) for name in actions.APPLICANT_FIELDS + actions.CASE_FIELDS}
         initial.update({name: getattr(detail, name) for name in actions.DETAIL_FIELDS})
-    form = PermitApplicationForm(request.POST or None, initial=initial)
+    form = PermitApplicationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = actions.save_application_draft(

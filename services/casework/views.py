@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed, allowed_targets, can_move
 
@@ -194,13 +195,13 @@ def certificate_pdf(request, public_id, *, kind: str):
 @staff_required
 def staff_list(request, *, kind: str):
     case_type = case_type_for(kind)
-    status = request.GET.get("status", "")
+    status = query_param(request.GET, "status")
     status = status if status in CaseStatus.values else ""
     cases = selectors.cases_for_staff(
         user=request.user,
         kind=kind,
         status=status,
-        query=request.GET.get("q", "").strip()[:100],
+        query=query_param(request.GET, "q"),
         overdue_only=request.GET.get("overdue") == "1",
     )
     return render(
@@ -342,7 +343,7 @@ def staff_act(request, public_id, action: str, *, kind: str):
 
 def register(request, *, kind: str):
     case_type = case_type_for(kind)
-    query = request.GET.get("q", "").strip()[:100]
+    query = query_param(request.GET, "q")
     page = Paginator(selectors.public_register(kind=kind, query=query), 30).get_page(request.GET.get("page"))
     return render(request, "casework/register.html", {"case_type": case_type, "page": page, "query": query})
 

@@ -14,6 +14,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from services.common.params import query_param
+
 SERVICE_LABELS = {
     "complaints": ("แจ้งเรื่องร้องเรียน / ขอรับบริการ", "Complaints and requests", "ศูนย์บริการร่วม One Stop Service"),
     "building_permits": ("ขออนุญาตก่อสร้างอาคาร", "Building permits", "อาคารไม่เกิน 150 ตารางเมตร"),
@@ -75,9 +77,9 @@ def backoffice_home(request):
 def audit_entries(request):
     """Filtered, paginated audit entries of the current schema."""
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-    model = request.GET.get("model", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    query = request.GET.get("q", "").strip()
+    model = query_param(request.GET, "model")
+    actor = query_param(request.GET, "actor")
+    query = query_param(request.GET, "q")
     if model:
         entries = entries.filter(content_type__model=model.lower())
     if actor:

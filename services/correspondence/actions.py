@@ -106,6 +106,17 @@ def _validate_choices(**values: str) -> None:
         raise ValidationError(errors)
 
 
+def _validate_lengths(**values: str) -> None:
+    """Text longer than its column is a 400 with the field named, not a database error."""
+    errors = {}
+    for name, value in values.items():
+        limit = Letter._meta.get_field(name).max_length
+        if limit and len(value) > limit:
+            errors[name] = _("ยาวเกิน %(limit)d ตัวอักษร (Longer than %(limit)d characters)") % {"limit": limit}
+    if errors:
+        raise ValidationError(errors)
+
+
 def _attach(letter: Letter, uploads: Sequence[UploadedFile], *, role: str, by: User | None) -> None:
     for upload in uploads:
         stored = store_upload(
@@ -147,6 +158,12 @@ def draft_letter(
         errors["body"] = _("กรุณากรอกข้อความ (Body is required)")
     if errors:
         raise ValidationError(errors)
+    # เรียน defaults to the recipient; a recipient too long for it needs its own salutation.
+    salutation = salutation.strip() or recipient_name.strip()
+    _validate_lengths(
+        subject=subject.strip(), recipient_name=recipient_name.strip(), salutation=salutation,
+        reference_to=reference_to, enclosures=enclosures, closing=closing.strip(), signer_position=signer_position,
+    )
     config = saraban_settings()
     letter = Letter.objects.create(
         direction=Direction.OUTGOING,
@@ -157,7 +174,7 @@ def draft_letter(
         subject=subject.strip(),
         body=body.strip(),
         recipient_name=recipient_name.strip(),
-        salutation=salutation.strip() or recipient_name.strip(),
+        salutation=salutation,
         reference_to=reference_to,
         enclosures=enclosures,
         is_circular=is_circular,
@@ -500,6 +517,10 @@ def register_paper_letter(
         errors["scans"] = _("กรุณาแนบไฟล์สแกนหนังสือ PDF หรือ JPEG (Attach the scan)")
     if errors:
         raise ValidationError(errors)
+    _validate_lengths(
+        subject=subject.strip(), sender_name=sender_name.strip(), letter_number=letter_number.strip(),
+        recipient_name=recipient_name.strip(),
+    )
     config = saraban_settings()
     letter = Letter.objects.create(
         direction=Direction.INCOMING,

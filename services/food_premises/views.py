@@ -66,7 +66,7 @@ def _form_page(request, *, case=None):
             }
         )
         initial.update({f"hygiene_{row['code']}": row["ok"] for row in detail.hygiene_self_check})
-    form = NotificationForm(request.POST or None, initial=initial)
+    form = NotificationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = actions.save_notification_draft(

@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 
 from api.auth import IsStaffMember
 from api.errors import error_body
+from api.paging import paged
 from services.accounts.models import Department, User
+from services.common.params import query_param
 from services.correspondence import actions, printouts, selectors
 from services.correspondence.models import Register
 from services.exchange import actions as exchange
@@ -53,8 +55,8 @@ class LetterListCreate(generics.ListAPIView):
     def get_queryset(self):
         return selectors.search_letters(
             user=self.request.user,
-            query=self.request.query_params.get("q", "").strip(),
-            direction=self.request.query_params.get("direction", ""),
+            query=query_param(self.request.query_params, "q"),
+            direction=query_param(self.request.query_params, "direction"),
         ).prefetch_related("register_entries", "recipients")
 
     @extend_schema(request=LetterDraftInput, responses={201: LetterOutput})
@@ -169,7 +171,9 @@ class PaperLetterReceive(APIView):
 
     @extend_schema(request=PaperLetterInput, responses={201: LetterOutput})
     def post(self, request):
-        data = PaperLetterInput(data={**request.data.dict(), "scans": request.FILES.getlist("scans")})
+        # An empty body parses to a plain dict, a form to a QueryDict: read both the same way.
+        fields = {key: request.data.get(key) for key in request.data if key != "scans"}
+        data = PaperLetterInput(data={**fields, "scans": request.FILES.getlist("scans")})
         data.is_valid(raise_exception=True)
         letter = actions.register_paper_letter(by=request.user, **data.validated_data)
         return Response(LetterOutput(letter).data, status=status.HTTP_201_CREATED)
@@ -182,17 +186,17 @@ class RegisterRows(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str), OpenApiParameter("year", int)],
-        responses=RegisterRowOutput(many=True),
+        responses=paged(RegisterRowOutput, "RegisterRowPage"),
     )
     def get(self, request, register: str):
         if register not in Register.values:
             return Response(error_body("not_found"), status=status.HTTP_404_NOT_FOUND)
-        year = request.query_params.get("year", "")
+        year = query_param(request.query_params, "year")
         entries = selectors.register_entries(
             user=request.user,
             register=register,
             year=int(year) if year.isdigit() else None,
-            query=request.query_params.get("q", "").strip(),
+            query=query_param(request.query_params, "q"),
         )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(entries, request, view=self)
@@ -209,7 +213,7 @@ class AgencyList(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str)], responses=AgencyOutput(many=True))
     def get(self, request):
-        found = agencies(query=request.query_params.get("q", "").strip(), exclude_code=current_agency_code())
+        found = agencies(query=query_param(request.query_params, "q"), exclude_code=current_agency_code())
         return Response(AgencyOutput(found, many=True).data)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from api.paging import paged
 from api.v1.permits import base
 from services.casework.models import CaseKind
 from services.food_premises.actions import save_notification_draft
@@ -45,7 +46,7 @@ class FoodMixin:
 
 
 @extend_schema_view(
-    get=extend_schema(operation_id="food_cases_list", responses={200: base.CaseOutput(many=True)}),
+    get=extend_schema(operation_id="food_cases_list", responses={200: paged(base.CaseOutput, "FoodCasePage")}),
     post=extend_schema(
         operation_id="food_cases_create",
         request=FoodNotificationInput,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_body
+from services.common.params import query_param
 from services.payments import actions, banks, selectors
 from services.payments.models import Invoice, PaymentSettings
 
@@ -158,8 +159,8 @@ class InvoiceList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.search_invoices(
             user=self.request.user,
-            query=self.request.query_params.get("q", ""),
-            status=self.request.query_params.get("status", ""),
+            query=query_param(self.request.query_params, "q"),
+            status=query_param(self.request.query_params, "status"),
         ).prefetch_related("lines")
 
 

@@ -15,8 +15,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.paging import paged
 from services.casework import actions, selectors
 from services.casework.models import Case, CaseStatus, Certificate
+from services.common.params import query_param
 
 
 class CaseEventOutput(serializers.Serializer):
@@ -152,8 +154,8 @@ class CaseListBase(CaseApiMixin, APIView):
             cases = selectors.cases_for_staff(
                 user=request.user,
                 kind=self.kind,
-                status=request.query_params.get("status", ""),
-                query=request.query_params.get("q", "")[:100],
+                status=query_param(request.query_params, "status"),
+                query=query_param(request.query_params, "q"),
             )
         else:
             cases = selectors.cases_for_applicant(user=request.user, kind=self.kind)
@@ -263,13 +265,13 @@ class RegisterBase(APIView):
     permission_classes = [AllowAny]
     kind = ""
 
-    @extend_schema(responses={200: CertificatePublicOutput(many=True)})
+    @extend_schema(responses={200: paged(CertificatePublicOutput, "CertificatePage")})
     def get(self, request):
         from rest_framework.pagination import PageNumberPagination
 
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
-            selectors.public_register(kind=self.kind, query=request.query_params.get("q", "")[:100]),
+            selectors.public_register(kind=self.kind, query=query_param(request.query_params, "q")),
             request,
             view=self,
         )

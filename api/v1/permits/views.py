@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from api.paging import paged
 from services.building_permits.actions import save_application_draft
 from services.building_permits.models import BuildingUse, DeedType, PlanSource
 from services.casework.models import CaseKind
@@ -48,7 +49,7 @@ class PermitMixin:
 
 
 @extend_schema_view(
-    get=extend_schema(operation_id="permits_cases_list", responses={200: base.CaseOutput(many=True)}),
+    get=extend_schema(operation_id="permits_cases_list", responses={200: paged(base.CaseOutput, "PermitCasePage")}),
     post=extend_schema(
         operation_id="permits_cases_create",
         request=PermitApplicationInput,

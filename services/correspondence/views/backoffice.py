@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.common.buddhist_era import be_year
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed
 from services.exchange.directory import agencies, current_agency_code
@@ -79,8 +80,8 @@ def home(request):
 
 @staff_required
 def letter_list(request):
-    query = request.GET.get("q", "").strip()
-    direction = request.GET.get("direction", "")
+    query = query_param(request.GET, "q")
+    direction = query_param(request.GET, "direction")
     letters = selectors.search_letters(
         user=request.user, query=query, direction=direction if direction in Direction.values else ""
     )
@@ -270,7 +271,7 @@ def draft(request):
                 "body": template.body,
                 "closing": template.closing,
             }
-    form = DraftLetterForm(request.POST or None, initial=initial)
+    form = DraftLetterForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             letter = actions.draft_letter(
@@ -301,7 +302,7 @@ def templates(request, pk: int | None = None):
     instance = LetterTemplate.objects.filter(pk=pk).first() if pk else None
     if pk and instance is None:
         raise Http404
-    form = LetterTemplateForm(request.POST or None, instance=instance)
+    form = LetterTemplateForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("บันทึกแบบฟอร์มแล้ว"))
@@ -322,7 +323,7 @@ def templates(request, pk: int | None = None):
 def receive_paper(request):
     if not request.user.has_perm("correspondence.register_letter"):
         raise PermissionDenied
-    form = PaperLetterForm(request.POST or None)
+    form = PaperLetterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             letter = actions.register_paper_letter(
@@ -409,7 +410,7 @@ def retention(request):
     if not request.user.has_perm("correspondence.manage_saraban"):
         raise PermissionDenied
     candidates = selectors.destruction_candidates()
-    form = DestructionForm(request.POST or None)
+    form = DestructionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         ids = [int(i) for i in request.POST.getlist("letter_ids") if i.isdigit()]
         try:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 
 from .. import actions, billing, documents, selectors
@@ -73,8 +74,8 @@ def payers(request):
         request,
         selectors.search_payers(
             user=request.user,
-            query=request.GET.get("q", "").strip(),
-            community=request.GET.get("community", "").strip(),
+            query=query_param(request.GET, "q"),
+            community=query_param(request.GET, "community"),
         ),
     )
     form = PayerImportForm()
@@ -133,8 +134,8 @@ def invoices(request):
         request,
         selectors.search_invoices(
             user=request.user,
-            query=request.GET.get("q", "").strip(),
-            status=request.GET.get("status", ""),
+            query=query_param(request.GET, "q"),
+            status=query_param(request.GET, "status"),
             bill_run_id=int(run) if run.isdigit() else None,
         ),
     )
@@ -184,7 +185,7 @@ class BillRunForm(forms.Form):
 @staff_required
 def bill_runs(request):
     _require(request, "payments.run_billing")
-    form = BillRunForm(request.POST or None)
+    form = BillRunForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             existed = BillRun.objects.filter(period=form.cleaned_data["month"].replace(day=1)).exists()
@@ -211,7 +212,7 @@ class ResolveForm(forms.Form):
 @staff_required
 def exceptions(request):
     _require(request, "payments.view_paymentexception")
-    status = request.GET.get("status", ExceptionStatus.OPEN)
+    status = query_param(request.GET, "status", ExceptionStatus.OPEN)
     items = PaymentException.objects.select_related("bank_transaction", "invoice", "resolved_by").filter(
         status=status
     )
@@ -231,7 +232,7 @@ def exception_detail(request, pk: int):
     _require(request, "payments.view_paymentexception")
     item = get_object_or_404(PaymentException.objects.select_related("bank_transaction", "invoice"), pk=pk)
     form = ResolveForm(
-        request.POST or None, initial={"invoice_number": item.invoice.number if item.invoice else ""}
+        request.POST if request.method == "POST" else None, initial={"invoice_number": item.invoice.number if item.invoice else ""}
     )
     if request.method == "POST" and form.is_valid():
         invoice_id = None
@@ -259,7 +260,7 @@ def exception_detail(request, pk: int):
 @staff_required
 def receipts(request):
     _require(request, "payments.view_receipt")
-    query = request.GET.get("q", "").strip()
+    query = query_param(request.GET, "q")
     items = Receipt.objects.select_related("invoice", "payment")
     if query:
         filters = Q(payer_name__icontains=query) | Q(invoice__number__icontains=query)
@@ -293,7 +294,8 @@ class StatementForm(forms.Form):
 def statements(request):
     """Upload an end-of-day bank file; it is kept and reconciled in the background."""
     _require(request, "payments.add_statementimport")
-    form = StatementForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even one carrying only the file (an empty QueryDict is falsy).
+    form = StatementForm(request.POST, request.FILES) if request.method == "POST" else StatementForm()
     if request.method == "POST" and form.is_valid():
         try:
             statement = queue_statement_import(
@@ -424,7 +426,7 @@ class SettingsForm(forms.ModelForm):
 def settings_view(request):
     _require(request, "payments.change_paymentsettings")
     row = PaymentSettings.current()
-    form = SettingsForm(request.POST or None, instance=row)
+    form = SettingsForm(request.POST if request.method == "POST" else None, instance=row)
     if request.method == "POST":
         if request.POST.get("action") == "rotate":
             row.bank_hmac_secret = actions.rotate_bank_secret(by=request.user)
@@ -560,7 +562,7 @@ def payer_edit(request, code: str | None = None):
     """Add a payer or change one (registry details and the recurring fees billed to them)."""
     _require(request, "payments.change_payer" if code else "payments.add_payer")
     payer = get_object_or_404(Payer, code=code) if code else None
-    form = PayerForm(request.POST or None, instance=payer)
+    form = PayerForm(request.POST if request.method == "POST" else None, instance=payer)
     if request.method == "POST" and form.is_valid():
         fees = []
         if form.cleaned_data.get("garbage_tier"):

@@ -31,7 +31,7 @@ class PayerLookupForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def portal(request):
     """Find my bills: payer code + phone on file; the session remembers the payer afterwards."""
-    form = PayerLookupForm(request.POST or None)
+    form = PayerLookupForm(request.POST if request.method == "POST" else None)
     payer = None
     if request.method == "POST" and cache.get(_lookup_key(request), 0) >= LOOKUP_LIMIT:
         form.is_valid()

@@ -1,0 +1,128 @@
+"""Property-based fuzzing of the town API and the platform API with schemathesis.
+
+Every operation of both OpenAPI schemas gets a bounded number of generated requests (valid and
+invalid bodies, odd path and query values), sent in-process to the Django WSGI app on the right host
+with a real token: a staff member of town_a holding every role, and a DGA admin on the platform.
+The property: never a server error (status < 500), and, where the schema documents the response,
+the response matches it. Everything runs inside the test's rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from tests.factories import make_user
+
+# A handful of examples per operation keeps the whole run around a minute on a shared 2-core machine.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
+FUZZ_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,  # the same cases on every run: CI failures are reproducible
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+CHECKS = [not_a_server_error, response_schema_conformance]
+
+# Known complaint bugs (services/complaints and api/v1/complaints are owned by another engineer):
+# operation label -> reason. The case is expected to fail until that engineer's fix lands.
+_BAD_ID = ("complaint bug: a non-integer {id} in the path (e.g. /api/v1/oss/complaints/null,null/) raises "
+           "ValueError in the complaint lookup: 500 instead of 404")
+KNOWN_COMPLAINT_BUGS: dict[str, str] = {
+    **{f"{method} /api/v1/oss/complaints/{{id}}/{action}": _BAD_ID for method, action in [
+        ("GET", ""), ("GET", "duplicates/"), *(("POST", f"{a}/") for a in (
+            "accept", "assign", "merge", "note", "recategorise", "reject", "reply", "resolve", "start"))]},
+    "GET /api/v1/oss/export/": (
+        "complaint bug: the CSV/XLSX export is a streaming response whose rows are read after "
+        "TownRoutingMiddleware has reset the connection to the public schema: "
+        '"relation complaints_complaint does not exist" (500) on GET /api/v1/oss/export/'),
+}
+
+
+def _openapi(urlconf: str) -> dict:
+    # Built from the URLconf, not fetched: the schema view sits behind tenant routing, which needs
+    # the database, and the database only exists once the session's fixtures run.
+    return SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+
+
+def _load(urlconf: str):
+    schema = schemathesis.openapi.from_dict(_openapi(urlconf))
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    return schema
+
+
+town_schema = _load("api.v1.schema_urlconf")
+platform_schema = _load("api.platform.schema_urlconf")
+APP = WSGIHandler()
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Like Django's test client: a request must not close the connection holding the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def town_token(in_town_a):
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    roles = tuple(Group.objects.values_list("name", flat=True))
+    user = make_user(username="fuzz-staff", roles=roles, first_name="ทดสอบ", last_name="ฟัซ",
+                     email="fuzz-staff@alpha.example.org")
+    token = Token.objects.create(user=user).key
+    connection.set_schema_to_public()
+    return token
+
+
+@pytest.fixture
+def platform_token(db):
+    from rest_framework.authtoken.models import Token
+
+    connection.set_schema_to_public()
+    return Token.objects.create(user=make_user(username="fuzz-dga", kind="platform_admin", email="fuzz-dga@dga.example.org")).key
+
+
+@pytest.fixture(autouse=True)
+def _known_complaint_bugs(request):
+    """Mark the operations with a known complaint bug xfail (not strict: they pass once it is fixed)."""
+    operation = request.node.name.partition("[")[2].rstrip("]")
+    if operation in KNOWN_COMPLAINT_BUGS:
+        request.node.add_marker(pytest.mark.xfail(reason=KNOWN_COMPLAINT_BUGS[operation], strict=False))
+
+
+def _check(case, host: str, token: str) -> None:
+    try:
+        case.call_and_validate(
+            app=APP, base_url=f"http://{host}", headers={"Authorization": f"Token {token}"}, checks=CHECKS
+        )
+    finally:
+        connection.set_schema_to_public()
+
+
+@town_schema.parametrize()
+@FUZZ_SETTINGS
+def test_town_api_never_fails_on_bad_input(case, town_token):
+    _check(case, "alpha.localhost", town_token)
+
+
+@platform_schema.parametrize()
+@FUZZ_SETTINGS
+def test_platform_api_never_fails_on_bad_input(case, platform_token):
+    _check(case, "localhost", platform_token)
