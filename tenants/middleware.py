@@ -69,6 +69,19 @@ class TownRoutingMiddleware:
         request.tenant = town
         request.urlconf = settings.ROOT_URLCONF
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             connection.set_schema_to_public()
+        if response.streaming:
+            # A streamed body (CSV export, file download) is produced after this method returns:
+            # read it in the town's schema too.
+            response.streaming_content = _in_schema(town, response.streaming_content)
+        return response
+
+
+def _in_schema(town, content):
+    connection.set_tenant(town)
+    try:
+        yield from content
+    finally:
+        connection.set_schema_to_public()

@@ -55,6 +55,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "tenants.middleware.TownRoutingMiddleware",
+    "services.common.null_bytes.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

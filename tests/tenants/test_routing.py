@@ -107,3 +107,29 @@ def test_schema_name_cannot_change(town_a):
     town_a.schema_name = "town_other"
     with pytest.raises(ValidationError):
         town_a.save()
+
+
+def test_a_streamed_response_is_read_in_the_towns_schema(town_a):
+    """A CSV export streams after the middleware returns: its rows must still come from the town."""
+    from django.http import StreamingHttpResponse
+    from django.test import RequestFactory
+
+    from tenants.middleware import TownRoutingMiddleware
+
+    def view(request):
+        def rows():
+            yield connection.schema_name.encode()
+
+        return StreamingHttpResponse(rows())
+
+    response = TownRoutingMiddleware(view)(RequestFactory().get("/", HTTP_HOST="alpha.localhost"))
+    assert connection.schema_name == "public"
+    assert b"".join(response.streaming_content) == town_a.schema_name.encode()
+    assert connection.schema_name == "public"
+
+
+def test_nul_characters_in_parameters_get_a_clear_400(client_a):
+    response = client_a.get("/", {"q": "abc\x00def"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    assert client_a.post("/accounts/login/", {"username": "a\x00b", "password": "x"}).status_code == 400
