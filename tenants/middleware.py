@@ -80,8 +80,9 @@ class TownRoutingMiddleware:
 
 
 def _in_schema(town, content):
+    previous = connection.tenant
     connection.set_tenant(town)
     try:
         yield from content
     finally:
-        connection.set_schema_to_public()
+        connection.set_tenant(previous)

@@ -1,7 +1,9 @@
-"""Refuse NUL characters in query strings and form fields with a clear 400.
+"""Refuse NUL characters in query strings with a clear 400.
 
-PostgreSQL cannot store U+0000 in text; left alone, one NUL in any parameter becomes a database
-error (a 500) in whichever view first uses it. Checked once here for every view."""
+PostgreSQL cannot take U+0000 in text; left alone, one NUL in a search parameter becomes a database
+error (a 500) in whichever view first uses it. Checked once here for every view. Form fields are
+not read here (that would consume request bodies the API parsers need): Django's form CharField
+already refuses NUL with a field error."""
 
 from __future__ import annotations
 
@@ -15,10 +17,7 @@ class RejectNullBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET) or (
-            request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
-            and _has_nul(request.POST)
-        ):
+        if _has_nul(request.GET):
             return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
