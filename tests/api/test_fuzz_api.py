@@ -41,10 +41,6 @@ KNOWN_COMPLAINT_BUGS: dict[str, str] = {
     **{f"{method} /api/v1/oss/complaints/{{id}}/{action}": _BAD_ID for method, action in [
         ("GET", ""), ("GET", "duplicates/"), *(("POST", f"{a}/") for a in (
             "accept", "assign", "merge", "note", "recategorise", "reject", "reply", "resolve", "start"))]},
-    "GET /api/v1/oss/export/": (
-        "complaint bug: the CSV/XLSX export is a streaming response whose rows are read after "
-        "TownRoutingMiddleware has reset the connection to the public schema: "
-        '"relation complaints_complaint does not exist" (500) on GET /api/v1/oss/export/'),
 }
 
 
