@@ -7,7 +7,7 @@ already refuses NUL with a field error."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 MESSAGE = "ข้อมูลมีอักขระที่ไม่อนุญาต (NUL) · The request contains a forbidden character (NUL)."
 
@@ -18,8 +18,18 @@ class RejectNullBytesMiddleware:
 
     def __call__(self, request):
         if _has_nul(request.GET):
-            return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+            return _refusal(request.path)
         return self.get_response(request)
+
+
+def _refusal(path: str) -> HttpResponse:
+    """The 400 in the shape the caller reads: Open311's error list, the API's error object, text for pages."""
+    if "/open311/" in path:
+        return JsonResponse([{"code": 400, "description": MESSAGE}], status=400, safe=False)
+    if "/api/" in path:
+        th, en = MESSAGE.split(" · ")
+        return JsonResponse({"error": {"code": "invalid", "message_th": th, "message_en": en}}, status=400)
+    return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _has_nul(data) -> bool:

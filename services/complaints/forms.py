@@ -193,6 +193,10 @@ class OssSettingsForm(forms.ModelForm):
             "reopen_days",
             "submissions_per_ip_per_hour",
             "submissions_per_phone_per_day",
+            "after_photo_max_distance_m",
+            "public_board_enabled",
+            "supports_per_phone_per_day",
+            "supports_per_ip_per_hour",
             "line_channel_secret",
             "line_channel_access_token",
         ]
@@ -228,6 +232,9 @@ class CategoryForm(forms.ModelForm):
             "department",
             "sla_hours",
             "allow_anonymous",
+            "requires_after_photo",
+            "on_public_board",
+            "is_private",
             "is_active",
             "order",
         ]

@@ -60,6 +60,13 @@ class Category(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(2000)],
     )
     allow_anonymous = models.BooleanField(_("แจ้งโดยไม่ระบุตัวตนได้"), default=True)
+    # Proof of resolution: an "after" photo is required to resolve (default on for infrastructure).
+    requires_after_photo = models.BooleanField(_("ต้องมีรูปหลังดำเนินการจึงปิดงานได้"), default=False)
+    # Public board: opt-in per category; private categories show the community, never the exact pin.
+    on_public_board = models.BooleanField(_("แสดงบนกระดานสาธารณะ"), default=False)
+    is_private = models.BooleanField(
+        _("ข้อมูลส่วนบุคคล (แสดงเฉพาะชุมชน ไม่แสดงพิกัด)"), default=False
+    )
     is_active = models.BooleanField(_("เปิดใช้"), default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -132,6 +139,10 @@ class Complaint(models.Model):
         PHOTO = "photo", _("ตำแหน่งจากรูปถ่าย")
         API = "api", _("ส่งผ่าน API")
 
+    class Closure(models.TextChoices):
+        CONFIRMED = "confirmed", _("ผู้แจ้งยืนยันแล้ว")
+        UNCONFIRMED = "unconfirmed", _("ปิดโดยไม่มีการยืนยัน")
+
     tracking_code = models.CharField(_("เลขติดตามเรื่อง"), max_length=30, unique=True)
     access_token = models.CharField(max_length=40, unique=True, default=new_access_token, editable=False)
     category = models.ForeignKey(
@@ -200,6 +211,19 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Working hours from received (or the last reopening) to resolved; the SLA measure.
     resolution_working_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # Proof of resolution (issue #9): who resolved it, and whether the "after" evidence rule was waived.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_without_photo = models.BooleanField(default=False)
+    photo_exception_reason = models.CharField(max_length=500, blank=True)
+    closure = models.CharField(max_length=12, choices=Closure.choices, blank=True)
+    # Public board: how many people said "me too" (Supporter rows; kept here for sorting and triage).
+    supporter_count = models.PositiveIntegerField(default=0)
+    # A complaint that arrived from another town through the exchange (referral), guarded once.
+    referred_from_code = models.CharField(max_length=20, blank=True)
+    referred_from_tracking_code = models.CharField(max_length=30, blank=True)
+    exchange_message_id = models.UUIDField(null=True, blank=True, unique=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
@@ -284,6 +308,8 @@ class ComplaintEvent(models.Model):
         ESCALATION = "escalation", _("แจ้งเตือนเกินกำหนด")
         MERGE = "merge", _("รวมเรื่อง")
         RATING = "rating", _("ประเมินความพึงพอใจ")
+        REFERRAL = "referral", _("ส่งต่อเรื่อง")
+        SUPPORT = "support", _("มีผู้แจ้งเรื่องเดียวกันเพิ่ม")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -324,6 +350,10 @@ class ComplaintPhoto(models.Model):
     )
     file = models.ForeignKey("common.StoredFile", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPORT)
+    # From the photo's EXIF, when present (read before re-encoding strips it).
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -373,6 +403,12 @@ class OssSettings(models.Model):
     reopen_days = models.PositiveSmallIntegerField(_("เปิดเรื่องใหม่ได้ภายใน (วัน)"), default=7)
     submissions_per_ip_per_hour = models.PositiveSmallIntegerField(default=10)
     submissions_per_phone_per_day = models.PositiveSmallIntegerField(default=10)
+    after_photo_max_distance_m = models.PositiveIntegerField(
+        _("ระยะห่างสูงสุดของรูปหลังดำเนินการจากหมุด (เมตร)"), default=200
+    )
+    public_board_enabled = models.BooleanField(_("เปิดกระดานสาธารณะ"), default=False)
+    supports_per_phone_per_day = models.PositiveSmallIntegerField(default=20)
+    supports_per_ip_per_hour = models.PositiveSmallIntegerField(default=30)
     line_channel_secret = models.CharField(_("LINE channel secret"), max_length=100, blank=True)
     line_channel_access_token = models.CharField(_("LINE channel access token"), max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -426,3 +462,109 @@ class LineConversation(models.Model):
 
     def __str__(self) -> str:
         return self.line_user_id
+
+
+class ReferralAgency(models.Model):
+    """หน่วยงานภายนอก — an outside body a complaint can be referred to (electricity, waterworks, police…)."""
+
+    class Kind(models.TextChoices):
+        ELECTRICITY = "electricity", _("การไฟฟ้า")
+        WATERWORKS = "waterworks", _("การประปา")
+        HIGHWAYS = "highways", _("ทางหลวง")
+        POLICE = "police", _("ตำรวจ")
+        TELECOM = "telecom", _("โทรคมนาคม")
+        OTHER = "other", _("อื่น ๆ")
+
+    name_th = models.CharField(_("ชื่อหน่วยงาน"), max_length=200)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200, blank=True)
+    kind = models.CharField(_("ประเภท"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    contact_name = models.CharField(_("ผู้ประสานงาน"), max_length=200, blank=True)
+    phone = models.CharField(_("โทรศัพท์"), max_length=40, blank=True)
+    email = models.EmailField(_("อีเมล"), blank=True)
+    notes = models.CharField(_("หมายเหตุ"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("ใช้งาน"), default=True)
+
+    class Meta:
+        verbose_name = _("หน่วยงานภายนอก")
+        verbose_name_plural = _("หน่วยงานภายนอก")
+        ordering = ["kind", "name_th"]
+        constraints = [models.UniqueConstraint(fields=["name_th"], name="uniq_referral_agency_name")]
+
+    def __str__(self) -> str:
+        return self.name_th
+
+
+class Referral(models.Model):
+    """ส่งต่อเรื่อง — a complaint handed to another town on the platform or to an outside agency."""
+
+    class Target(models.TextChoices):
+        TOWN = "town", _("เทศบาล/อปท. อื่นบนแพลตฟอร์ม")
+        AGENCY = "agency", _("หน่วยงานภายนอก")
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("กำลังส่ง")
+        DELIVERED = "delivered", _("ส่งถึงแล้ว")
+        DECLINED = "declined", _("ปลายทางไม่รับเรื่อง")
+        FAILED = "failed", _("ส่งไม่สำเร็จ")
+        OPEN = "open", _("รอหน่วยงานดำเนินการ")  # outside agency: waiting for them
+        DONE = "done", _("หน่วยงานดำเนินการแล้ว")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="referrals")
+    target = models.CharField(max_length=10, choices=Target.choices)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    reason = models.TextField(_("เหตุผลที่ส่งต่อ"))
+    # target = town
+    to_town_code = models.CharField(max_length=20, blank=True)  # LAO code (the exchange's agency code)
+    to_town_name = models.CharField(max_length=200, blank=True)
+    exchange_message_id = models.UUIDField(null=True, blank=True, unique=True)
+    remote_tracking_code = models.CharField(max_length=30, blank=True)
+    remote_status = models.CharField(max_length=20, blank=True)
+    remote_updated_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    # target = agency
+    agency = models.ForeignKey(ReferralAgency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency_reference = models.CharField(_("เลขที่อ้างอิงของหน่วยงาน"), max_length=100, blank=True)
+    follow_up_on = models.DateField(_("วันที่ติดตาม"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การส่งต่อเรื่อง")
+        verbose_name_plural = _("การส่งต่อเรื่อง")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "follow_up_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.to_town_code or self.agency_id}"
+
+
+class Supporter(models.Model):
+    """"ฉันก็เจอ" — one more person affected by an open complaint, instead of a duplicate filing."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="supporters")
+    phone = models.CharField(max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notify = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "phone"], condition=~models.Q(phone=""), name="uniq_supporter_phone"
+            ),
+            models.UniqueConstraint(
+                fields=["complaint", "user"], condition=models.Q(user__isnull=False), name="uniq_supporter_user"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(phone="") | models.Q(user__isnull=False), name="supporter_identified"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} supporter"

@@ -23,6 +23,7 @@ class ComplaintStatus(models.TextChoices):
     REJECTED = "rejected", _("ไม่รับเรื่อง")  # final, with a public reason
     MERGED = "merged", _("รวมกับเรื่องอื่น")  # final; the surviving case carries the work
     REOPENED = "reopened", _("เปิดเรื่องใหม่")  # the reporter was not satisfied
+    REFERRED = "referred", _("ส่งต่อหน่วยงานอื่น")  # handed to another town; SLA clock stopped
 
 
 S = ComplaintStatus
@@ -33,9 +34,12 @@ WORK = "complaints.work_complaint"
 # {from: {to: permission or None}}; None = the system or the reporter (checked by the action).
 TRANSITIONS: Final = {
     S.RECEIVED: {S.ACCEPTED: TRIAGE, S.REJECTED: TRIAGE, S.MERGED: TRIAGE, S.ASSIGNED: ASSIGN},
-    S.ACCEPTED: {S.ASSIGNED: ASSIGN, S.REJECTED: TRIAGE, S.MERGED: TRIAGE},
-    S.ASSIGNED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK},
-    S.IN_PROGRESS: {S.ASSIGNED: ASSIGN, S.RESOLVED: WORK},
+    S.ACCEPTED: {S.ASSIGNED: ASSIGN, S.REJECTED: TRIAGE, S.MERGED: TRIAGE, S.REFERRED: TRIAGE},
+    S.ASSIGNED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK, S.REFERRED: TRIAGE},
+    S.IN_PROGRESS: {S.ASSIGNED: ASSIGN, S.RESOLVED: WORK, S.REFERRED: TRIAGE},
+    # Declined by the receiving town (the system): back to triage. An outside agency's referral
+    # comes back to an officer (assign) or ends when the officer records the agency's fix (resolve).
+    S.REFERRED: {S.ACCEPTED: None, S.ASSIGNED: ASSIGN, S.RESOLVED: WORK},
     S.RESOLVED: {S.CLOSED: None, S.REOPENED: None},
     S.REOPENED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK},
     S.CLOSED: {},

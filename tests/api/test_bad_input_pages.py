@@ -150,10 +150,7 @@ def test_citizen_sign_up(client_a, town_a):
     ("/permits/staff/settings/", "casework.Case"),
     ("/food/staff/settings/", "casework.Case"),
     ("/saraban/settings/", "correspondence.Letter"),
-    pytest.param("/complaints/track/", "complaints.Complaint", marks=pytest.mark.xfail(strict=False, reason=(
-        "complaint bug: track_lookup builds TrackLookupForm(request.POST or None), so a POST with no text "
-        "fields (only a file part) leaves the form unbound and add_error() raises AttributeError "
-        "'cleaned_data' (500) on POST /complaints/track/"))),
+    ("/complaints/track/", "complaints.Complaint"),
 ])
 def test_other_forms(staff_a, town_a, url, model):
     hammer(Form(staff_a, url, _count(model), town_a))

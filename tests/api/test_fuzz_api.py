@@ -33,15 +33,6 @@ FUZZ_SETTINGS = settings(
 )
 CHECKS = [not_a_server_error, response_schema_conformance]
 
-# Known complaint bugs (services/complaints and api/v1/complaints are owned by another engineer):
-# operation label -> reason. The case is expected to fail until that engineer's fix lands.
-_BAD_ID = ("complaint bug: a non-integer {id} in the path (e.g. /api/v1/oss/complaints/null,null/) raises "
-           "ValueError in the complaint lookup: 500 instead of 404")
-KNOWN_COMPLAINT_BUGS: dict[str, str] = {
-    **{f"{method} /api/v1/oss/complaints/{{id}}/{action}": _BAD_ID for method, action in [
-        ("GET", ""), ("GET", "duplicates/"), *(("POST", f"{a}/") for a in (
-            "accept", "assign", "merge", "note", "recategorise", "reject", "reply", "resolve", "start"))]},
-}
 
 
 def _openapi(urlconf: str) -> dict:
@@ -95,12 +86,6 @@ def platform_token(db):
     return Token.objects.create(user=make_user(username="fuzz-dga", kind="platform_admin", email="fuzz-dga@dga.example.org")).key
 
 
-@pytest.fixture(autouse=True)
-def _known_complaint_bugs(request):
-    """Mark the operations with a known complaint bug xfail (not strict: they pass once it is fixed)."""
-    operation = request.node.name.partition("[")[2].rstrip("]")
-    if operation in KNOWN_COMPLAINT_BUGS:
-        request.node.add_marker(pytest.mark.xfail(reason=KNOWN_COMPLAINT_BUGS[operation], strict=False))
 
 
 def _check(case, host: str, token: str) -> None:

@@ -83,7 +83,10 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return OssComplaintDetailOutput if self.action not in ("list",) else OssComplaintOutput
 
     def get_object(self) -> Complaint:
-        complaint = selectors.complaint_for_staff(user=self.request.user, complaint_id=int(self.kwargs["pk"]))
+        raw = str(self.kwargs["pk"])
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            raise NotFound
+        complaint = selectors.complaint_for_staff(user=self.request.user, complaint_id=int(raw))
         if complaint is None:
             raise NotFound
         return complaint

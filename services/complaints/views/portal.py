@@ -125,7 +125,10 @@ def file_complaint(request):
 
 
 def track_lookup(request):
-    form = TrackLookupForm(request.POST or None, initial={"tracking_code": request.GET.get("code", "")})
+    # Bound on every POST, even one with no text fields: an unbound form cannot take add_error().
+    form = TrackLookupForm(
+        request.POST if request.method == "POST" else None, initial={"tracking_code": request.GET.get("code", "")}
+    )
     status = 200
     if request.method == "POST":
         if not rate_limit.hit(
