@@ -31,7 +31,7 @@ def test_filing_page_renders_the_map_and_the_boundary(client_a, in_town_a):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-oss-map="pin"' in body
-    assert "complaints/leaflet/leaflet.js" in body
+    assert "common/leaflet/leaflet.js" in body
     assert '"coordinates"' in body  # boundary JSON for the red line
     assert "cdn" not in body.lower()
 
