@@ -27,6 +27,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # When migrations run inside one outer transaction (a test, a template build), 0002's seed
+        # rows still have deferred foreign-key checks pending, and PostgreSQL refuses ALTER TABLE on
+        # a table with pending trigger events: run those checks now.
+        migrations.RunSQL("SET CONSTRAINTS ALL IMMEDIATE", migrations.RunSQL.noop),
         migrations.AddField(
             model_name="category",
             name="is_private",
@@ -319,4 +323,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(defaults, migrations.RunPython.noop),
+        migrations.RunSQL("SET CONSTRAINTS ALL DEFERRED", migrations.RunSQL.noop),
     ]
