@@ -244,9 +244,7 @@ def support_complaint(
     if user is not None and not phone:
         phone = normalize_thai_phone(user.phone or "")
     if user is None and not phone:
-        raise ValidationError(
-            {"phone": _("กรุณายืนยันเบอร์โทรศัพท์หรือเข้าสู่ระบบ (Verify a phone number or sign in)")}
-        )
+        raise ValidationError({"phone": _("กรุณายืนยันเบอร์โทรศัพท์หรือเข้าสู่ระบบ (Verify a phone number or sign in)")})
     if not _board_cases().filter(pk=complaint_id).exists():
         raise NotOnBoard
     _check_support_rate(ip=ip, phone=phone)
@@ -273,8 +271,7 @@ def _add_supporter(*, complaint_id: int, user: User | None, phone: str) -> tuple
         complaint=complaint,
         kind=ComplaintEvent.Kind.SUPPORT,
         is_public=False,
-        text=_("มีผู้แจ้งว่าพบปัญหาเดียวกัน (ยืนยันด้วย%(how)s)")
-        % {"how": _("บัญชีผู้ใช้") if user is not None else _("เบอร์โทรศัพท์")},
+        text=_("มีผู้แจ้งว่าพบปัญหาเดียวกัน (ยืนยันด้วย%(how)s)") % {"how": _("บัญชีผู้ใช้") if user is not None else _("เบอร์โทรศัพท์")},
     )
     complaint.refresh_from_db(fields=["supporter_count"])
     return complaint, True

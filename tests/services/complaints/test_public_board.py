@@ -97,8 +97,16 @@ def test_board_lists_only_opted_in_categories_and_no_personal_data(client_a, boa
     assert "ชุมชนริมน้ำ" in body
     assert board_category.name_th in body
     assert "complaints/leaflet/leaflet.js" in body and "cdn" not in body.lower()
-    for secret in (REPORTER_NAME, REPORTER_PHONE, "081-234-5678", ADDRESS, DESCRIPTION, "somchai@example.org",
-                   shown.tracking_code, str(shown.latitude)):
+    for secret in (
+        REPORTER_NAME,
+        REPORTER_PHONE,
+        "081-234-5678",
+        ADDRESS,
+        DESCRIPTION,
+        "somchai@example.org",
+        shown.tracking_code,
+        str(shown.latitude),
+    ):
         assert secret not in body, secret
     feed = client_a.get("/complaints/board/map.geojson")
     assert feed.status_code == 200
@@ -109,8 +117,17 @@ def test_board_lists_only_opted_in_categories_and_no_personal_data(client_a, boa
     assert data["type"] == "FeatureCollection"
     assert [f["properties"]["id"] for f in data["features"]] == [shown.pk]
     props = data["features"][0]["properties"]
-    assert set(props) == {"id", "category", "icon", "status", "status_label", "resolved", "community",
-                          "age_days", "supporters"}
+    assert set(props) == {
+        "id",
+        "category",
+        "icon",
+        "status",
+        "status_label",
+        "resolved",
+        "community",
+        "age_days",
+        "supporters",
+    }
     assert props["community"] == "ชุมชนริมน้ำ"
 
 
@@ -127,7 +144,10 @@ def test_filters_status_category_and_community(client_a, board_category, communi
     enable_board()
     open_case = _filed(board_category, community)
     done = resolve_with_photo(_filed(board_category, reporter_phone="0891230000"), staff)
-    ids = lambda params: [f["properties"]["id"] for f in client_a.get("/complaints/board/map.geojson", params).json()["features"]]  # noqa: E731
+
+    def ids(params):
+        return [f["properties"]["id"] for f in client_a.get("/complaints/board/map.geojson", params).json()["features"]]
+
     assert ids({"status": "open"}) == [open_case.pk]
     assert ids({"status": "resolved"}) == [done.pk]
     assert ids({"community": str(community.pk)}) == [open_case.pk]
