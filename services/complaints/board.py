@@ -297,7 +297,9 @@ def stop_notifications(*, token: str) -> bool:
     supporter = supporter_for_stop_token(token)
     if supporter is None:
         return False
-    Supporter.objects.filter(pk=supporter.pk).update(notify=False)
+    if supporter.notify:
+        supporter.notify = False
+        supporter.save(update_fields=["notify"])  # audited (auditlog)
     return True
 
 
