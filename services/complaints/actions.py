@@ -165,7 +165,12 @@ def _status_changed(complaint: Complaint, note: str = "") -> None:
     text = _("สถานะเรื่องของท่าน: %(status)s") % {"status": label}
     if note:
         text += f"\n{note}"
-    _notify_reporters(complaint, key=f"event{event.pk if event else complaint.status}", text=text)
+    key = f"event{event.pk if event else complaint.status}"
+    _notify_reporters(complaint, key=key, text=text)
+    # People who said "me too" hear of the new status too, without the note (it may be about the reporter).
+    from .board import notify_supporters
+
+    notify_supporters(complaint, key=key, text=_("สถานะเรื่องที่ท่านพบด้วย: %(status)s") % {"status": label})
 
 
 def _store_photos(

@@ -77,3 +77,4 @@ class ComplaintsConfig(AppConfig):
             models.OssSettings, exclude_fields=["line_channel_secret", "line_channel_access_token"]
         )
         auditlog.register(models.Open311Client, exclude_fields=["key_hash"])
+        auditlog.register(models.Supporter)  # "me too": who joined a case, and who asked to stop messages

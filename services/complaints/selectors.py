@@ -128,6 +128,7 @@ class InboxFilter:
     overdue: bool = False
     queue: str = ""  # "mine" | "triage" | "department" | "escalated"
     query: str = ""
+    sort: str = ""  # "" (due first) | "supporters" (most "me too" first)
 
     @classmethod
     def from_params(cls, params) -> InboxFilter:
@@ -140,6 +141,7 @@ class InboxFilter:
             overdue=params.get("overdue") in ("1", "true", "on"),
             queue=params.get("queue", "").strip(),
             query=params.get("q", "").strip()[:100],
+            sort="supporters" if params.get("sort", "").strip() == "supporters" else "",
         )
 
 
@@ -182,6 +184,8 @@ def inbox(*, user: User, filters: InboxFilter, now: dt.datetime | None = None) -
             | Q(reporter_phone__contains=term)
             | Q(category__name_th__icontains=term)
         )
+    if filters.sort == "supporters":
+        return qs.order_by("-supporter_count", F("due_at").asc(nulls_last=True), "-received_at")
     return qs.order_by(F("due_at").asc(nulls_last=True), "-received_at")
 
 

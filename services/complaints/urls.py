@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import backoffice, line, portal
+from .views import backoffice, board, line, portal
 
 app_name = "complaints"
 
@@ -33,4 +33,11 @@ urlpatterns = [
     path("staff/<int:pk>/resolve/", backoffice.resolve, name="resolve"),
     path("staff/<int:pk>/reply/", backoffice.reply, name="reply"),
     path("staff/<int:pk>/note/", backoffice.note, name="note"),
+    # public board and "me too" (issue #9)
+    path("board/", board.board_page, name="board"),
+    path("board/map.geojson", board.board_geojson, name="board_geojson"),
+    path("board/<int:pk>/", board.board_case, name="board_case"),
+    path("board/<int:pk>/me-too/", board.me_too, name="board_me_too"),
+    path("board/photos/<uuid:public_id>/", board.board_photo, name="board_photo"),
+    path("board/stop/<str:token>/", board.board_stop, name="board_stop"),
 ]

@@ -58,6 +58,7 @@ class OssComplaintOutput(serializers.ModelSerializer):
             "escalation_level",
             "reopen_count",
             "rating",
+            "supporter_count",
         ]
 
 

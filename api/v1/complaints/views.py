@@ -53,6 +53,7 @@ FILTERS = [
     OpenApiParameter("overdue", bool),
     OpenApiParameter("queue", str, description="mine | triage | department | escalated | filed"),
     OpenApiParameter("q", str, description="search in code, description, address, reporter"),
+    OpenApiParameter("sort", str, enum=["supporters"], description="supporters = most \"me too\" first"),
 ]
 
 

@@ -82,7 +82,11 @@ def map_context(request) -> dict:
 
 
 def portal(request):
-    return render(request, "complaints/portal.html", {"track_form": TrackLookupForm()})
+    return render(
+        request,
+        "complaints/portal.html",
+        {"track_form": TrackLookupForm(), "board_enabled": OssSettings.current().public_board_enabled},
+    )
 
 
 def file_complaint(request):
