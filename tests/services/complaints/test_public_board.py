@@ -96,7 +96,7 @@ def test_board_lists_only_opted_in_categories_and_no_personal_data(client_a, boa
     assert f"/complaints/board/{hidden.pk}/" not in body
     assert "ชุมชนริมน้ำ" in body
     assert board_category.name_th in body
-    assert "complaints/leaflet/leaflet.js" in body and "cdn" not in body.lower()
+    assert "common/leaflet/leaflet.js" in body and "cdn" not in body.lower()
     for secret in (
         REPORTER_NAME,
         REPORTER_PHONE,
