@@ -584,8 +584,9 @@ def _after_evidence(
     limit = OssSettings.current().after_photo_max_distance_m
     errors: list[str] = []
     far: list[int] = []
+    taken_since = since.replace(microsecond=0)  # EXIF times have whole seconds
     for number, photo in enumerate(cleaned, 1):
-        if photo.taken_at is not None and photo.taken_at < since:
+        if photo.taken_at is not None and photo.taken_at < taken_since:
             errors.append(
                 _(
                     "รูปที่ %(n)s ถ่ายเมื่อ %(taken)s ก่อนรับเรื่อง/เปิดเรื่องใหม่ (%(since)s) ใช้เป็นรูปหลังดำเนินการไม่ได้ "
@@ -610,7 +611,7 @@ def _after_evidence(
     near_earlier, far_earlier = 0, []
     earlier = (
         complaint.photos.filter(kind=ComplaintPhoto.Kind.AFTER, created_at__gte=since)
-        .filter(Q(taken_at__isnull=True) | Q(taken_at__gte=since))
+        .filter(Q(taken_at__isnull=True) | Q(taken_at__gte=taken_since))
         .values_list("latitude", "longitude")[:50]
     )
     for latitude, longitude in earlier:
