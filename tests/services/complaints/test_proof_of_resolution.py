@@ -178,9 +178,7 @@ def test_a_far_photo_is_accepted_with_a_reason_kept_internal(category, staff):
 
 def test_the_town_sets_the_distance(category, staff):
     OssSettings.objects.update(after_photo_max_distance_m=600)
-    complaint = _resolve(
-        _assigned(category, staff), staff, after_photos=[after_photo(gps=north_of_pin(500))]
-    )
+    complaint = _resolve(_assigned(category, staff), staff, after_photos=[after_photo(gps=north_of_pin(500))])
     assert (complaint.status, complaint.photo_exception_reason) == (S.RESOLVED, "")
 
 
@@ -276,9 +274,7 @@ def test_the_link_of_one_case_does_not_open_another(client_a, category, staff):
     )
     client_a.get(f"/complaints/t/{mine.access_token}/")
     assert client_a.post(f"/complaints/track/{theirs.tracking_code}/confirm/", {"rating": "1"}).status_code == 404
-    assert (
-        client_a.post(f"/complaints/track/{theirs.tracking_code}/reopen/", {"reason": "ไม่จริง"}).status_code == 404
-    )
+    assert client_a.post(f"/complaints/track/{theirs.tracking_code}/reopen/", {"reason": "ไม่จริง"}).status_code == 404
     theirs.refresh_from_db()
     assert (theirs.status, theirs.rating, theirs.closure) == (S.RESOLVED, None, "")
 
