@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from services.accounts.models import Department, User
 from services.common import outbox
-from services.common.buddhist_era import be_year
+from services.common.buddhist_era import be_year, format_be_datetime
 from services.common.files.actions import store_upload
 from services.common.numbering import next_number
 from services.common.thai_phone import normalize_thai_phone
@@ -39,6 +39,7 @@ from .models import (
     Open311Client,
     OssSettings,
 )
+from .selectors import distance_metres
 from .sla import BANGKOK, WorkingCalendar
 from .workflow import ASSIGN, TRANSITIONS, TRIAGE, WORK, ComplaintStatus
 
@@ -81,6 +82,13 @@ def tracking_url(complaint: Complaint) -> str:
     town = _town()
     scheme = "http" if (settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost") else "https"
     return f"{scheme}://{town.primary_host}/complaints/track/{complaint.tracking_code}/"
+
+
+def access_url(complaint: Complaint) -> str:
+    """The reporter's own link: opens the tracking page without the look-up (complaint.access_token)."""
+    town = _town()
+    scheme = "http" if (settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost") else "https"
+    return f"{scheme}://{town.primary_host}/complaints/t/{complaint.access_token}/"
 
 
 def _working_calendar(*moments: dt.datetime) -> WorkingCalendar:
@@ -126,13 +134,18 @@ def _clean_text(
     return text
 
 
-def _notify_reporters(complaint: Complaint, *, key: str, text: str) -> None:
-    """One message per channel to the reporter of this case and of every case merged into it."""
+def _notify_reporters(complaint: Complaint, *, key: str, text: str, confirmation: str = "") -> None:
+    """One message per channel to the reporter of this case and of every case merged into it.
+
+    With `confirmation`, this case's own reporter gets that request and their access link (which opens
+    the tracking page directly) instead of the plain tracking address."""
     town = _town()
     subject = f"[{town.short_code}] {complaint.tracking_code}"
     cases = [complaint, *Complaint.objects.filter(merged_into=complaint)]
     for case in cases:
         body = f"{town.name_th}: {text}\n{case.tracking_code} — {tracking_url(case)}"
+        if confirmation and case.pk == complaint.pk:
+            body = f"{town.name_th}: {text}\n{confirmation}\n{case.tracking_code} — {access_url(case)}"
         if case.reporter_phone:
             outbox.enqueue(
                 channel="sms",
@@ -159,14 +172,14 @@ def _notify_reporters(complaint: Complaint, *, key: str, text: str) -> None:
             )
 
 
-def _status_changed(complaint: Complaint, note: str = "") -> None:
+def _status_changed(complaint: Complaint, note: str = "", confirmation: str = "") -> None:
     event = getattr(complaint, "_last_event", None)
     label = S(complaint.status).label
     text = _("สถานะเรื่องของท่าน: %(status)s") % {"status": label}
     if note:
         text += f"\n{note}"
     key = f"event{event.pk if event else complaint.status}"
-    _notify_reporters(complaint, key=key, text=text)
+    _notify_reporters(complaint, key=key, text=text, confirmation=confirmation)
     # People who said "me too" hear of the new status too, without the note (it may be about the reporter).
     from .board import notify_supporters
 
@@ -191,7 +204,15 @@ def _store_photos(
             max_bytes=photos.MAX_UPLOAD_BYTES,
         )
         ComplaintPhoto.objects.create(
-            complaint=complaint, event=event, file=stored, kind=kind, width=photo.width, height=photo.height
+            complaint=complaint,
+            event=event,
+            file=stored,
+            kind=kind,
+            width=photo.width,
+            height=photo.height,
+            latitude=photo.latitude,
+            longitude=photo.longitude,
+            taken_at=photo.taken_at,
         )
 
 
@@ -523,32 +544,155 @@ def start_work(*, complaint_id: int, by: User) -> Complaint:
     return complaint
 
 
+# --- proof of resolution (no ghost fixes) --------------------------------------------------------
+
+
+def _work_started(complaint: Complaint) -> dt.datetime:
+    """When the current round of work began: the filing, or the reporter's last reopening."""
+    if not complaint.reopen_count:
+        return complaint.received_at
+    return (
+        complaint.events.filter(to_status=S.REOPENED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+        or complaint.received_at
+    )
+
+
+def _metres_from_pin(complaint: Complaint, latitude, longitude) -> int | None:
+    if latitude is None or longitude is None:
+        return None
+    return round(
+        distance_metres(float(complaint.latitude), float(complaint.longitude), float(latitude), float(longitude))
+    )
+
+
+@dataclass
+class _Evidence:
+    without_photo: bool
+    exception_reason: str  # stored only when a photo beyond the distance limit was accepted with it
+    far_metres: list[int]
+
+
+def _after_evidence(
+    complaint: Complaint, cleaned: Sequence[photos.CleanPhoto], *, since: dt.datetime, reason: str
+) -> _Evidence:
+    """Check the "after" photos of a resolution; raises ValidationError({"photos": ...}).
+
+    A photo counts when it was taken (EXIF DateTimeOriginal, when present) and uploaded after `since`
+    and, when it carries a GPS position, lies within OssSettings.after_photo_max_distance_m of the pin
+    (or the officer states why not). New uploads that fail are refused outright; AFTER photos already
+    attached by a public reply since `since` count when they pass the same checks."""
+    limit = OssSettings.current().after_photo_max_distance_m
+    errors: list[str] = []
+    far: list[int] = []
+    taken_since = since.replace(microsecond=0)  # EXIF times have whole seconds
+    for number, photo in enumerate(cleaned, 1):
+        if photo.taken_at is not None and photo.taken_at < taken_since:
+            errors.append(
+                _(
+                    "รูปที่ %(n)s ถ่ายเมื่อ %(taken)s ก่อนรับเรื่อง/เปิดเรื่องใหม่ (%(since)s) ใช้เป็นรูปหลังดำเนินการไม่ได้ "
+                    "(Photo %(n)s was taken before the complaint was filed or reopened; it cannot show the finished work)"
+                )
+                % {"n": number, "taken": format_be_datetime(photo.taken_at), "since": format_be_datetime(since)}
+            )
+            continue
+        metres = _metres_from_pin(complaint, photo.latitude, photo.longitude)
+        if metres is not None and metres > limit:
+            far.append(metres)
+            if not reason:
+                errors.append(
+                    _(
+                        "รูปที่ %(n)s ถ่ายห่างจากจุดที่แจ้ง %(m)s เมตร (เกิน %(limit)s เมตร) กรุณาระบุเหตุผล "
+                        "(Photo %(n)s was taken %(m)s m from the pin, more than %(limit)s m; state the reason)"
+                    )
+                    % {"n": number, "m": metres, "limit": limit}
+                )
+    if errors:
+        raise ValidationError({"photos": errors})
+    near_earlier, far_earlier = 0, []
+    earlier = (
+        complaint.photos.filter(kind=ComplaintPhoto.Kind.AFTER, created_at__gte=since)
+        .filter(Q(taken_at__isnull=True) | Q(taken_at__gte=taken_since))
+        .values_list("latitude", "longitude")[:50]
+    )
+    for latitude, longitude in earlier:
+        metres = _metres_from_pin(complaint, latitude, longitude)
+        if metres is not None and metres > limit:
+            far_earlier.append(metres)
+        else:
+            near_earlier += 1
+    relies_on_far_earlier = not cleaned and not near_earlier and bool(far_earlier) and bool(reason)
+    has_photo = bool(cleaned) or near_earlier > 0 or relies_on_far_earlier
+    if complaint.category.requires_after_photo and not has_photo:
+        message = _(
+            "ประเภทเรื่องนี้ต้องแนบรูปหลังดำเนินการอย่างน้อย 1 รูป ที่ถ่ายหลังรับเรื่อง "
+            "(This category needs at least one “after” photo taken after the complaint was filed)"
+        )
+        if far_earlier:
+            message += " " + _(
+                "รูปที่แนบไว้แล้วอยู่ห่างจากจุดที่แจ้งเกิน %(limit)s เมตร ระบุเหตุผลเพื่อใช้รูปนั้น "
+                "(The photos already attached are more than %(limit)s m from the pin; state a reason to use them)"
+            ) % {"limit": limit}
+        raise ValidationError({"photos": [message]})
+    if relies_on_far_earlier:
+        far = far_earlier
+    return _Evidence(without_photo=not has_photo, exception_reason=reason if far else "", far_metres=far)
+
+
 @transaction.atomic
 def resolve_complaint(
-    *, complaint_id: int, by: User, reply: str, after_photos: Sequence[UploadedFile] = ()
+    *,
+    complaint_id: int,
+    by: User,
+    reply: str,
+    after_photos: Sequence[UploadedFile] = (),
+    photo_exception_reason: str = "",
 ) -> Complaint:
-    """Mark the work done with a public reply (and "after" photos); the SLA clock stops here."""
+    """Mark the work done with a public reply and "after" photos; the SLA clock stops here.
+
+    Proof of resolution: where the category requires it, at least one "after" photo taken since the
+    complaint was filed (or last reopened) and, when it carries a position, within the town's distance
+    limit of the pin unless `photo_exception_reason` says why not (see `_after_evidence`). Every check
+    runs before anything is written or stored. The reporter gets a confirmation request with their
+    access link on every channel they gave."""
     reply = _clean_text(reply, name="reply", max_length=DESCRIPTION_MAX)
-    cleaned = photos.clean_photos(list(after_photos))
+    reason = _clean_text(photo_exception_reason, name="photo_exception_reason", required=False, max_length=500)
+    try:
+        cleaned = photos.clean_photos(list(after_photos))
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from exc
     complaint = _locked(complaint_id)
     if not _may_work_on(by, complaint):
         raise PermissionDenied(_("เรื่องนี้ไม่ได้มอบหมายให้ท่าน (This case is not assigned to you)"))
+    started = _work_started(complaint)
     move(complaint, to=S.RESOLVED, by=by, transitions=TRANSITIONS, note=reply)
+    evidence = _after_evidence(complaint, cleaned, since=started, reason=reason)
     now = timezone.now()
-    started = complaint.received_at
-    if complaint.reopen_count:
-        started = (
-            complaint.events.filter(to_status=S.REOPENED)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-            or started
-        )
     complaint.resolved_at = now
     complaint.resolution_working_hours = _working_calendar(started, now).working_hours_between(started, now)
+    complaint.resolved_by = by
+    complaint.resolved_without_photo = evidence.without_photo
+    complaint.photo_exception_reason = evidence.exception_reason
+    complaint.closure = ""
     complaint.save()
     _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.AFTER, by=by, event=complaint._last_event)
-    _status_changed(complaint, note=reply)
+    if evidence.exception_reason:
+        ComplaintEvent.objects.create(
+            complaint=complaint,
+            kind=ComplaintEvent.Kind.INTERNAL_NOTE,
+            is_public=False,
+            by=by,
+            text=_("ยกเว้นระยะรูปหลังดำเนินการ (%(m)s เมตรจากจุดที่แจ้ง): %(reason)s")
+            % {"m": ", ".join(str(m) for m in evidence.far_metres), "reason": evidence.exception_reason},
+        )
+    days = OssSettings.current().reopen_days
+    _status_changed(
+        complaint,
+        note=reply,
+        confirmation=_("กรุณายืนยันผล หรือขอเปิดเรื่องใหม่ภายใน %(n)s วัน ที่ลิงก์นี้") % {"n": days},
+    )
     return complaint
 
 
@@ -596,6 +740,7 @@ def confirm_resolution(*, complaint_id: int, rating: int, comment: str = "") -> 
     move(complaint, to=S.CLOSED, by=None, transitions=TRANSITIONS, note="")
     complaint.rating, complaint.rating_comment = rating, comment
     complaint.closed_at = timezone.now()
+    complaint.closure = Complaint.Closure.CONFIRMED
     complaint.save()
     ComplaintEvent.objects.create(
         complaint=complaint,
@@ -721,16 +866,17 @@ def close_confirmed_by_silence(*, now: dt.datetime | None = None) -> int:
     ):
         with transaction.atomic():
             complaint = _locked(complaint_id)
-            if complaint.status != S.RESOLVED:
+            if complaint.status != S.RESOLVED or not complaint.resolved_at or complaint.resolved_at >= limit:
                 continue
             move(
                 complaint,
                 to=S.CLOSED,
                 by=None,
                 transitions=TRANSITIONS,
-                note=_("ปิดเรื่องอัตโนมัติเมื่อครบกำหนดเปิดเรื่องใหม่"),
+                note=_("ปิดโดยไม่มีการยืนยันจากผู้แจ้ง (ครบกำหนดเปิดเรื่องใหม่)"),
             )
             complaint.closed_at = now
+            complaint.closure = Complaint.Closure.UNCONFIRMED
             complaint.save()
             closed += 1
     return closed

@@ -138,6 +138,12 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = MultipleFileField(label=_("รูปหลังดำเนินการ"))
+    photo_exception_reason = forms.CharField(
+        label=_("เหตุผล หากรูปถ่ายห่างจากจุดที่แจ้งเกินกำหนด (บันทึกภายใน)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AcceptForm(forms.Form):

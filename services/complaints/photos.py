@@ -1,5 +1,6 @@
 """Photo intake: accept JPEG/PNG/HEIC/WebP up to 10 MB, refuse decompression bombs, read the GPS
-position (a suggested pin), then re-encode to a clean JPEG with no metadata at all.
+position (a suggested pin) and the moment it was taken (proof of resolution), then re-encode to a
+clean JPEG with no metadata at all.
 
 Re-encoding (rather than copying the upload) drops EXIF location, camera serials and anything
 smuggled after the image data; the stored file is the pixels only.
@@ -7,6 +8,7 @@ smuggled after the image data; the stored file is the pixels only.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 from dataclasses import dataclass
@@ -32,6 +34,10 @@ MAX_PIXELS = 40_000_000
 MAX_EDGE = 2048
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "HEIC", "MPO"}
 GPS_IFD = 0x8825
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL, DATETIME_DIGITIZED, OFFSET_TIME_ORIGINAL = 0x9003, 0x9004, 0x9011
+# A camera's clock has no zone unless OffsetTimeOriginal says so; phones keep local (Thai) time.
+CAMERA_ZONE = dt.timezone(dt.timedelta(hours=7))
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class CleanPhoto:
     height: int
     latitude: Decimal | None
     longitude: Decimal | None
+    taken_at: dt.datetime | None = None
 
 
 def _invalid(message, code: str) -> ValidationError:
@@ -74,6 +81,35 @@ def _gps_position(image: Image.Image) -> tuple[Decimal | None, Decimal | None]:
     return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
 
 
+def _offset(value) -> dt.tzinfo | None:
+    text = str(value or "").strip()
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+        return None
+    try:
+        hours, minutes = int(text[1:3]), int(text[4:6])
+    except ValueError:
+        return None
+    if hours > 14 or minutes > 59:
+        return None
+    sign = -1 if text[0] == "-" else 1
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _taken_at(image: Image.Image) -> dt.datetime | None:
+    """EXIF DateTimeOriginal (else DateTimeDigitized) as an aware datetime, or None when absent or
+    malformed. The zone comes from OffsetTimeOriginal when present, else Thai time."""
+    try:
+        exif = image.getexif().get_ifd(EXIF_IFD)
+        raw = exif.get(DATETIME_ORIGINAL) or exif.get(DATETIME_DIGITIZED)
+        if not raw:
+            return None
+        text = (raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)).strip("\x00 ")
+        zone = _offset(exif.get(OFFSET_TIME_ORIGINAL)) or CAMERA_ZONE
+        return dt.datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S").replace(tzinfo=zone)
+    except Exception:
+        return None
+
+
 def clean_photo(upload: UploadedFile) -> CleanPhoto:
     """Validate and re-encode one uploaded photo; raises ValidationError with a bilingual message."""
     if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
@@ -95,6 +131,7 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
                     _("รูปภาพมีขนาดพิกเซลใหญ่เกินไป (Image dimensions are too large)"), "image_too_large"
                 )
             latitude, longitude = _gps_position(probe)
+            taken_at = _taken_at(probe)
             probe.load()
             image = ImageOps.exif_transpose(probe)
             image = image.convert("RGB")
@@ -116,6 +153,7 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         height=image.height,
         latitude=latitude,
         longitude=longitude,
+        taken_at=taken_at,
     )
 
 

@@ -14,10 +14,12 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -270,7 +272,8 @@ def _resolution_stats(qs: QuerySet[Complaint]) -> dict:
         median=Percentile(_hours_to_resolve(), 0.5),
         p90=Percentile(_hours_to_resolve(), 0.9),
         median_working=Percentile("resolution_working_hours", 0.5),
-        on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+        # A reopened case is a miss whatever its later resolution time: the first fix did not hold.
+        on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"), reopen_count=0)),
     )
     count = row["count"] or 0
     return {
@@ -353,11 +356,111 @@ def dashboard(*, since: dt.date, until: dt.date, baseline_days: Decimal) -> dict
     )
     return {
         "summary": summary,
+        "quality": resolution_quality(period),
         "days": days,
         "by_category": breakdown("category_id", "category__name_th"),
         "by_department": breakdown("department_id", "department__name_th"),
         "by_community": breakdown("community_id", "community__name_th"),
         "heat": [[float(a), float(b), n] for a, b, n in heat],
+    }
+
+
+# --- proof of resolution: quality of closing work ------------------------------------------------
+
+# Outlier score of a department or officer: the sum of four "bad" shares, each 0–1 —
+#   reopen rate + (1 − share confirmed by reporters) + share without an after photo + ½ × share
+#   resolved with a photo-distance exception   (0 = every fix held, was confirmed and photographed).
+# A row is an outlier when it has at least QUALITY_MIN_RESOLVED resolutions (fewer is noise) and its
+# score exceeds the town's own score by QUALITY_OUTLIER_MARGIN. Outliers come first, then by score.
+QUALITY_MIN_RESOLVED = 3
+QUALITY_OUTLIER_MARGIN = 0.25
+
+
+def _quality_metrics() -> dict:
+    return {
+        "resolved": Count("pk"),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+        "closed": Count("pk", filter=Q(status=S.CLOSED)),
+        "confirmed": Count("pk", filter=Q(closure=Complaint.Closure.CONFIRMED)),
+        "without_photo": Count("pk", filter=Q(resolved_without_photo=True) | Q(has_after_photo=False)),
+        "with_exception": Count("pk", filter=~Q(photo_exception_reason="")),
+    }
+
+
+def _quality_row(row: dict, label: str) -> dict:
+    resolved, closed = row["resolved"] or 0, row["closed"] or 0
+
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    reopen = share(row["reopened"], resolved)
+    confirmed = share(row["confirmed"], closed)
+    without = share(row["without_photo"], resolved)
+    exception = share(row["with_exception"], resolved)
+    score = (reopen or 0) + (1 - confirmed if confirmed is not None else 0) + (without or 0) + 0.5 * (exception or 0)
+
+    def percent(value: float | None) -> float | None:
+        return round(100 * value, 1) if value is not None else None
+
+    return {
+        "label": label,
+        "resolved": resolved,
+        "reopened": row["reopened"],
+        "closed": closed,
+        "confirmed": row["confirmed"],
+        "without_photo": row["without_photo"],
+        "with_exception": row["with_exception"],
+        "reopen_percent": percent(reopen),
+        "confirmed_percent": percent(confirmed),
+        "without_photo_percent": percent(without),
+        "exception_percent": percent(exception),
+        "outlier_score": round(score, 3),
+    }
+
+
+def _outliers_first(rows: list[dict], town_score: float) -> list[dict]:
+    for row in rows:
+        row["is_outlier"] = (
+            row["resolved"] >= QUALITY_MIN_RESOLVED and row["outlier_score"] >= town_score + QUALITY_OUTLIER_MARGIN
+        )
+    return sorted(rows, key=lambda r: (not r["is_outlier"], -r["outlier_score"], -r["resolved"], r["label"]))
+
+
+def resolution_quality(cases: QuerySet[Complaint]) -> dict:
+    """Proof-of-resolution figures for the given cases, for the town and per department and per
+    officer who resolved (`resolved_by`); three aggregate queries whatever the number of cases.
+
+    A case counts once it has been resolved (it has `resolved_by`, or is resolved/closed): it stays
+    counted for its resolver after a reopening. Confirmed share = confirmed by the reporter over closed;
+    without photo = `resolved_without_photo` or no AFTER photo at all."""
+    done = (
+        cases.filter(Q(resolved_by__isnull=False) | Q(status__in=[S.RESOLVED, S.CLOSED]))
+        .annotate(
+            has_after_photo=Exists(
+                ComplaintPhoto.objects.filter(complaint=OuterRef("pk"), kind=ComplaintPhoto.Kind.AFTER)
+            )
+        )
+        .order_by()
+    )
+    town = _quality_row(done.aggregate(**_quality_metrics()), "")
+    departments = [
+        _quality_row(row, row["department__name_th"] or "—")
+        for row in done.values("department_id", "department__name_th").annotate(**_quality_metrics())
+    ]
+    officers = []
+    for row in done.values(
+        "resolved_by_id", "resolved_by__username", "resolved_by__first_name", "resolved_by__last_name"
+    ).annotate(**_quality_metrics()):
+        name = f"{row['resolved_by__first_name']} {row['resolved_by__last_name']}".strip()
+        item = _quality_row(row, name or row["resolved_by__username"] or "—")
+        item["username"] = row["resolved_by__username"]
+        officers.append(item)
+    return {
+        "town": town,
+        "by_department": _outliers_first(departments, town["outlier_score"]),
+        "by_officer": _outliers_first(officers, town["outlier_score"]),
+        "min_resolved": QUALITY_MIN_RESOLVED,
+        "margin": QUALITY_OUTLIER_MARGIN,
     }
 
 
@@ -379,7 +482,7 @@ def transparency(*, months: int = 12) -> dict:
         .annotate(
             received=Count("pk"),
             resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-            on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+            on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"), reopen_count=0)),
         )
         .order_by("-month", "category__name_th")
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", portal.file_complaint, name="file"),
     path("track/", portal.track_lookup, name="track_lookup"),
     path("track/<str:code>/", portal.track, name="track"),
+    path("t/<str:token>/", portal.track_link, name="track_link"),
     path("track/<str:code>/confirm/", portal.confirm, name="confirm"),
     path("track/<str:code>/reopen/", portal.reopen, name="reopen"),
     path("track/<str:code>/photos/<uuid:public_id>/", portal.photo, name="photo"),

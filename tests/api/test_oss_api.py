@@ -11,6 +11,7 @@ from services.accounts.models import Department
 from services.complaints import actions
 from services.complaints.models import Category, Complaint
 from tests.factories import make_user
+from tests.services.complaints.conftest import photo_upload
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/oss"
@@ -75,7 +76,9 @@ def test_walk_in_to_resolved_through_the_api(people):
     officer = _as(people["officer"])
     assert officer.post(f"{BASE}/complaints/{pk}/start/").status_code == 200
     officer.post(f"{BASE}/complaints/{pk}/note/", {"text": "ใช้ปูน 3 ถุง"}, format="json")
-    done = officer.post(f"{BASE}/complaints/{pk}/resolve/", {"reply": "ซ่อมเสร็จ"}, format="json")
+    done = officer.post(
+        f"{BASE}/complaints/{pk}/resolve/", {"reply": "ซ่อมเสร็จ", "photos": [photo_upload()]}, format="multipart"
+    )
     assert done.status_code == 200
     body = done.json()
     assert body["status"] == "resolved"

@@ -151,6 +151,8 @@ def _staff_page(browser, base: str, username: str):
 
 
 def test_citizen_files_officer_resolves_citizen_rates(server, browser, cast):
+    from tests.services.complaints.conftest import jpeg_bytes
+
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="th-TH"
     )
@@ -192,6 +194,13 @@ def test_citizen_files_officer_resolves_citizen_rates(server, browser, cast):
     officer.click("#start-button")
     officer.wait_for_selector("#status:has-text('กำลังดำเนินการ')")
     officer.fill("#id_reply", "เปลี่ยนหลอดไฟทั้ง 3 ต้นแล้ว")
+    officer.click("#resolve-button")
+    # street lights need an "after" photo: refused, the reply is kept, then resolved with the photo
+    officer.wait_for_selector("text=ต้องแนบรูปหลังดำเนินการอย่างน้อย 1 รูป")
+    assert officer.input_value("#id_reply") == "เปลี่ยนหลอดไฟทั้ง 3 ต้นแล้ว"
+    officer.set_input_files(
+        "#id_photos", files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
+    )
     officer.click("#resolve-button")
     officer.wait_for_selector("#status:has-text('ดำเนินการแล้ว')")
 

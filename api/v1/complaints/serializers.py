@@ -77,6 +77,8 @@ class OssComplaintDetailOutput(OssComplaintOutput):
     reporter_email = serializers.CharField(read_only=True)
     filed_by = serializers.CharField(source="filed_by.username", default=None, read_only=True)
     merged_into = serializers.CharField(source="merged_into.tracking_code", default=None, read_only=True)
+    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
+    closure = serializers.CharField(read_only=True, help_text="'' | confirmed | unconfirmed")
 
     class Meta(OssComplaintOutput.Meta):
         fields = [
@@ -90,6 +92,10 @@ class OssComplaintDetailOutput(OssComplaintOutput):
             "attributes",
             "resolution_working_hours",
             "rating_comment",
+            "resolved_by",
+            "resolved_without_photo",
+            "photo_exception_reason",
+            "closure",
             "events",
         ]
 
@@ -147,7 +153,21 @@ class OssAssignInput(serializers.Serializer):
 
 class OssResolveInput(serializers.Serializer):
     reply = serializers.CharField(max_length=DESCRIPTION_MAX)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=5,
+        help_text="“After” photos (multipart). Required where the category says so: taken after filing, "
+        "within the town's distance of the pin when they carry GPS.",
+    )
+    photo_exception_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a photo lies farther from the pin than allowed (kept internal, counted on the dashboard)",
+    )
 
 
 class OssTextInput(serializers.Serializer):
@@ -161,6 +181,10 @@ class OssDashboardOutput(serializers.Serializer):
     by_department = serializers.ListField(child=serializers.DictField())
     by_community = serializers.ListField(child=serializers.DictField())
     heat = serializers.ListField(child=serializers.ListField())
+    quality = serializers.DictField(
+        help_text="Proof of resolution for the town and per department and officer (outliers first): resolved, "
+        "reopen_percent, confirmed_percent, without_photo_percent, exception_percent, outlier_score, is_outlier"
+    )
 
 
 class OssHolidayOutput(serializers.ModelSerializer):

@@ -95,6 +95,7 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def _detail(self, complaint_id: int, code: int = status.HTTP_200_OK) -> Response:
         complaint = (
             Complaint.objects.select_related("category", "department", "assigned_to")
+            .select_related("resolved_by")
             .prefetch_related("events__by")
             .get(pk=complaint_id)
         )
@@ -204,7 +205,11 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         complaint = self.get_object()
         data = _valid(OssResolveInput, request)
         actions.resolve_complaint(
-            complaint_id=complaint.pk, by=request.user, reply=data["reply"], after_photos=data["photos"]
+            complaint_id=complaint.pk,
+            by=request.user,
+            reply=data["reply"],
+            after_photos=data["photos"],
+            photo_exception_reason=data["photo_exception_reason"],
         )
         return self._detail(complaint.pk)
 

@@ -107,6 +107,10 @@ def _case_or_404(request, pk: int) -> Complaint:
 @staff_required
 def detail(request, pk: int):
     complaint = _case_or_404(request, pk)
+    return _detail_page(request, complaint)
+
+
+def _detail_page(request, complaint: Complaint, *, status: int = 200, resolve_form=None):
     # PDPA: every staff view of a case with the reporter's personal data is logged (auditlog ACCESS).
     accessed.send(sender=Complaint, instance=complaint)
     user = request.user
@@ -133,12 +137,14 @@ def detail(request, pk: int):
             "assign_form": AssignForm(
                 officers=selectors.officers_for_assignment(by=user, complaint=complaint)
             ),
-            "resolve_form": ResolveForm(),
+            "resolve_form": resolve_form or ResolveForm(),
+            "after_photo_max_distance_m": OssSettings.current().after_photo_max_distance_m,
             "reply_form": TextForm(),
             "note_form": TextForm(),
             "recategorise_form": RecategoriseForm(initial={"category": complaint.category}),
             "merge_form": MergeForm(),
         },
+        status=status,
     )
 
 
@@ -236,13 +242,30 @@ def start(request, pk: int):
 @staff_required
 @require_POST
 def resolve(request, pk: int):
-    def go(c):
-        data = _form_or_error(ResolveForm(request.POST, request.FILES))
+    """Resolve with the "after" evidence. A refusal (no photo where required, not an image, too old,
+    too far without a reason) re-renders the case page with a 400 and the officer's text kept."""
+    complaint = _case_or_404(request, pk)
+    form = ResolveForm(request.POST, request.FILES)
+    try:
+        data = _form_or_error(form)
         actions.resolve_complaint(
-            complaint_id=c.pk, by=request.user, reply=data["reply"], after_photos=data["photos"]
+            complaint_id=complaint.pk,
+            by=request.user,
+            reply=data["reply"],
+            after_photos=data["photos"],
+            photo_exception_reason=data["photo_exception_reason"],
         )
-
-    return _run(request, pk, go)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return _detail_page(request, complaint, status=400, resolve_form=form)
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return _detail_page(request, complaint, status=409, resolve_form=form)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("คุณไม่มีสิทธิ์ทำรายการนี้ (You may not do this)"))
+        return _detail_page(request, complaint, status=403, resolve_form=form)
+    messages.success(request, _("บันทึกแล้ว (Saved)"))
+    return redirect("complaints:detail", complaint.pk)
 
 
 @staff_required

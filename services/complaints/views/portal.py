@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -166,6 +168,10 @@ def track(request, code: str):
         complaint = None
     if complaint is None or not _may_view(request, complaint):
         return redirect(reverse("complaints:track_lookup") + f"?code={code[:30]}")
+    return _track_page(request, complaint)
+
+
+def _track_page(request, complaint: Complaint, *, status: int = 200, confirm_form=None, reopen_form=None):
     calendar = WorkingCalendar.for_town()
     can_respond = complaint.status == ComplaintStatus.RESOLVED
     context = {
@@ -176,12 +182,30 @@ def track(request, code: str):
         "can_respond": can_respond,
     }
     if can_respond:
+        reopen_days = OssSettings.current().reopen_days
         context.update(
-            confirm_form=ConfirmForm(),
-            reopen_form=ReopenForm(),
-            reopen_days=OssSettings.current().reopen_days,
+            confirm_form=confirm_form or ConfirmForm(),
+            reopen_form=reopen_form or ReopenForm(),
+            reopen_days=reopen_days,
+            respond_until=complaint.resolved_at + dt.timedelta(days=reopen_days) if complaint.resolved_at else None,
         )
-    return render(request, "complaints/track.html", context)
+    return render(request, "complaints/track.html", context, status=status)
+
+
+def track_link(request, token: str):
+    """The reporter's link from the confirmation request (SMS, email, LINE): it carries the case's
+    access token, grants this browser the case like the look-up does, and opens the tracking page.
+    An unknown token is a 404; uses are rate-limited per IP (more loosely than the look-up)."""
+    if not rate_limit.hit(
+        "access-link", rate_limit.client_ip(request), limit=LOOKUPS_PER_IP_PER_10_MIN * 3, window_seconds=600
+    ):
+        messages.error(request, _("ค้นหาบ่อยเกินไป กรุณารอ 10 นาที (Too many look-ups; wait 10 minutes)"))
+        return render(request, "complaints/track_lookup.html", {"form": TrackLookupForm()}, status=429)
+    complaint = selectors.complaint_by_access_token(token[:40])
+    if complaint is None:
+        raise Http404
+    _grant(request, complaint)
+    return redirect(reverse("complaints:track", args=[complaint.tracking_code]) + "#respond")
 
 
 def _public_part(complaint: Complaint) -> str:
@@ -211,37 +235,54 @@ def _tracked(request, code: str) -> Complaint:
 
 @require_POST
 def confirm(request, code: str):
+    """The reporter confirms the fix and rates it. Only the reporter (tracking grant or own account):
+    anyone else gets a 404. A bad rating is a 400; a case not awaiting a verdict (confirmed already,
+    reopened, closed) a 409; nothing changes in either case."""
     complaint = _tracked(request, code)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("กรุณาให้คะแนน 1–5 (Rate from 1 to 5)"))
-        return redirect("complaints:track", complaint.tracking_code)
+        return _track_page(request, complaint, status=400, confirm_form=form)
     try:
         actions.confirm_resolution(
             complaint_id=complaint.pk,
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
         )
-    except (ValidationError, TransitionNotAllowed) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("ขอบคุณสำหรับการประเมิน เรื่องนี้ปิดแล้ว (Thank you; the request is closed)"))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return _track_page(request, complaint, status=400, confirm_form=form)
+    except TransitionNotAllowed:
+        messages.error(
+            request,
+            _("เรื่องนี้ไม่ได้รอการยืนยันผลแล้ว (This request is not awaiting your confirmation)"),
+        )
+        return _track_page(request, complaint, status=409)
+    messages.success(request, _("ขอบคุณสำหรับการประเมิน เรื่องนี้ปิดแล้ว (Thank you; the request is closed)"))
     return redirect("complaints:track", complaint.tracking_code)
 
 
 @require_POST
 def reopen(request, code: str):
+    """The reporter reopens within the period. Same access rule as confirm; a missing reason is a
+    400, a case past the period or not resolved a 409."""
     complaint = _tracked(request, code)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("กรุณาระบุเหตุผล (Give a reason)"))
-        return redirect("complaints:track", complaint.tracking_code)
+        return _track_page(request, complaint, status=400, reopen_form=form)
     try:
         actions.reopen_complaint(complaint_id=complaint.pk, reason=form.cleaned_data["reason"])
-    except (ValidationError, TransitionNotAllowed) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("เปิดเรื่องใหม่แล้ว เจ้าหน้าที่จะดำเนินการต่อ (Reopened; staff will continue)"))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return _track_page(request, complaint, status=409, reopen_form=form)
+    except TransitionNotAllowed:
+        messages.error(
+            request,
+            _("เรื่องนี้ไม่ได้รอการยืนยันผลแล้ว (This request is not awaiting your confirmation)"),
+        )
+        return _track_page(request, complaint, status=409)
+    messages.success(request, _("เปิดเรื่องใหม่แล้ว เจ้าหน้าที่จะดำเนินการต่อ (Reopened; staff will continue)"))
     return redirect("complaints:track", complaint.tracking_code)
 
 

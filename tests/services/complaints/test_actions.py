@@ -218,7 +218,9 @@ def test_reject_needs_a_reason_shown_to_the_reporter(category, staff):
 def _resolved(category, staff) -> Complaint:
     complaint = file_complaint(category)
     actions.assign_complaint(complaint_id=complaint.pk, by=staff["head"], officer=staff["officer"])
-    actions.resolve_complaint(complaint_id=complaint.pk, by=staff["officer"], reply="เสร็จแล้ว")
+    actions.resolve_complaint(
+        complaint_id=complaint.pk, by=staff["officer"], reply="เสร็จแล้ว", after_photos=[photo_upload()]
+    )
     return complaint
 
 
@@ -227,7 +229,10 @@ def test_reopen_within_seven_days_restarts_the_clock(category, staff):
     actions.reopen_complaint(complaint_id=complaint.pk, reason="ยังมีหลุมอยู่")
     complaint.refresh_from_db()
     assert (complaint.status, complaint.reopen_count, complaint.resolved_at) == (S.REOPENED, 1, None)
-    actions.resolve_complaint(complaint_id=complaint.pk, by=staff["officer"], reply="ซ่อมอีกครั้ง")
+    # the road category needs a new "after" photo for the new round of work
+    actions.resolve_complaint(
+        complaint_id=complaint.pk, by=staff["officer"], reply="ซ่อมอีกครั้ง", after_photos=[photo_upload()]
+    )
 
 
 def test_reopen_after_seven_days_is_refused(category, staff):
@@ -255,7 +260,9 @@ def test_merged_reporter_hears_of_the_survivors_progress(category, staff):
     duplicate.refresh_from_db()
     assert (duplicate.status, duplicate.merged_into_id) == (S.MERGED, survivor.pk)
     actions.assign_complaint(complaint_id=survivor.pk, by=staff["head"], officer=staff["officer"])
-    actions.resolve_complaint(complaint_id=survivor.pk, by=staff["officer"], reply="ซ่อมแล้ว")
+    actions.resolve_complaint(
+        complaint_id=survivor.pk, by=staff["officer"], reply="ซ่อมแล้ว", after_photos=[photo_upload()]
+    )
     bodies = list(OutboxMessage.objects.filter(recipient="0899999999").values_list("body", flat=True))
     assert any("ซ่อมแล้ว" in body for body in bodies)
 

@@ -6,7 +6,7 @@ import pytest
 
 from services.complaints.models import Complaint, Holiday, Open311Client
 
-from .conftest import INSIDE_A, file_complaint
+from .conftest import INSIDE_A, file_complaint, photo_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_officer_resolves_through_the_case_page(client_a, category, staff):
     client_a.logout()
     officer = _login(client_a, staff["officer"])
     officer.post(f"/complaints/staff/{complaint.pk}/start/")
-    officer.post(f"/complaints/staff/{complaint.pk}/resolve/", {"reply": "ซ่อมแล้ว"})
+    officer.post(f"/complaints/staff/{complaint.pk}/resolve/", {"reply": "ซ่อมแล้ว", "photos": [photo_upload()]})
     complaint.refresh_from_db()
     assert complaint.status == "resolved"
     assert complaint.assigned_to == staff["officer"]

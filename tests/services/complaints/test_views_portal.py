@@ -169,7 +169,9 @@ def test_internal_notes_never_reach_the_tracking_page(client_a, category, staff)
 def test_citizen_confirms_and_rates_from_the_tracking_page(client_a, category, staff):
     complaint = file_complaint(category)
     actions.assign_complaint(complaint_id=complaint.pk, by=staff["head"], officer=staff["officer"])
-    actions.resolve_complaint(complaint_id=complaint.pk, by=staff["officer"], reply="เรียบร้อย")
+    actions.resolve_complaint(
+        complaint_id=complaint.pk, by=staff["officer"], reply="เรียบร้อย", after_photos=[photo_upload()]
+    )
     client_a.post("/complaints/track/", {"tracking_code": complaint.tracking_code, "phone_last4": "5678"})
     page = client_a.get(f"/complaints/track/{complaint.tracking_code}/").content.decode()
     assert "confirm-button" in page
@@ -187,7 +189,9 @@ def test_confirm_without_access_is_404(client_a, category):
 def test_transparency_page_has_no_personal_data(client_a, category, staff):
     complaint = file_complaint(category)
     actions.assign_complaint(complaint_id=complaint.pk, by=staff["head"], officer=staff["officer"])
-    actions.resolve_complaint(complaint_id=complaint.pk, by=staff["officer"], reply="เรียบร้อย")
+    actions.resolve_complaint(
+        complaint_id=complaint.pk, by=staff["officer"], reply="เรียบร้อย", after_photos=[photo_upload()]
+    )
     body = client_a.get("/complaints/transparency/").content.decode()
     assert "สมชาย" not in body
     assert "0812345678" not in body
