@@ -14,7 +14,7 @@ from services.complaints import actions, board, selectors
 from services.complaints.models import Complaint, ComplaintEvent, Supporter
 from tests.factories import make_user
 
-from .conftest import file_complaint
+from .conftest import file_complaint, photo_upload
 from .test_public_board import board_category, enable_board  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,9 @@ def test_flood_from_one_phone_across_cases_is_429(open_case, board_category):  #
 
 def test_closed_case_cannot_be_supported(client_a, open_case, staff):
     actions.assign_complaint(complaint_id=open_case.pk, by=staff["head"], officer=staff["officer"])
-    actions.resolve_complaint(complaint_id=open_case.pk, by=staff["officer"], reply="เสร็จแล้ว")
+    actions.resolve_complaint(
+        complaint_id=open_case.pk, by=staff["officer"], reply="เสร็จแล้ว", after_photos=[photo_upload()]
+    )
     citizen = make_user(kind="citizen", phone="0861234567")
     client_a.force_login(citizen)
     response = client_a.post(f"/complaints/board/{open_case.pk}/me-too/")
