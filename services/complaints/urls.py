@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import backoffice, line, portal
+from .views import backoffice, line, portal, referrals
 
 app_name = "complaints"
 
@@ -33,4 +33,15 @@ urlpatterns = [
     path("staff/<int:pk>/resolve/", backoffice.resolve, name="resolve"),
     path("staff/<int:pk>/reply/", backoffice.reply, name="reply"),
     path("staff/<int:pk>/note/", backoffice.note, name="note"),
+]
+
+# referral (issue #9)
+urlpatterns += [
+    path("staff/<int:pk>/refer/town/", referrals.refer_town, name="refer_town"),
+    path("staff/<int:pk>/refer/agency/", referrals.refer_agency, name="refer_agency"),
+    path("staff/<int:pk>/refer/decline/", referrals.decline, name="referral_decline"),
+    path("staff/<int:pk>/refer/result/", referrals.agency_result, name="referral_result"),
+    path("staff/<int:pk>/refer/take-back/", referrals.take_back, name="referral_take_back"),
+    path("staff/settings/agencies/", referrals.agencies, name="referral_agencies"),
+    path("staff/settings/agencies/<int:pk>/", referrals.agencies, name="referral_agency_edit"),
 ]
