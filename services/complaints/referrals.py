@@ -569,7 +569,7 @@ def refer_to_agency(
 
 def _open_agency_referral(complaint: Complaint) -> Referral:
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .filter(complaint=complaint, target=Referral.Target.AGENCY, status=Referral.Status.OPEN)
         .select_related("agency")
         .first()
