@@ -747,6 +747,12 @@ def delivery_state(referral: Referral) -> ExchangeMessage | None:
     return ExchangeMessage.objects.filter(public_id=referral.exchange_message_id).first()
 
 
+def town_name(lao_code: str) -> str:
+    """The Thai name of a platform town from its LAO code (the code itself when unknown)."""
+    name = Municipality.objects.filter(lao_code=lao_code).values_list("name_th", flat=True).first()
+    return name or lao_code
+
+
 def referable_towns() -> list[Municipality]:
     """Live towns other than this one (names and codes only)."""
     own = getattr(_town(), "pk", None)

@@ -33,32 +33,41 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0002_onboarding_fields'),
+        ("tenants", "0002_onboarding_fields"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TownBoundary',
+            name="TownBoundary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(max_length=30)),
-                ('name_th', models.CharField(max_length=200)),
-                ('name_en', models.CharField(blank=True, max_length=200)),
-                ('is_live', models.BooleanField(default=False)),
-                ('min_lat', models.FloatField()),
-                ('max_lat', models.FloatField()),
-                ('min_lon', models.FloatField()),
-                ('max_lon', models.FloatField()),
-                ('geojson', models.JSONField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('town', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='boundary_index', to='tenants.municipality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.CharField(max_length=30)),
+                ("name_th", models.CharField(max_length=200)),
+                ("name_en", models.CharField(blank=True, max_length=200)),
+                ("is_live", models.BooleanField(default=False)),
+                ("min_lat", models.FloatField()),
+                ("max_lat", models.FloatField()),
+                ("min_lon", models.FloatField()),
+                ("max_lon", models.FloatField()),
+                ("geojson", models.JSONField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "town",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="boundary_index",
+                        to="tenants.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ขอบเขตพื้นที่ (ดัชนี)',
-                'verbose_name_plural': 'ขอบเขตพื้นที่ (ดัชนี)',
-                'indexes': [models.Index(fields=['is_live', 'min_lat', 'max_lat'], name='town_boundary_lat'), models.Index(fields=['min_lon', 'max_lon'], name='town_boundary_lon')],
+                "verbose_name": "ขอบเขตพื้นที่ (ดัชนี)",
+                "verbose_name_plural": "ขอบเขตพื้นที่ (ดัชนี)",
+                "indexes": [
+                    models.Index(fields=["is_live", "min_lat", "max_lat"], name="town_boundary_lat"),
+                    models.Index(fields=["min_lon", "max_lon"], name="town_boundary_lon"),
+                ],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

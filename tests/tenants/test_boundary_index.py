@@ -58,8 +58,18 @@ def test_no_boundary_or_a_broken_one_removes_the_row(town_b):
 def test_the_index_reveals_names_and_boundaries_only():
     fields = {f.name for f in TownBoundary._meta.get_fields()}
     assert fields == {
-        "id", "town", "slug", "name_th", "name_en", "is_live", "min_lat", "max_lat", "min_lon", "max_lon",
-        "geojson", "updated_at",
+        "id",
+        "town",
+        "slug",
+        "name_th",
+        "name_en",
+        "is_live",
+        "min_lat",
+        "max_lat",
+        "min_lon",
+        "max_lon",
+        "geojson",
+        "updated_at",
     }
 
 

@@ -34,6 +34,7 @@ def referral_panel(complaint, user) -> dict:
         "agencies": list(ReferralAgency.objects.filter(is_active=True)) if can_refer else [],
         "may_share_contact": bool(complaint.consent_at and not complaint.is_anonymous),
         "is_copy": bool(complaint.exchange_message_id),
+        "from_town": referrals.town_name(complaint.referred_from_code) if complaint.referred_from_code else "",
         "can_decline": bool(complaint.exchange_message_id)
         and user.has_perm(TRIAGE)
         and complaint.status in referrals.DECLINABLE,

@@ -4,6 +4,7 @@ started again, the receiving town holds exactly one copy and its tracking code c
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import psycopg
 import pytest
@@ -70,6 +71,7 @@ def test_worker_killed_mid_referral_delivers_one_copy_after_restart(live_worker,
             live_worker.kill()  # mid-delivery: the message row is locked and the copy half-written
             blocker.rollback()
             assert wait_for(lambda: _lock_waiters(monitor) == 0)
+            time.sleep(1.0)  # the orphaned transaction ends with its dead client
             message.refresh_from_db()
             assert message.status == MessageStatus.QUEUED
             assert message.attempts == 0  # the killed attempt left nothing behind
@@ -87,13 +89,13 @@ def test_worker_killed_mid_referral_delivers_one_copy_after_restart(live_worker,
                 message.refresh_from_db()
                 return message.status in (MessageStatus.DELIVERED, MessageStatus.REGISTERED)
 
-            assert wait_for(delivered), message.last_error
+            assert wait_for(delivered, timeout=120), message.last_error
 
             def acknowledged() -> bool:
                 with tenant_context(town_a):
                     return bool(Referral.objects.get(pk=referral.pk).remote_tracking_code)
 
-            assert wait_for(acknowledged), "the new tracking code did not come back"
+            assert wait_for(acknowledged, timeout=120), "the new tracking code did not come back"
             with tenant_context(town_b):
                 copies = Complaint.objects.filter(exchange_message_id=message.public_id)
                 assert copies.count() == 1

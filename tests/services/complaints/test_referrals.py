@@ -224,7 +224,7 @@ def test_original_tracking_page_follows_the_copy(town_a, town_b, category, staff
 
 
 def test_progress_out_of_order_keeps_the_latest_status(town_a, town_b, category, staff):
-    complaint, referral, message = _referred(town_a, town_b, category, staff)
+    _complaint, referral, message = _referred(town_a, town_b, category, staff)
     _deliver_all(town_a)
     newer = timezone.now() + dt.timedelta(hours=1)
     older = timezone.now() - dt.timedelta(hours=1)
@@ -355,6 +355,14 @@ def test_api_refer_and_decline(town_a, town_b, category, staff):
     message = ExchangeMessage.objects.get(kind=referrals.REFERRAL_KIND)
     copy = _copy_in(town_b, message)
     api_b = _api_as(make_user(roles=("oss_officer",)), "beta.localhost")
+    staff_b = make_user(roles=("oss_officer",))
+    from tests.services.complaints.conftest import SchemaKeepingClient
+
+    pages_b = SchemaKeepingClient("beta.localhost")
+    pages_b.force_login(staff_b)
+    panel = pages_b.get(f"/complaints/staff/{copy.pk}/").content.decode()
+    assert "เรื่องนี้ส่งต่อมาจาก <strong>เทศบาลตำบลอัลฟา</strong>" in panel
+    assert 'id="decline-button"' in panel
     decline = f"/api/v1/oss/complaints/{copy.pk}/decline/"
     assert api_b.post(decline, {"reason": "ไม่ใช่พื้นที่เรา"}, format="json").status_code == 200
     assert api_b.post(decline, {"reason": "ซ้ำ"}, format="json").status_code == 400
