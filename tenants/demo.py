@@ -64,3 +64,16 @@ STAFF = [
     ("clerk", "นงลักษณ์", "สารบรรณ", "saraban_clerk", "office"),
     ("buddy", "บุญมา", "อาสา", "bbuddy_volunteer", "office"),
 ]
+
+# Outside agencies a complaint can be referred to (One Stop Service). The phone numbers are
+# fictional (marked so): look up the real local office before using the demo for anything real.
+REFERRAL_AGENCIES = [
+    ("การไฟฟ้าส่วนภูมิภาค (PEA) สาขาสัตหีบ", "Provincial Electricity Authority, Sattahip", "electricity",
+     "038-000-101", "เบอร์สมมติ (fictional number)"),
+    ("การประปาส่วนภูมิภาค (PWA) สาขาสัตหีบ", "Provincial Waterworks Authority, Sattahip", "waterworks",
+     "038-000-102", "เบอร์สมมติ (fictional number)"),
+    ("แขวงทางหลวงชนบทชลบุรี", "Department of Rural Roads, Chon Buri", "highways",
+     "038-000-103", "เบอร์สมมติ (fictional number)"),
+    ("สถานีตำรวจภูธรสัตหีบ", "Sattahip Police Station", "police",
+     "038-000-104", "เบอร์สมมติ (fictional number)"),
+]

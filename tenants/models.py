@@ -157,3 +157,33 @@ class Domain(DomainMixin):
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower().rstrip(".")
         super().save(*args, **kwargs)
+
+
+class TownBoundary(models.Model):
+    """ขอบเขตพื้นที่ — the public index of town boundaries, to find which town a pin falls in.
+
+    Names and boundaries only (both public anyway): it reveals nothing else about a town. The
+    bounding box columns let SQL discard most towns before shapely checks the polygon."""
+
+    town = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="boundary_index")
+    slug = models.CharField(max_length=30)
+    name_th = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    is_live = models.BooleanField(default=False)
+    min_lat = models.FloatField()
+    max_lat = models.FloatField()
+    min_lon = models.FloatField()
+    max_lon = models.FloatField()
+    geojson = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ขอบเขตพื้นที่ (ดัชนี)")
+        verbose_name_plural = _("ขอบเขตพื้นที่ (ดัชนี)")
+        indexes = [
+            models.Index(fields=["is_live", "min_lat", "max_lat"], name="town_boundary_lat"),
+            models.Index(fields=["min_lon", "max_lon"], name="town_boundary_lon"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_th

@@ -2,6 +2,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from .boundaries import sync_boundary
 from .directory import directory
 from .models import Domain, Municipality
 
@@ -13,3 +14,11 @@ def forget_cached_hosts(sender, **kwargs) -> None:
     # request may have cached the pre-commit state in between).
     directory.invalidate()
     transaction.on_commit(directory.invalidate)
+
+
+@receiver(post_save, sender=Municipality)
+def index_boundary(sender, instance: Municipality, raw: bool = False, **kwargs) -> None:
+    # The public boundary index follows every change of boundary, names or status (a suspended
+    # town stops being offered to citizens at once).
+    if not raw:
+        sync_boundary(instance)

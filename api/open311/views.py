@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from services.common.workflow import TransitionNotAllowed
-from services.complaints import actions
+from services.complaints import actions, referrals
 from services.complaints.geo import parse_coordinate
 from services.complaints.models import Category, Complaint
 from services.complaints.sla import BANGKOK
@@ -262,13 +262,20 @@ def _create_request(request, fmt: str):
             open311_client=client,
         )
     except ValidationError as exc:
-        return error(
-            fmt,
-            400,
+        description = (
             "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             if hasattr(exc, "error_dict")
-            else " ".join(exc.messages),
+            else " ".join(exc.messages)
         )
+        if hasattr(exc, "error_dict") and "location" in exc.error_dict:
+            for offer in referrals.neighbour_offers(latitude=latitude, longitude=longitude, category_code=code):
+                # The pin is in a neighbour on the platform: say where to send it instead.
+                description += (
+                    f"; เรื่องนี้อยู่ในพื้นที่ของ{offer.town.name_th} — แจ้งที่ {offer.town.host}"
+                    f" (this location is in {offer.town.name_en or offer.town.name_th}:"
+                    f" POST to {referrals.town_url(offer.town.slug, '/open311/v2/requests.' + fmt)})"
+                )
+        return error(fmt, 400, description)
     except actions.RateLimited:
         return error(fmt, 429, "too many requests; try again later")
     except TransitionNotAllowed as exc:  # pragma: no cover - filing never transitions

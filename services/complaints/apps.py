@@ -53,6 +53,11 @@ class ComplaintsConfig(AppConfig):
             "schedule": 3600.0,
             "args": ("services.complaints.tasks.close_confirmed_by_silence",),
         },
+        "complaints-referral-follow-ups": {
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 3600.0,
+            "args": ("services.complaints.tasks.remind_referral_follow_ups",),
+        },
     }
 
     def ready(self) -> None:
@@ -78,3 +83,45 @@ class ComplaintsConfig(AppConfig):
         )
         auditlog.register(models.Open311Client, exclude_fields=["key_hash"])
         auditlog.register(models.Supporter)  # "me too": who joined a case, and who asked to stop messages
+        self._register_referrals(models)
+
+    @staticmethod
+    def _register_referrals(models) -> None:
+        """Referral between towns through the exchange, and its audit (issue #9)."""
+        from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
+
+        from services.exchange.kinds import Kind, register_kind
+
+        from . import referrals
+
+        auditlog.register(models.Referral)
+        auditlog.register(models.ReferralAgency)
+        register_kind(
+            Kind(
+                name=referrals.REFERRAL_KIND,
+                fields=referrals.REFERRAL_FIELDS,
+                required=referrals.REFERRAL_REQUIRED,
+                deliver=referrals.receive_referral,
+                acknowledged=referrals.referral_acknowledged,
+                attachment_types=("image/jpeg",),
+                max_attachments=referrals.MAX_REFERRAL_PHOTOS,
+            )
+        )
+        register_kind(
+            Kind(
+                name=referrals.PROGRESS_KIND,
+                fields=referrals.PROGRESS_FIELDS,
+                required=frozenset({"referral", "status"}),
+                deliver=referrals.receive_progress,
+                attachment_types=(),
+                max_attachments=0,
+            )
+        )
+
+        def progress_of_copy(sender, instance, created, raw=False, **kwargs):
+            if created and not raw and instance.kind == models.ComplaintEvent.Kind.STATUS:
+                referrals.send_progress(instance)
+
+        post_save.connect(progress_of_copy, sender=models.ComplaintEvent, dispatch_uid="oss-referral-progress",
+                          weak=False)

@@ -133,6 +133,7 @@ class Complaint(models.Model):
         BBUDDY = "bbuddy", _("อาสาสมัคร B-Buddy")
         OPEN311 = "open311", _("แอป Open311")
         LINE = "line", _("LINE")
+        REFERRAL = "referral", _("ส่งต่อจากหน่วยงานอื่น")  # a copy delivered by another town
 
     class LocationSource(models.TextChoices):
         PIN = "pin", _("ปักหมุดบนแผนที่")
@@ -508,6 +509,7 @@ class Referral(models.Model):
         FAILED = "failed", _("ส่งไม่สำเร็จ")
         OPEN = "open", _("รอหน่วยงานดำเนินการ")  # outside agency: waiting for them
         DONE = "done", _("หน่วยงานดำเนินการแล้ว")
+        WITHDRAWN = "withdrawn", _("ดึงเรื่องกลับมาดำเนินการเอง")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="referrals")
     target = models.CharField(max_length=10, choices=Target.choices)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import actions
+from . import actions, referrals
 
 
 @shared_task(name="services.complaints.tasks.escalate_overdue", acks_late=True)
@@ -13,3 +13,8 @@ def escalate_overdue() -> int:
 @shared_task(name="services.complaints.tasks.close_confirmed_by_silence", acks_late=True)
 def close_confirmed_by_silence() -> int:
     return actions.close_confirmed_by_silence()
+
+
+@shared_task(name="services.complaints.tasks.remind_referral_follow_ups", acks_late=True)
+def remind_referral_follow_ups() -> int:
+    return referrals.remind_follow_ups()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import backoffice, board, line, portal
+from .views import backoffice, board, line, portal, referrals
 
 app_name = "complaints"
 
@@ -41,4 +41,15 @@ urlpatterns = [
     path("board/<int:pk>/me-too/", board.me_too, name="board_me_too"),
     path("board/photos/<uuid:public_id>/", board.board_photo, name="board_photo"),
     path("board/stop/<str:token>/", board.board_stop, name="board_stop"),
+]
+
+# referral (issue #9)
+urlpatterns += [
+    path("staff/<int:pk>/refer/town/", referrals.refer_town, name="refer_town"),
+    path("staff/<int:pk>/refer/agency/", referrals.refer_agency, name="refer_agency"),
+    path("staff/<int:pk>/refer/decline/", referrals.decline, name="referral_decline"),
+    path("staff/<int:pk>/refer/result/", referrals.agency_result, name="referral_result"),
+    path("staff/<int:pk>/refer/take-back/", referrals.take_back, name="referral_take_back"),
+    path("staff/settings/agencies/", referrals.agencies, name="referral_agencies"),
+    path("staff/settings/agencies/<int:pk>/", referrals.agencies, name="referral_agency_edit"),
 ]

@@ -197,3 +197,18 @@ class OssHolidayInput(serializers.Serializer):
     date = serializers.DateField()
     name = serializers.CharField(max_length=200)
     is_active = serializers.BooleanField(required=False, default=True)
+
+
+class OssReferInput(serializers.Serializer):
+    """Refer a case to another town on the platform (`town_code`, its LAO code) or to an outside
+    agency of the town's directory (`agency`)."""
+
+    target = serializers.ChoiceField(choices=["town", "agency"])
+    town_code = serializers.CharField(max_length=20, required=False, default="")
+    agency = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, default=None)
+    reason = serializers.CharField(max_length=1000)
+    share_contact = serializers.BooleanField(
+        required=False, default=False, help_text="The reporter agreed that their contact goes with the case"
+    )
+    agency_reference = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    follow_up_on = serializers.DateField(required=False, default=None, allow_null=True)

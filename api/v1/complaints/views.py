@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from api.auth import IsStaffMember
 from services.accounts.models import Department, User
-from services.complaints import actions, exports, selectors
+from services.complaints import actions, exports, referrals, selectors
 from services.complaints.models import Category, Community, Complaint, Holiday, OssSettings
 from services.complaints.sla import BANGKOK, seed_holidays
 
@@ -35,6 +35,7 @@ from .serializers import (
     OssMergeInput,
     OssReasonInput,
     OssRecategoriseInput,
+    OssReferInput,
     OssResolveInput,
     OssTextInput,
 )
@@ -228,6 +229,41 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         complaint = self.get_object()
         actions.add_internal_note(
             complaint_id=complaint.pk, by=request.user, text=_valid(OssTextInput, request)["text"]
+        )
+        return self._detail(complaint.pk)
+
+    @extend_schema(request=OssReferInput, responses=OssComplaintDetailOutput)
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        """Refer the case to another town (through the exchange) or to an outside agency."""
+        complaint = self.get_object()
+        data = _valid(OssReferInput, request)
+        if data["target"] == "town":
+            referrals.refer_to_town(
+                complaint_id=complaint.pk,
+                by=request.user,
+                town_code=data["town_code"],
+                reason=data["reason"],
+                share_contact=data["share_contact"],
+            )
+        else:
+            referrals.refer_to_agency(
+                complaint_id=complaint.pk,
+                by=request.user,
+                agency_id=data["agency"] or 0,
+                reason=data["reason"],
+                agency_reference=data["agency_reference"],
+                follow_up_on=data["follow_up_on"],
+            )
+        return self._detail(complaint.pk)
+
+    @extend_schema(request=OssReasonInput, responses=OssComplaintDetailOutput)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline a case another town referred to us; it goes back to them with the reason."""
+        complaint = self.get_object()
+        referrals.decline_referral(
+            complaint_id=complaint.pk, by=request.user, reason=_valid(OssReasonInput, request)["reason"]
         )
         return self._detail(complaint.pk)
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from services.common.workflow import TransitionNotAllowed
 
-from .. import actions, rate_limit, selectors
+from .. import actions, rate_limit, referrals, selectors
 from ..forms import PDPA_CONSENT_TEXT, ComplaintForm, ConfirmForm, ReopenForm, TrackLookupForm
 from ..geo import parse_coordinate
 from ..models import Complaint, ComplaintPhoto, OssSettings
@@ -92,8 +92,11 @@ def portal(request):
 
 
 def file_complaint(request):
-    form = ComplaintForm(request.POST or None, request.FILES or None)
+    # A neighbour's offer link carries the pin and category (referrals.neighbour_offers).
+    initial = referrals.filing_initial(request.GET) if request.method == "GET" else {}
+    form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
+    offers = []
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -114,6 +117,7 @@ def file_complaint(request):
                 )
             except ValidationError as exc:
                 apply_form_errors(form, exc)
+                offers = _neighbour_offers(form, exc)
             except actions.RateLimited:
                 form.add_error(None, actions.RateLimited.message)
                 status = 429
@@ -125,8 +129,23 @@ def file_complaint(request):
     return render(
         request,
         "complaints/file.html",
-        {"form": form, "consent_text": PDPA_CONSENT_TEXT, **map_context(request)},
+        {"form": form, "consent_text": PDPA_CONSENT_TEXT, "offers": offers, **map_context(request)},
         status=status,
+    )
+
+
+def _neighbour_offers(form, exc: ValidationError) -> list:
+    """When the pin was refused as outside this town, the live towns that cover it."""
+    if not hasattr(exc, "error_dict") or "location" not in exc.error_dict:
+        return []
+    try:
+        latitude = parse_coordinate(form.cleaned_data.get("latitude", ""), low=-90, high=90, name="location")
+        longitude = parse_coordinate(form.cleaned_data.get("longitude", ""), low=-180, high=180, name="location")
+    except ValidationError:
+        return []
+    category = form.cleaned_data.get("category")
+    return referrals.neighbour_offers(
+        latitude=latitude, longitude=longitude, category_code=category.code if category else ""
     )
 
 
@@ -180,6 +199,7 @@ def _track_page(request, complaint: Complaint, *, status: int = 200, confirm_for
         "just_filed": request.GET.get("filed") == "1",
         "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
         "can_respond": can_respond,
+        "referral": referrals.referral_for_reporter(complaint),
     }
     if can_respond:
         reopen_days = OssSettings.current().reopen_days

@@ -108,6 +108,7 @@ class Command(BaseCommand):
                 created.append(town.slug)
             with schema_context(town.schema_name):
                 created += seed_town_people(spec["staff_prefix"])
+                created += seed_referral_agencies()
             # Fee catalogue and payers, so the bill look-up works on the demo (idempotent).
             call_command("seed_payments_demo", town=town.slug, stdout=io.StringIO())
         if created:
@@ -154,3 +155,17 @@ def seed_town_people(prefix: str) -> list[str]:
     if ensure_user(citizen, kind=User.Kind.CITIZEN):
         changed.append(citizen["username"])
     return changed
+
+
+def seed_referral_agencies() -> list[str]:
+    """The outside agencies of the demo towns' referral directory (fictional phone numbers)."""
+    from services.complaints.models import ReferralAgency
+
+    added = []
+    for name_th, name_en, kind, phone, notes in demo.REFERRAL_AGENCIES:
+        _agency, created = ReferralAgency.objects.get_or_create(
+            name_th=name_th, defaults={"name_en": name_en, "kind": kind, "phone": phone, "notes": notes}
+        )
+        if created:
+            added.append(name_en)
+    return added
