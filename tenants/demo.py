@@ -77,3 +77,13 @@ REFERRAL_AGENCIES = [
     ("สถานีตำรวจภูธรสัตหีบ", "Sattahip Police Station", "police",
      "038-000-104", "เบอร์สมมติ (fictional number)"),
 ]
+
+# The public board (One Stop Service): on in the demo, for these categories, with a few open cases
+# filed by the demo citizen so the board and the map are not empty. Fictional places and texts.
+BOARD_CATEGORIES = ("road", "streetlight", "garbage", "drainage", "water", "tree")
+SAMPLE_COMPLAINTS = [
+    # category, description, fraction of the boundary box (south→north, west→east), landmark
+    ("streetlight", "ไฟทางดับ 3 ต้นติดกัน กลางคืนมืดมาก (ตัวอย่าง)", (0.35, 0.40), "หน้าตลาด (สมมติ)"),
+    ("road", "ถนนเป็นหลุมลึก น้ำขังหลังฝนตก (ตัวอย่าง)", (0.55, 0.60), "ซอยวัด (สมมติ)"),
+    ("garbage", "ขยะไม่ได้เก็บมา 3 วัน (ตัวอย่าง)", (0.70, 0.30), "ท้ายซอยชุมชน (สมมติ)"),
+]

@@ -76,6 +76,12 @@ def test_seed_demo_provisions_the_demo_once_and_keeps_the_logins(schema_template
         assert admin.has_role("town_admin")
         assert User.objects.get(username="bsr-engineer").has_role("building_engineer")
         assert User.objects.filter(username="bsr-citizen", kind="citizen").exists()
+        # The public board is on with sample cases, and the referral directory is filled.
+        from services.complaints.models import Complaint, OssSettings, ReferralAgency
+
+        assert OssSettings.current().public_board_enabled
+        assert Complaint.objects.filter(category__on_public_board=True).count() == len(demo.SAMPLE_COMPLAINTS)
+        assert ReferralAgency.objects.count() == len(demo.REFERRAL_AGENCIES)
 
 
 def test_the_example_roll_out_file_is_valid():

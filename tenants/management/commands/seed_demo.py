@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from onboarding.service_defaults import default_service_settings
 from services.accounts.models import Department, User
@@ -106,9 +106,12 @@ class Command(BaseCommand):
             town = Municipality.objects.get(slug=spec["slug"])
             if town.slug not in before:
                 created.append(town.slug)
-            with schema_context(town.schema_name):
+            with tenant_context(town):  # the real town: filing the sample cases reads its code
                 created += seed_town_people(spec["staff_prefix"])
                 created += seed_referral_agencies()
+                if town.slug not in before:
+                    # Only for a town this run created: a later run must not undo what staff changed.
+                    created += seed_public_board(spec)
             # Fee catalogue and payers, so the bill look-up works on the demo (idempotent).
             call_command("seed_payments_demo", town=town.slug, stdout=io.StringIO())
         if created:
@@ -169,3 +172,38 @@ def seed_referral_agencies() -> list[str]:
         if created:
             added.append(name_en)
     return added
+
+
+def seed_public_board(spec: dict) -> list[str]:
+    """Turn the public board on for a few categories and file the sample cases (new towns only)."""
+    from decimal import Decimal
+
+    from services.complaints import actions
+    from services.complaints.models import Category, Complaint, OssSettings
+
+    settings_row = OssSettings.current()
+    settings_row.public_board_enabled = True
+    settings_row.save(update_fields=["public_board_enabled", "updated_at"])
+    Category.objects.filter(code__in=demo.BOARD_CATEGORIES).update(on_public_board=True)
+    if Complaint.objects.exists():
+        return []
+    ring = spec["boundary"]["coordinates"][0]
+    west, south = ring[0]
+    east, north = ring[2]
+    filed = []
+    for code, description, (up, across), landmark in demo.SAMPLE_COMPLAINTS:
+        category = Category.objects.filter(code=code, is_active=True).first()
+        if category is None:
+            continue
+        filing = actions.Filing(
+            category=category,
+            description=description,
+            latitude=Decimal(str(round(south + (north - south) * up, 6))),
+            longitude=Decimal(str(round(west + (east - west) * across, 6))),
+            address_text=landmark,
+            reporter_name="มาลี ใจดี",
+            reporter_phone="0812345678",
+            consent=True,
+        )
+        filed.append(actions.submit_complaint(filing=filing, ip="127.0.0.1").tracking_code)
+    return filed
