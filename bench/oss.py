@@ -16,6 +16,7 @@ Results are written to docs/benchmarks.md under "One Stop Service (bench/oss.py)
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import os
 import random
@@ -292,6 +293,7 @@ def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int,
 def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_total: int):
     latencies: list[float] = []
     errors = [0]
+    kinds: collections.Counter = collections.Counter()
     lock = threading.Lock()
     sample = random.Random(7).sample(filed, min(len(filed), 15 * threads))
     sessions: list[tuple[Session, list]] = []
@@ -308,6 +310,7 @@ def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_tot
             status, _, _, _ = session.request("POST", host, "/complaints/track/", form)
             if status != 302:
                 errors[0] += 1
+                kinds[f"look-up {status}"] += 1
         sessions.append((session, mine))
     deadline = time.perf_counter() + seconds
 
@@ -320,15 +323,17 @@ def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_tot
             host, code, _ = rng.choice(mine)
             try:
                 status, _, body, elapsed = session.request("GET", host, f"/complaints/track/{code}/")
-            except (http.client.HTTPException, OSError):
+            except (http.client.HTTPException, OSError) as exc:
                 with lock:
                     errors[0] += 1
+                    kinds[type(exc).__name__] += 1
                 continue
             with lock:
                 if status == 200 and code.encode() in body:
                     latencies.append(elapsed)
                 else:
                     errors[0] += 1
+                    kinds[f"page {status}"] += 1
 
     started = time.perf_counter()
     pool = [threading.Thread(target=worker, args=(s, m, i)) for i, (s, m) in enumerate(sessions)]
@@ -342,6 +347,7 @@ def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_tot
         "seconds": wall,
         "per_second": len(latencies) / wall,
         "errors": errors[0],
+        "error_kinds": dict(kinds),
         "p50_ms": percentile(latencies, 50) * 1000,
         "p95_ms": percentile(latencies, 95) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
@@ -368,11 +374,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", ""),
+        help="the shared cache the server uses, as in production (default: $REDIS_URL; else files under the data dir)",
+    )
     args = parser.parse_args()
 
     url = bench_database_url()
     data_dir = tempfile.mkdtemp(prefix="ossbench-")
     os.environ.update(env_for(url, data_dir))
+    if args.redis_url:
+        os.environ["REDIS_URL"] = args.redis_url
     sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -443,17 +456,18 @@ def main() -> None:
          f"{trk['count']} in {trk['seconds']:.1f} s = {trk['per_second']:.1f} /s"),
         ("tracking page p50 / p95 / p99",
          f"{trk['p50_ms']:.1f} / **{trk['p95_ms']:.1f}** / {trk['p99_ms']:.1f} ms"),
-        ("tracking page errors", str(trk["errors"])),
+        ("tracking page errors", f"{trk['errors']} {trk.get('error_kinds') or ''}".strip()),
         ("tracking page, 1 session (no queueing) p50 / p95",
          f"{single['p50_ms']:.1f} / {single['p95_ms']:.1f} ms ({single['per_second']:.0f} /s)"),
         ("machine load average (1 min) before / after phase B", f"{load_before:.1f} / {load_after:.1f}"),
     ]
-    command = (f"python bench/oss.py --towns {args.towns} --seconds {args.seconds:.0f} "
-               f"--threads {args.threads} --workers {args.workers}")
+    command = (f"{'REDIS_URL=redis://… ' if args.redis_url else ''}python bench/oss.py --towns {args.towns} "
+               f"--seconds {args.seconds:.0f} --threads {args.threads} --workers {args.workers}")
     text = "\n".join([
         f"Command: `{command}`",
         f"({time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores shared by the load generator, gunicorn "
-        f"({args.workers} sync workers on 127.0.0.1) and PostgreSQL; scratch database with {args.towns} town "
+        f"({args.workers} sync workers on 127.0.0.1) and PostgreSQL; cache "
+        f"{'Redis (as in production)' if args.redis_url else 'files (no cache server)'}; scratch database with {args.towns} town "
         f"schemas, built in {build_seconds:.0f} s by migrating one template town and replaying its dumped "
         "schema for the others.)",
         "",

@@ -148,10 +148,24 @@ if REDIS_URL:
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         }
     }
-else:
+elif TESTING:
+    # One test process each: a private in-memory cache, so parallel test workers never share keys.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        }
+    }
+else:
+    # No cache server (a newcomer's `make run`): files under .data, shared by every process on the
+    # machine. A per-process memory cache would give each web worker its own copy of cached
+    # sessions (a tracking grant made in one worker missing in another), its own rate-limit counts
+    # and a town-map generation counter the Celery worker never sees.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         }

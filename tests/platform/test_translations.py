@@ -45,7 +45,8 @@ def read_po(path: Path) -> list[dict]:
         else:
             field = line.split(" ", 1)[0]
             if field.startswith("msgstr["):
-                field = "msgstr"
+                # Plural forms: the first one is checked as the text, the others kept apart.
+                field = "msgstr" if field == "msgstr[0]" else f"msgstr_{field[7:-1]}"
             entry[field] = _unquote(line)
     return [e for e in entries if e["msgid"]]
 
@@ -85,6 +86,8 @@ def test_compiled_catalogue_matches_the_po(po_entries):
         if not THAI.search(entry["msgid"]):
             continue
         key = entry["msgid"] if entry["msgctxt"] is None else f"{entry['msgctxt']}\x04{entry['msgid']}"
+        if "msgid_plural" in entry:
+            key = (key, 0)  # gettext keeps plural entries under (msgid, form)
         assert catalogue.get(key), f"not in django.mo (run compilemessages): {entry['msgid']}"
         assert catalogue[key] == entry["msgstr"]
 
