@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from services.common.links import absolute_url
 from services.common.workflow import TransitionNotAllowed
 from services.complaints import actions, referrals
 from services.complaints.geo import parse_coordinate
@@ -273,7 +274,7 @@ def _create_request(request, fmt: str):
                 description += (
                     f"; เรื่องนี้อยู่ในพื้นที่ของ{offer.town.name_th} — แจ้งที่ {offer.town.host}"
                     f" (this location is in {offer.town.name_en or offer.town.name_th}:"
-                    f" POST to {referrals.town_url(offer.town.slug, '/open311/v2/requests.' + fmt)})"
+                    f" POST to {absolute_url(offer.town.host, '/open311/v2/requests.' + fmt)})"
                 )
         return error(fmt, 400, description)
     except actions.RateLimited:

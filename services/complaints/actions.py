@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -23,6 +22,7 @@ from services.accounts.models import Department, User
 from services.common import outbox
 from services.common.buddhist_era import be_year, format_be_datetime
 from services.common.files.actions import store_upload
+from services.common.links import town_url
 from services.common.numbering import next_number
 from services.common.thai_phone import normalize_thai_phone
 from services.common.workflow import move
@@ -79,16 +79,12 @@ def _town():
 
 
 def tracking_url(complaint: Complaint) -> str:
-    town = _town()
-    scheme = "http" if (settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost") else "https"
-    return f"{scheme}://{town.primary_host}/complaints/track/{complaint.tracking_code}/"
+    return town_url(f"/complaints/track/{complaint.tracking_code}/", _town())
 
 
 def access_url(complaint: Complaint) -> str:
     """The reporter's own link: opens the tracking page without the look-up (complaint.access_token)."""
-    town = _town()
-    scheme = "http" if (settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost") else "https"
-    return f"{scheme}://{town.primary_host}/complaints/t/{complaint.access_token}/"
+    return town_url(f"/complaints/t/{complaint.access_token}/", _town())
 
 
 def _working_calendar(*moments: dt.datetime) -> WorkingCalendar:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from services.accounts.models import User
 from services.common import outbox
+from services.common.links import town_url
 from services.common.thai_phone import normalize_thai_phone
 
 from . import rate_limit
@@ -304,9 +304,7 @@ def stop_notifications(*, token: str) -> bool:
 
 
 def _absolute(path: str) -> str:
-    town = connection.tenant
-    scheme = "http" if (settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost") else "https"
-    return f"{scheme}://{town.primary_host}{path}"
+    return town_url(path)
 
 
 def notify_supporters(complaint: Complaint, *, key: str, text: str) -> None:

@@ -26,7 +26,6 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -39,6 +38,7 @@ from services.accounts.models import User
 from services.common import outbox
 from services.common.buddhist_era import be_year
 from services.common.files.actions import store_upload
+from services.common.links import absolute_url
 from services.common.numbering import next_number
 from services.common.workflow import TransitionNotAllowed, move
 from services.exchange import actions as exchange
@@ -99,9 +99,8 @@ def _town() -> Municipality:
     return connection.tenant
 
 
-def town_url(slug: str, path: str) -> str:
-    scheme = "http" if (settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost") else "https"
-    return f"{scheme}://{slug}.{settings.PLATFORM_DOMAIN}{path}"
+def _neighbour_url(host: str, path: str) -> str:
+    return absolute_url(host, path)
 
 
 # --- intake: the neighbour's offer ----------------------------------------------------------------
@@ -125,7 +124,7 @@ def neighbour_offers(*, latitude: Decimal, longitude: Decimal, category_code: st
         query = f"?lat={latitude}&lon={longitude}"
         if category_code:
             query += f"&category={category_code}"
-        offers.append(NeighbourOffer(town=town, url=town_url(town.slug, "/complaints/new/" + query)))
+        offers.append(NeighbourOffer(town=town, url=_neighbour_url(town.host, "/complaints/new/" + query)))
     return offers
 
 
@@ -725,9 +724,9 @@ def referral_for_reporter(complaint: Complaint) -> ReferralView | None:
         return ReferralView(referral.agency.name_th, False, "", "", "", False, "")
     url = ""
     if referral.remote_tracking_code:
-        slug = Municipality.objects.filter(lao_code=referral.to_town_code).values_list("slug", flat=True).first()
-        if slug:
-            url = town_url(slug, f"/complaints/track/?code={referral.remote_tracking_code}")
+        town = Municipality.objects.filter(lao_code=referral.to_town_code).first()
+        if town is not None:
+            url = absolute_url(town.primary_host, f"/complaints/track/?code={referral.remote_tracking_code}")
     label = S(referral.remote_status).label if referral.remote_status in S.values else ""
     return ReferralView(
         referral.to_town_name,

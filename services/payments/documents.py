@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
-from django.conf import settings
 from django.urls import reverse
 
 from services.common.baht_text import baht_text
 from services.common.buddhist_era import format_be_long, format_be_short
+from services.common.links import absolute_url
 
 from . import promptpay
 from .actions import current_town
@@ -19,10 +17,7 @@ from .pdf import png_data_uri, render_pdf
 def public_url(path: str) -> str:
     """An absolute address on the town's own host (for QR codes and messages that leave the system)."""
     town = current_town()
-    scheme = "http" if settings.DEBUG else "https"
-    port = os.environ.get("THONGTHIN_PUBLIC_PORT", "")
-    host = town.primary_host if town else "localhost"
-    return f"{scheme}://{host}{':' + port if port else ''}{path}"
+    return absolute_url(town.primary_host if town else "localhost", path)
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         if not no_seed:
             call_command("seed_demo")
         base = str(settings.BASE_DIR)
+        # Links in messages and QR codes carry the port the site is served on.
         env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "PYTHONUNBUFFERED": "1",
+               "THONGTHIN_PUBLIC_PORT": str(port),
                "PYTHONPATH": os.pathsep.join([base, os.path.join(base, "platform")])}
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         celery = [sys.executable, "-m", "celery", "-A", "config"]
