@@ -58,7 +58,7 @@ from .models import (
     ReferralAgency,
 )
 from .sla import BANGKOK
-from .workflow import ASSIGN, TRANSITIONS, TRIAGE, WORK, ComplaintStatus
+from .workflow import ASSIGN, REFERRAL_EXITS, TRANSITIONS, TRIAGE, WORK, ComplaintStatus
 
 logger = logging.getLogger(__name__)
 S = ComplaintStatus
@@ -463,7 +463,7 @@ def receive_progress(message: ExchangeMessage) -> str:
         complaint = _locked(referral.complaint_id)
         if complaint.status == S.REFERRED:
             note = _("%(town)s ไม่รับเรื่อง: %(reason)s") % {"town": referral.to_town_name, "reason": reason}
-            move(complaint, to=S.ACCEPTED, by=None, transitions=TRANSITIONS, note=note)
+            move(complaint, to=S.ACCEPTED, by=None, transitions=REFERRAL_EXITS, note=note)
             _restart_clock(complaint)
             complaint.save()
             ComplaintEvent.objects.create(
@@ -590,7 +590,7 @@ def record_agency_result(*, complaint_id: int, by: User, result: str) -> Complai
     complaint = _locked(complaint_id)
     referral = _open_agency_referral(complaint)
     text = _("%(agency)s ดำเนินการแล้ว: %(result)s") % {"agency": referral.agency.name_th, "result": result}
-    move(complaint, to=S.RESOLVED, by=by, transitions=TRANSITIONS, note=text)
+    move(complaint, to=S.RESOLVED, by=by, transitions=REFERRAL_EXITS, note=text)
     now = timezone.now()
     started = complaint.received_at
     complaint.resolved_at = now
@@ -619,7 +619,7 @@ def take_back_referral(*, complaint_id: int, by: User, reason: str) -> Complaint
     complaint = _locked(complaint_id)
     referral = _open_agency_referral(complaint)
     note = _("ดึงเรื่องกลับจาก%(agency)s: %(reason)s") % {"agency": referral.agency.name_th, "reason": reason}
-    move(complaint, to=S.ACCEPTED, by=by, transitions=TRANSITIONS, note=note)
+    move(complaint, to=S.ACCEPTED, by=by, transitions=REFERRAL_EXITS, note=note)
     _restart_clock(complaint)
     complaint.save()
     referral.status = Referral.Status.WITHDRAWN

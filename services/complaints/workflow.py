@@ -37,15 +37,19 @@ TRANSITIONS: Final = {
     S.ACCEPTED: {S.ASSIGNED: ASSIGN, S.REJECTED: TRIAGE, S.MERGED: TRIAGE, S.REFERRED: TRIAGE},
     S.ASSIGNED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK, S.REFERRED: TRIAGE},
     S.IN_PROGRESS: {S.ASSIGNED: ASSIGN, S.RESOLVED: WORK, S.REFERRED: TRIAGE},
-    # Declined by the receiving town (the system): back to triage. An outside agency's referral
-    # comes back to an officer (assign) or ends when the officer records the agency's fix (resolve).
-    S.REFERRED: {S.ACCEPTED: None, S.ASSIGNED: ASSIGN, S.RESOLVED: WORK},
+    # A referred case leaves `referred` only through the referral actions (REFERRAL_EXITS), never
+    # through the ordinary accept/assign/resolve buttons: the other town may be working on its copy.
+    S.REFERRED: {},
     S.RESOLVED: {S.CLOSED: None, S.REOPENED: None},
     S.REOPENED: {S.ASSIGNED: ASSIGN, S.IN_PROGRESS: WORK, S.RESOLVED: WORK},
     S.CLOSED: {},
     S.REJECTED: {},
     S.MERGED: {},
 }
+
+# Used by services/complaints/referrals.py only: the receiving town declined (the system returns it
+# to triage), the officer takes an agency referral back, or records the agency's fix.
+REFERRAL_EXITS: Final = {S.REFERRED: {S.ACCEPTED: None, S.RESOLVED: WORK}}
 
 OPEN_STATUSES: Final = (S.RECEIVED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 FINAL_STATUSES: Final = (S.CLOSED, S.REJECTED, S.MERGED)

@@ -195,6 +195,36 @@ def test_referral_copies_only_the_listed_fields_and_stops_the_clock(town_a, town
     assert referral.remote_status == S.RECEIVED
 
 
+def test_a_referred_case_cannot_be_pulled_back_by_the_ordinary_buttons(town_a, town_b, category, staff, client_a):
+    """Found trying the demo: "accept" on a referred case moved it back to accepted, and a second
+    referral then made a second copy in the other town. Only the referral actions leave `referred`."""
+    from services.common.workflow import TransitionNotAllowed
+
+    complaint, _referral, _message = _referred(town_a, town_b, category, staff)
+    for attempt in (
+        lambda: actions.accept_complaint(complaint_id=complaint.pk, by=staff["oss"]),
+        lambda: actions.assign_complaint(complaint_id=complaint.pk, by=staff["oss"], officer=staff["officer"]),
+        lambda: referrals.refer_to_town(
+            complaint_id=complaint.pk, by=staff["oss"], town_code=town_b.lao_code, reason="อีกครั้ง"
+        ),
+    ):
+        with pytest.raises((TransitionNotAllowed, PermissionDenied)):
+            attempt()
+    complaint.refresh_from_db()
+    assert complaint.status == S.REFERRED
+    assert Referral.objects.filter(complaint=complaint).count() == 1
+    assert ExchangeMessage.objects.filter(kind=referrals.REFERRAL_KIND).count() == 1
+    # The case page offers none of those buttons, and a forged POST is refused without a change.
+    client_a.force_login(staff["oss"])
+    page = client_a.get(f"/complaints/staff/{complaint.pk}/").content.decode()
+    assert 'id="accept-button"' not in page and 'id="assign-button"' not in page
+    assert 'id="refer-town-button"' not in page
+    response = client_a.post(f"/complaints/staff/{complaint.pk}/accept/", {})
+    assert response.status_code < 500  # the page answers with its usual "not allowed" message
+    complaint.refresh_from_db()
+    assert complaint.status == S.REFERRED
+
+
 def test_contact_crosses_only_when_the_reporter_agreed(town_a, town_b, category, staff):
     _complaint, _referral, message = _referred(town_a, town_b, category, staff, share_contact=True)
     assert message.payload["reporter_phone"] == "0812345678"
