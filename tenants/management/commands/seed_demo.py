@@ -179,7 +179,7 @@ def seed_public_board(spec: dict) -> list[str]:
     from decimal import Decimal
 
     from services.complaints import actions
-    from services.complaints.models import Category, Complaint, OssSettings
+    from services.complaints.models import Category, Community, Complaint, OssSettings
 
     settings_row = OssSettings.current()
     settings_row.public_board_enabled = True
@@ -191,7 +191,8 @@ def seed_public_board(spec: dict) -> list[str]:
     west, south = ring[0]
     east, north = ring[2]
     filed = []
-    for code, description, (up, across), landmark in demo.SAMPLE_COMPLAINTS:
+    communities = list(Community.objects.filter(is_active=True).order_by("order", "pk"))
+    for index, (code, description, (up, across), landmark) in enumerate(demo.SAMPLE_COMPLAINTS):
         category = Category.objects.filter(code=code, is_active=True).first()
         if category is None:
             continue
@@ -201,6 +202,7 @@ def seed_public_board(spec: dict) -> list[str]:
             latitude=Decimal(str(round(south + (north - south) * up, 6))),
             longitude=Decimal(str(round(west + (east - west) * across, 6))),
             address_text=landmark,
+            community=communities[index % len(communities)] if communities else None,
             reporter_name="มาลี ใจดี",
             reporter_phone="0812345678",
             consent=True,
