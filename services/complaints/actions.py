@@ -925,3 +925,18 @@ def take_line_draft(*, line_user_id: str) -> str:
     text = conversation.draft_text
     conversation.delete()
     return text
+
+
+@transaction.atomic
+def set_community_location(*, community_id: int, by: User, latitude, longitude) -> Community:
+    """Place a community (or clear its place with two empty values); the point must be in the town."""
+    _require(by, "complaints.manage_oss_settings")
+    community = Community.objects.select_for_update().get(pk=community_id)
+    if str(latitude).strip() == "" and str(longitude).strip() == "":
+        community.latitude = community.longitude = None
+    else:
+        community.latitude = geo.parse_coordinate(latitude, low=-90, high=90, name="latitude")
+        community.longitude = geo.parse_coordinate(longitude, low=-180, high=180, name="longitude")
+        geo.require_inside_boundary(_town(), community.latitude, community.longitude)
+    community.save(update_fields=["latitude", "longitude"])
+    return community

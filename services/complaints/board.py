@@ -9,9 +9,10 @@ Which complaints: only when the town has switched the board on (`OssSettings.pub
 only categories opted in (`Category.on_public_board`), and only open, resolved or closed cases.
 Rejected and merged cases are not shown (they are not problems of their own); referred cases are not
 shown either: another body now owns them, and the receiving town's board shows its copy if it has
-opted in. Categories marked private (`Category.is_private`) never get a pin — the community has no
-location of its own in the data model, so such a case is listed with its community only, without a
-pin or photos (an "after" photo would show the very place the category hides).
+opted in. Categories marked private (`Category.is_private`) never show the reporter's spot: their pin
+is snapped to the community's point (`Community.latitude/longitude`, set in the OSS settings); a
+case whose community has no point is listed with its community only, without a pin. Private cases
+never show photos (an "after" photo would show the very place the category hides).
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ def board_list(filters: BoardFilter) -> QuerySet[Complaint]:
             "category__is_private",
             "community__name_th",
             "community__name_en",
+            "community__latitude",
+            "community__longitude",
         )
         .order_by("-received_at", "-pk")
     )
@@ -172,10 +175,14 @@ def age_days(case: Complaint, now: dt.datetime | None = None) -> int:
 
 
 def pin_of(case: Complaint) -> tuple[float, float] | None:
-    """Where the board may put the pin: the exact spot, or nothing for private categories."""
-    if case.category.is_private:
+    """Where the board may put the pin: the exact spot; for private categories the community's
+    point (snapped), or nothing when the community has none."""
+    if not case.category.is_private:
+        return float(case.latitude), float(case.longitude)
+    community = case.community
+    if community is None or community.latitude is None or community.longitude is None:
         return None
-    return float(case.latitude), float(case.longitude)
+    return float(community.latitude), float(community.longitude)
 
 
 def geojson(filters: BoardFilter, *, language: str = "th") -> dict:
@@ -185,11 +192,16 @@ def geojson(filters: BoardFilter, *, language: str = "th") -> dict:
     if data is not None:
         return data
     features = []
-    cases = board_list(filters).filter(category__is_private=False)
+    cases = board_list(filters).filter(
+        Q(category__is_private=False) | Q(community__latitude__isnull=False, community__longitude__isnull=False)
+    )
     now = timezone.now()
     rows = list(cases[: GEOJSON_MAX_FEATURES + 1])
     for case in rows[:GEOJSON_MAX_FEATURES]:
-        lat, lon = pin_of(case)
+        pin = pin_of(case)
+        if pin is None:
+            continue
+        lat, lon = pin
         category = case.category.name_en if (language == "en" and case.category.name_en) else case.category.name_th
         features.append(
             {
@@ -205,6 +217,7 @@ def geojson(filters: BoardFilter, *, language: str = "th") -> dict:
                     "community": case.community.name_th if case.community else "",
                     "age_days": age_days(case, now),
                     "supporters": case.supporter_count,
+                    "snapped": bool(case.category.is_private),
                 },
             }
         )

@@ -410,6 +410,20 @@ def settings_page(request):
                 Community.objects.get_or_create(name_th=name)
                 messages.success(request, _("เพิ่มชุมชนแล้ว (Community added)"))
             return redirect("complaints:settings")
+        if which == "community_location":
+            community = Community.objects.filter(pk=request.POST.get("community")).first()
+            if community is not None:
+                try:
+                    actions.set_community_location(
+                        community_id=community.pk,
+                        by=request.user,
+                        latitude=request.POST.get("latitude", ""),
+                        longitude=request.POST.get("longitude", ""),
+                    )
+                    messages.success(request, _("บันทึกตำแหน่งชุมชนแล้ว (Community location saved)"))
+                except ValidationError as exc:
+                    messages.error(request, " ".join(str(m) for m in exc.messages))
+            return redirect("complaints:settings")
         if which == "toggle_community":
             community = Community.objects.filter(pk=request.POST.get("community")).first()
             if community is not None:

@@ -192,6 +192,13 @@ def seed_public_board(spec: dict) -> list[str]:
     east, north = ring[2]
     filed = []
     communities = list(Community.objects.filter(is_active=True).order_by("order", "pk"))
+    # Demo communities get points along the town's diagonal (pins of private categories snap there).
+    for index, community in enumerate(communities):
+        if community.latitude is None:
+            share = (index + 1) / (len(communities) + 1)
+            community.latitude = Decimal(str(round(south + (north - south) * share, 6)))
+            community.longitude = Decimal(str(round(west + (east - west) * share, 6)))
+            community.save(update_fields=["latitude", "longitude"])
     for index, (code, description, (up, across), landmark) in enumerate(demo.SAMPLE_COMPLAINTS):
         category = Category.objects.filter(code=code, is_active=True).first()
         if category is None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from services.complaints import actions
 from services.complaints.models import Category, Community, Complaint, ComplaintPhoto, OssSettings
+from tests.factories import make_user
 
 from .conftest import file_complaint, photo_upload
 
@@ -127,6 +129,7 @@ def test_board_lists_only_opted_in_categories_and_no_personal_data(client_a, boa
         "community",
         "age_days",
         "supporters",
+        "snapped",
     }
     assert props["community"] == "ชุมชนริมน้ำ"
 
@@ -181,6 +184,44 @@ def test_private_category_has_no_pin_but_is_listed_with_its_community(client_a, 
     body = client_a.get("/complaints/board/").content.decode()
     assert f"/complaints/board/{complaint.pk}/" in body and "ชุมชนริมน้ำ" in body
     assert str(complaint.latitude) not in body
+
+
+def test_private_pin_is_snapped_to_the_community_point(client_a, private_category, community, staff):
+    """Once the town places the community, a private case shows there, never at the reporter's spot."""
+    enable_board()
+    complaint = _filed(private_category, community)
+    admin = make_user(roles=("town_admin",), username="board-admin")
+    actions.set_community_location(community_id=community.pk, by=admin, latitude="12.7600", longitude="100.9100")
+    cache.clear()  # the map feed is cached for a minute
+    [feature] = client_a.get("/complaints/board/map.geojson").json()["features"]
+    assert feature["properties"]["id"] == complaint.pk and feature["properties"]["snapped"] is True
+    assert feature["geometry"]["coordinates"] == [100.91, 12.76]
+    assert (complaint.latitude, complaint.longitude) != (12.76, 100.91)
+    feed = client_a.get("/complaints/board/map.geojson").content.decode()
+    assert str(complaint.latitude) not in feed and str(complaint.longitude) not in feed
+
+
+def test_community_location_is_checked_and_needs_settings_permission(client_a, community, staff):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    admin = make_user(roles=("town_admin",), username="board-admin2")
+    with pytest.raises(PermissionDenied):
+        actions.set_community_location(
+            community_id=community.pk, by=staff["officer"], latitude="12.76", longitude="100.91"
+        )
+    for lat, lon in (("12.80", "100.90"), ("abc", "100.9"), ("12.76", "")):  # outside the town; text; half
+        with pytest.raises(ValidationError):
+            actions.set_community_location(community_id=community.pk, by=admin, latitude=lat, longitude=lon)
+    community.refresh_from_db()
+    assert community.latitude is None and community.longitude is None
+    client_a.force_login(admin)
+    response = client_a.post(
+        "/complaints/staff/settings/",
+        {"form": "community_location", "community": community.pk, "latitude": "12.7601", "longitude": "100.9102"},
+    )
+    assert response.status_code == 302
+    community.refresh_from_db()
+    assert (str(community.latitude), str(community.longitude)) == ("12.760100", "100.910200")
 
 
 def test_after_photo_is_shown_and_served_report_photo_never(client_a, board_category, staff):
