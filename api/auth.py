@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from .errors import error_body
+from .tokens import issue_token
 
 
 class TokenRequest(serializers.Serializer):
@@ -66,8 +66,8 @@ class ObtainToken(APIView):
                             password=data.validated_data["password"])
         if user is None or user.kind not in self.allowed_kinds:
             return Response(error_body("authentication_failed"), status=status.HTTP_401_UNAUTHORIZED)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # A new token on every sign-in (only its digest is kept, so the old one cannot be shown again).
+        return Response({"token": issue_token(user)})
 
 
 class PlatformObtainToken(ObtainToken):

@@ -68,3 +68,31 @@ def test_openapi_schemas_validate_without_warnings(tmp_path):
         out = tmp_path / f"{urlconf}.yaml"
         call_command("spectacular", urlconf=urlconf, validate=True, fail_on_warn=True, file=str(out))
         assert out.read_text().startswith("openapi:")
+
+
+
+def test_tokens_are_kept_only_as_digests_and_rotate_on_sign_in(town_a):
+    """A copy of the database holds no usable token; signing in again retires the old token."""
+    from rest_framework.authtoken.models import Token
+
+    from api.tokens import digest
+
+    with schema_context(town_a.schema_name):
+        user = make_user(username="digest-staff", roles=("officer",))
+    client = Client(HTTP_HOST="alpha.localhost")
+
+    def sign_in() -> str:
+        return client.post("/api/v1/auth/token/", {"username": "digest-staff", "password": PASSWORD},
+                           content_type="application/json").json()["token"]
+
+    def status(token: str) -> int:
+        return client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code
+
+    raw = sign_in()
+    with schema_context(town_a.schema_name):
+        stored = Token.objects.get(user=user).key
+    assert stored == digest(raw) and raw not in stored
+    assert status(stored) == 401  # the stored digest is not a token
+    assert status(raw) == 200
+    newer = sign_in()
+    assert status(raw) == 401 and status(newer) == 200

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from api.tokens import issue_token
 from tests.factories import make_user
 
 # A handful of examples per operation keeps the whole run around a minute on a shared 2-core machine.
@@ -68,22 +69,20 @@ def _keep_test_connection():
 @pytest.fixture
 def town_token(in_town_a):
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     roles = tuple(Group.objects.values_list("name", flat=True))
     user = make_user(username="fuzz-staff", roles=roles, first_name="ทดสอบ", last_name="ฟัซ",
                      email="fuzz-staff@alpha.example.org")
-    token = Token.objects.create(user=user).key
+    token = issue_token(user)
     connection.set_schema_to_public()
     return token
 
 
 @pytest.fixture
 def platform_token(db):
-    from rest_framework.authtoken.models import Token
 
     connection.set_schema_to_public()
-    return Token.objects.create(user=make_user(username="fuzz-dga", kind="platform_admin", email="fuzz-dga@dga.example.org")).key
+    return issue_token(make_user(username="fuzz-dga", kind="platform_admin", email="fuzz-dga@dga.example.org"))
 
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue_token
 from services.accounts.models import Department
 from services.complaints import actions
 from services.complaints.models import Category, Complaint
@@ -29,7 +29,7 @@ class _Client(APIClient):
 
 def _as(user) -> APIClient:
     client = _Client(HTTP_HOST="alpha.localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}")
     return client
 
 
@@ -142,7 +142,7 @@ def test_anonymous_and_citizens_are_refused(people):
 
 
 def test_token_of_town_a_means_nothing_on_town_b(people, town_b):
-    key = Token.objects.create(user=make_user(roles=("oss_officer",))).key
+    key = issue_token(make_user(roles=("oss_officer",)))
     other = APIClient(HTTP_HOST="beta.localhost")
     other.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert other.get(f"{BASE}/complaints/").status_code == 401

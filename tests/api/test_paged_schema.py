@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from api.tokens import issue_token
+
 PAGED = {
     "api.v1.schema_urlconf": ["/api/v1/food/notifications/", "/api/v1/permits/applications/", "/api/v1/food/register/",
                               "/api/v1/permits/register/", "/api/v1/saraban/registers/{register}/"],
@@ -23,10 +25,9 @@ def test_lists_are_documented_as_pages(urlconf):
 
 
 def test_a_page_answer_matches(client_a, in_town_a):
-    from rest_framework.authtoken.models import Token
 
     from tests.factories import make_user
 
-    token = Token.objects.create(user=make_user(roles=("public_health_officer",))).key
+    token = issue_token(make_user(roles=("public_health_officer",)))
     body = client_a.get("/api/v1/food/notifications/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert set(body) == {"count", "next", "previous", "results"}

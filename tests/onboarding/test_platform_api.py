@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue_token
 from onboarding.pipeline import run_job
 from tenants.models import Municipality
 from tests.factories import make_user
@@ -21,13 +21,13 @@ def api():
     connection.set_schema_to_public()
     admin = make_user(kind="platform_admin", username="dga-api")
     client = APIClient(HTTP_HOST="localhost")
-    client.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=admin).key)
+    client.credentials(HTTP_AUTHORIZATION="Token " + issue_token(admin))
     return client
 
 
 def test_without_a_platform_token_nothing_is_served(town_a, in_town_a):
     staff = make_user(roles=("town_admin",))
-    town_token = Token.objects.create(user=staff).key
+    town_token = issue_token(staff)
     connection.set_schema_to_public()
     client = APIClient(HTTP_HOST="localhost")
     assert client.get("/api/platform/v1/municipalities/").status_code == 401

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue_token
 from onboarding.spec import SpecInvalid, validate_town_spec
 from tenants.models import Municipality
 from tests.factories import make_user
@@ -38,7 +38,7 @@ def test_roles_that_are_not_strings():
 
 
 def test_the_api_takes_json_only_and_answers_400_for_bad_shapes(platform_client):
-    token = Token.objects.create(user=make_user(username="dga-shapes", kind="platform_admin")).key
+    token = issue_token(make_user(username="dga-shapes", kind="platform_admin"))
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     before = Municipality.objects.count()
     form = platform_client.post("/api/platform/v1/municipalities/", {"name_th": "x", "admin": "{}"}, **auth)
@@ -51,7 +51,7 @@ def test_the_api_takes_json_only_and_answers_400_for_bad_shapes(platform_client)
 
 
 def test_a_nul_character_in_the_search_is_harmless(platform_client):
-    token = Token.objects.create(user=make_user(username="dga-nul", kind="platform_admin")).key
+    token = issue_token(make_user(username="dga-nul", kind="platform_admin"))
     response = platform_client.get("/api/platform/v1/municipalities/", {"q": "al\x00pha", "province": "\x00"},
                                    HTTP_AUTHORIZATION=f"Token {token}")
     # Refused once for every view, before any query runs (services/common/null_bytes.py).

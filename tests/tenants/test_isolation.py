@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue_token
 from services.common.files.actions import store_upload
 from tests.factories import PASSWORD, make_user
 
@@ -88,7 +88,7 @@ def test_a_private_file_is_hidden_from_other_people_of_the_same_town(town_a):
 def test_an_api_token_of_one_town_is_refused_by_another(town_a, town_b):
     with schema_context(town_a.schema_name):
         user = make_user(username="api-user")
-        key = Token.objects.create(user=user).key
+        key = issue_token(user)
     ok = Client(HTTP_HOST="alpha.localhost").get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert ok.status_code == 200
     assert ok.json()["schema"] == town_a.schema_name
@@ -101,7 +101,7 @@ def test_an_api_token_of_one_town_is_refused_by_another(town_a, town_b):
 
 def test_a_town_token_is_refused_on_the_platform_api(town_a):
     with schema_context(town_a.schema_name):
-        key = Token.objects.create(user=make_user(username="api-user2")).key
+        key = issue_token(make_user(username="api-user2"))
     response = Client(HTTP_HOST="localhost").get("/api/platform/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 401
 

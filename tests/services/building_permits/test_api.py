@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue_token
 from services.casework import actions
 from services.casework.models import Case
 from tests.services.casework import builders as b
@@ -19,7 +19,7 @@ def client_a(client_a, in_town_a):
 
 
 def token_header(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    return {"HTTP_AUTHORIZATION": f"Token {issue_token(user)}"}
 
 
 def test_citizen_files_by_api_and_staff_take_it_through_review(client_a):

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue_token
 from services.common.models import OutboxMessage, StoredFile
 from services.complaints import actions, selectors
 from services.complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto, OssSettings
@@ -379,7 +379,7 @@ class _Api(APIClient):
 
 def _api(user, host="alpha.localhost") -> APIClient:
     client = _Api(HTTP_HOST=host)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}")
     return client
 
 
@@ -426,7 +426,7 @@ def test_staff_of_town_b_cannot_resolve_a_case_of_town_a(category, staff, town_a
             format="multipart",
         )
         assert on_b.status_code == 404
-        token = Token.objects.get(user=outsider).key
+        token = issue_token(outsider)  # a valid token of town B
     finally:
         connection.set_tenant(town_a)
     on_a = _Api(HTTP_HOST="alpha.localhost")

@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue_token
 from services.common.models import OutboxMessage
 from services.complaints import actions, referrals
 from services.complaints.models import Complaint, ComplaintEvent, Referral, ReferralAgency
@@ -365,7 +365,7 @@ class _Api(APIClient):
 
 def _api_as(user, host: str) -> APIClient:
     client = _Api(HTTP_HOST=host)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}")
     return client
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue_token
 from services.correspondence import actions
 from services.correspondence.models import Letter
 
@@ -40,7 +40,7 @@ def test_a_paper_letter_number_too_long_is_a_field_error(people):
 
 
 def test_the_api_answers_400_for_an_empty_paper_letter_and_a_long_draft(people, client_a, in_town_a):
-    token = Token.objects.create(user=people["clerk"]).key
+    token = issue_token(people["clerk"])
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     empty = client_a.post("/api/v1/saraban/letters/receive/", **auth)
     assert empty.status_code == 400

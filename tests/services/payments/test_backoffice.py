@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from openpyxl import load_workbook
 
+from api.tokens import issue_token
 from services.payments import actions
 from services.payments.catalogue import install_default_catalogue
 from services.payments.models import FeeTier, Invoice, Payer, PayerFee, PaymentException, Receipt
@@ -201,13 +202,12 @@ def test_portal_lookup_is_throttled_after_repeated_failures(in_town_a, client_a)
 
 
 def test_invoice_api_for_finance_staff_only_and_only_on_their_town(in_town_a, client_a, client_b):
-    from rest_framework.authtoken.models import Token
 
     invoice = make_invoice(amount="70.00")
     finance = make_user(roles=("finance_officer",))
     officer = make_user(roles=("officer",))
-    finance_token = Token.objects.create(user=finance).key
-    officer_token = Token.objects.create(user=officer).key
+    finance_token = issue_token(finance)
+    officer_token = issue_token(officer)
     listed = client_a.get(
         f"/api/v1/payments/invoices/?q={invoice.number}", HTTP_AUTHORIZATION=f"Token {finance_token}"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue_token
 from services.correspondence import actions
 from tests.services.correspondence.helpers import approved_letter, configure_town, scan, staff_set
 
@@ -15,10 +15,10 @@ BASE = "/api/v1/saraban"
 
 
 def api(client, method: str, path: str, user, data=None):
-    token, _created = Token.objects.get_or_create(user=user)
+    token = issue_token(user)
     tenant = connection.tenant
     response = getattr(client, method)(
-        f"{BASE}{path}", data=data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
+        f"{BASE}{path}", data=data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
     )
     connection.set_tenant(tenant)
     return response
@@ -90,15 +90,15 @@ def test_secret_letter_through_the_api_is_403_for_outsiders(in_town_a, client_a)
 
 def test_a_token_of_one_town_is_refused_by_another(in_town_a, client_b):
     clerk = staff_set()["clerk"]
-    token, _created = Token.objects.get_or_create(user=clerk)
-    response = client_b.get(f"{BASE}/letters/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = issue_token(clerk)
+    response = client_b.get(f"{BASE}/letters/", HTTP_AUTHORIZATION=f"Token {token}")
     connection.set_tenant(in_town_a)
     assert response.status_code == 401
 
 
 def test_paper_letter_by_api_then_found_in_the_register(in_town_a, client_a):
     clerk = staff_set()["clerk"]
-    token, _created = Token.objects.get_or_create(user=clerk)
+    token = issue_token(clerk)
     fields = {
         "subject": "หนังสือจากอำเภอ",
         "sender_name": "อำเภอสัตหีบ",
@@ -108,12 +108,12 @@ def test_paper_letter_by_api_then_found_in_the_register(in_town_a, client_a):
     bad = client_a.post(
         f"{BASE}/letters/receive/",
         data={**fields, "scans": scan("x.exe", b"MZ", "application/x-msdownload")},
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     connection.set_tenant(in_town_a)
     assert bad.status_code == 400
     response = client_a.post(
-        f"{BASE}/letters/receive/", data={**fields, "scans": scan()}, HTTP_AUTHORIZATION=f"Token {token.key}"
+        f"{BASE}/letters/receive/", data={**fields, "scans": scan()}, HTTP_AUTHORIZATION=f"Token {token}"
     )
     connection.set_tenant(in_town_a)
     assert response.status_code == 201, response.content
