@@ -19,7 +19,7 @@ from services.complaints import actions, referrals
 from services.complaints.geo import parse_coordinate
 from services.complaints.models import Category, Complaint
 from services.complaints.sla import BANGKOK
-from services.complaints.workflow import OPEN311_CLOSED, OPEN_STATUSES
+from services.complaints.workflow import OPEN311_CLOSED, OPEN_STATUSES, ComplaintStatus
 
 from .render import error, respond
 
@@ -138,6 +138,15 @@ def _public_text(text: str) -> str:
     return _NOT_XML.sub("", _LONG_NUMBER.sub("•••", text))
 
 
+def _responsible(c: Complaint) -> str | None:
+    """The department working on it; for a referred case, the town or agency it was handed to."""
+    if c.status == ComplaintStatus.REFERRED:
+        referral = referrals.current_referral(c)
+        if referral is not None:
+            return referral.agency.name_th if referral.agency_id else referral.to_town_name
+    return c.department.name_th if c.department else None
+
+
 def _request_row(c: Complaint) -> dict:
     status = "closed" if c.status in OPEN311_CLOSED else "open"
     public_notes = [e.text for e in c.events.all() if e.is_public and e.text]
@@ -148,7 +157,7 @@ def _request_row(c: Complaint) -> dict:
         "service_name": c.category.name_th,
         "service_code": c.category.code,
         "description": _public_text(c.description),
-        "agency_responsible": c.department.name_th if c.department else None,
+        "agency_responsible": _responsible(c),
         "service_notice": None,
         "requested_datetime": _iso(c.received_at),
         "updated_datetime": _iso(c.updated_at),

@@ -225,6 +225,17 @@ def test_a_referred_case_cannot_be_pulled_back_by_the_ordinary_buttons(town_a, t
     assert complaint.status == S.REFERRED
 
 
+def test_open311_names_the_town_a_referred_request_went_to(town_a, town_b, category, staff, client_a):
+    complaint, _referral, _message = _referred(town_a, town_b, category, staff)
+    response = client_a.get(f"/open311/v2/requests/{complaint.tracking_code}.json")
+    assert response.status_code == 200
+    [row] = response.json()
+    assert row["agency_responsible"] == town_b.name_th
+    assert row["status"] == "open"
+    assert "ส่งต่อให้" in row["status_notes"]
+    assert "ถนนเส้นนี้อยู่ในความดูแลของเบตา" not in response.content.decode()  # the reason stays internal
+
+
 def test_contact_crosses_only_when_the_reporter_agreed(town_a, town_b, category, staff):
     _complaint, _referral, message = _referred(town_a, town_b, category, staff, share_contact=True)
     assert message.payload["reporter_phone"] == "0812345678"
