@@ -443,6 +443,10 @@ def merge_complaint(*, complaint_id: int, into_id: int, by: User) -> Complaint:
     duplicate.merged_into = survivor
     duplicate.closed_at = timezone.now()
     duplicate.save()
+    # Triage's count of people affected: the duplicate's reporter and its "me too" supporters join
+    # the survivor (a person who supported both is counted twice; their messages still go once each).
+    survivor.supporter_count = survivor.supporter_count + 1 + duplicate.supporter_count
+    survivor.save(update_fields=["supporter_count", "updated_at"])
     ComplaintEvent.objects.create(
         complaint=survivor,
         kind=ComplaintEvent.Kind.MERGE,

@@ -225,3 +225,13 @@ def test_me_too_for_town_a_case_on_town_b_host_is_404(client_b, open_case, town_
     assert not OutboxMessage.objects.exists()
     with pytest.raises(board.NotOnBoard):
         board.support_complaint(complaint_id=a_pk, phone=SUPPORTER_PHONE, ip="198.51.100.1")
+
+
+def test_a_merged_duplicate_adds_its_reporter_and_supporters_to_the_count(open_case, staff):
+    duplicate = file_complaint(open_case.category, reporter_phone="0899990000")
+    citizen = make_user(kind="citizen", phone="0861234500")
+    enable_board()
+    board.support_complaint(complaint_id=duplicate.pk, user=citizen)
+    actions.merge_complaint(complaint_id=duplicate.pk, into_id=open_case.pk, by=staff["oss"])
+    open_case.refresh_from_db()
+    assert open_case.supporter_count == 2  # the duplicate's reporter and its one supporter
