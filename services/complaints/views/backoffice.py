@@ -39,7 +39,7 @@ from ..forms import (
 from ..models import Category, Community, Complaint, Holiday, Open311Client, OssSettings
 from ..sla import BANGKOK, WorkingCalendar, seed_holidays
 from ..workflow import TRANSITIONS, ComplaintStatus
-from .portal import PDPA_CONSENT_TEXT, apply_form_errors, filing_from_form, map_context
+from .portal import PDPA_CONSENT_TEXT, _neighbour_offers, apply_form_errors, filing_from_form, map_context
 
 S = ComplaintStatus
 
@@ -294,6 +294,7 @@ def staff_file(request):
     _need(request, "complaints.file_on_behalf")
     initial = {"channel": Complaint.Channel.BBUDDY} if request.user.has_role("bbuddy_volunteer") else {}
     form = StaffComplaintForm(request.POST or None, request.FILES or None, initial=initial)
+    offers = []
     if request.method == "POST" and form.is_valid():
         try:
             filing = filing_from_form(form)
@@ -310,6 +311,8 @@ def staff_file(request):
             )
         except ValidationError as exc:
             apply_form_errors(form, exc)
+            # A spot in a neighbouring town on the platform: say which, so the caller is sent there.
+            offers = _neighbour_offers(form, exc)
         else:
             messages.success(
                 request, _("บันทึกเรื่อง %(code)s แล้ว แจ้งเลขนี้ให้ผู้แจ้งทราบ") % {"code": complaint.tracking_code}
@@ -324,6 +327,7 @@ def staff_file(request):
         {
             "form": form,
             "consent_text": PDPA_CONSENT_TEXT,
+            "offers": offers,
             "filed": selectors.inbox(user=request.user, filters=selectors.InboxFilter(queue="filed"))[:20],
             **map_context(request),
         },

@@ -128,6 +128,28 @@ def test_no_offer_for_a_pin_in_no_town_and_garbage_in_the_link_is_ignored(client
     assert response.context["form"].initial == {}
 
 
+def test_staff_filing_across_the_border_names_the_neighbour(client_a, town_b, category, staff):
+    client_a.force_login(staff["oss"])
+    response = client_a.post(
+        "/complaints/staff/new/",
+        {
+            "channel": "phone",
+            "category": category.pk,
+            "description": "โทรแจ้งถนนชำรุด",
+            "latitude": str(OUTSIDE_A[0]),
+            "longitude": str(OUTSIDE_A[1]),
+            "reporter_name": "ผู้โทรแจ้ง",
+            "reporter_phone": "0812340000",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="neighbour-offer"' in body and town_b.name_th in body
+    assert f"http://{town_b.slug}.localhost" in body
+    assert not Complaint.objects.exists()
+
+
 def test_open311_post_outside_names_the_neighbour(in_town_a, category):
     admin = make_user(roles=("town_admin",))
     _client, key = actions.issue_open311_key(name="app", by=admin)
