@@ -94,6 +94,7 @@ def server(cast, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "1",
         "THONGTHIN_DATA_DIR": str(tmp_path),
         "DJANGO_DEBUG": "0",
+        "THONGTHIN_PUBLIC_PORT": str(port),  # links to other towns carry the test server's port
         "PYTHONPATH": os.pathsep.join([base, os.path.join(base, "platform")]),
     }
     proc = subprocess.Popen(
