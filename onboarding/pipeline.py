@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context
 from services.accounts.models import Department, User
 from services.accounts.roles import seed_roles
 from services.common import outbox
+from services.common.audit_context import no_request_actor
 from tenants.models import SERVICE_CODES, Municipality, MunicipalityStatus
 
 from .models import ProvisioningJob
@@ -90,6 +91,13 @@ def initial_steps() -> list[dict]:
 
 def run_job(job_id: int, *, send_invitations: bool = True) -> ProvisioningJob:
     """Run (or resume) one provisioning job to the end; returns the job as it finished."""
+    # The DGA admin who started it is a user of the public schema, not of the new town: the town's
+    # audit log must not name a town user who happens to share that id.
+    with no_request_actor():
+        return _run_job(job_id, send_invitations=send_invitations)
+
+
+def _run_job(job_id: int, *, send_invitations: bool) -> ProvisioningJob:
     connection.set_schema_to_public()
     job = ProvisioningJob.objects.select_related("municipality").get(pk=job_id)
     if job.status == ProvisioningJob.Status.DONE:

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
+from services.common.audit_context import no_request_actor
+
 from . import signing
 from .directory import Agency, find_agency
 from .kinds import ACK_FIELDS, ACK_KIND, Kind, clean_payload, get_kind
@@ -172,7 +174,9 @@ def deliver(message_id: int) -> str:
             return locked.status
         raise DeliveryPostponed(locked.last_error)
     if recipient.is_platform_town:
-        with tenant_context(recipient.town):
+        # A delivery may run inside the sender's request (eager Celery): its signed-in user is not a
+        # user of the recipient's schema, so nothing there is attributed to them.
+        with tenant_context(recipient.town), no_request_actor():
             return _deliver_in_town(message_id)
     return _deliver_outside(message_id, recipient)
 

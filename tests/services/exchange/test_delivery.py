@@ -185,3 +185,42 @@ def test_auto_registration_numbers_on_arrival_and_acknowledges(town_a, town_b):
     assert received.status == LetterStatus.REGISTERED
     assert received.register_entries.count() == 1
     assert ExchangeMessage.objects.filter(answers=message, payload__status="registered").exists()
+
+
+
+def test_a_delivery_inside_a_request_never_names_the_senders_user_in_the_recipients_audit(town_a, town_b):
+    """An exchange delivery run in the sender's request (eager Celery, as in the browser tests)
+    writes in the recipient's schema; the sender's signed-in user is no user there, so nothing in
+    the recipient's audit log names them (found when an id pointed at no row: a foreign-key error)."""
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    _letter, message, people_a = _send_from_a_to_b(town_a, town_b)
+    with set_actor(people_a["clerk"]):
+        assert exchange.deliver(message.pk) == MessageStatus.DELIVERED
+    connection.set_tenant(town_b)
+    received = Letter.objects.get(exchange_message_id=message.public_id)
+    entries = LogEntry.objects.get_for_object(received)
+    assert entries.exists()
+    assert not entries.filter(actor__isnull=False).exists()
+    connection.set_schema_to_public()
+
+
+def test_no_request_actor_restores_the_requests_actor_afterwards(in_town_a):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    from services.common.audit_context import no_request_actor
+    from services.complaints.models import Category
+    from tests.factories import make_user
+
+    user = make_user(username="audit-actor")
+    category = Category.objects.get(code="road")
+    with set_actor(user):
+        with no_request_actor():
+            category.name_en = "Road (1)"
+            category.save()
+        assert LogEntry.objects.get_for_object(category).latest("timestamp").actor_id is None
+        category.name_en = "Road (2)"
+        category.save()
+        assert LogEntry.objects.get_for_object(category).latest("timestamp").actor_id == user.pk
