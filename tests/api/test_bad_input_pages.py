@@ -178,3 +178,58 @@ def test_onboarding_wizard_step(wizard, number):
     # A refused step leaves the draft's saved data and the town registry as they were.
     hammer(Form(client, url, lambda: (hash(repr(OnboardingDraft.objects.get(pk=draft.pk).data)),
                                       Municipality.objects.count())))
+
+
+# ---- issue #9: referral, the agency directory, the public board's "me too" ------------------------------
+
+def test_referral_agency_directory(staff_a, town_a):
+    hammer(Form(staff_a, "/complaints/staff/settings/agencies/", _count("complaints.ReferralAgency"), town_a))
+
+
+def test_me_too_on_the_public_board(client_a, town_a):
+    from services.complaints.models import Category, OssSettings
+    from tests.services.complaints.conftest import file_complaint
+
+    connection.set_tenant(town_a)
+    OssSettings.objects.update_or_create(defaults={"public_board_enabled": True})
+    category = Category.objects.get(code="road")
+    category.on_public_board = True
+    category.save()
+    case = file_complaint(category)
+    connection.set_schema_to_public()
+    names = Form(client_a, f"/complaints/board/{case.pk}/", None).fields()  # the me-too form's fields
+    assert "phone" in names
+    form = Form(client_a, f"/complaints/board/{case.pk}/me-too/", _count("complaints.Supporter"), town_a)
+    form.post({})
+    for value in PAYLOADS.values():
+        form.post(dict.fromkeys(names, value))
+    form.post({name: random_file(name) for name in names})
+    form.post(b"\xff\xfe\x00garbage", content_type="multipart/form-data; boundary=zzz")
+    assert form.rows() == 0
+
+
+def test_referral_actions_with_garbage(staff_a, town_a):
+    """The refer / decline / result / take-back buttons of the case page, POSTed with garbage: never a
+    500, never a referral or an exchange message."""
+    from services.complaints.models import Category, Complaint, Referral
+    from services.exchange.models import ExchangeMessage
+    from tests.services.complaints.conftest import file_complaint
+
+    connection.set_tenant(town_a)
+    case = file_complaint(Category.objects.get(code="road"))
+    Complaint.objects.filter(pk=case.pk).update(status="accepted")
+    connection.set_schema_to_public()
+    fields = ["town_code", "reason", "share_contact", "agency", "agency_reference", "follow_up_on", "result"]
+    for action in ("town", "agency", "decline", "result", "take-back"):
+        url = f"/complaints/staff/{case.pk}/refer/{action}/"
+        for value in [*PAYLOADS.values(), ""]:
+            response = staff_a.post(url, dict.fromkeys(fields, value))
+            assert response.status_code < 500, (url, value[:20])
+            assert SCRIPT not in response.content.decode("utf-8", errors="replace")
+        response = staff_a.post(url, b"\xff\xfe\x00garbage", content_type="multipart/form-data; boundary=zzz")
+        assert response.status_code < 500, url
+    assert not ExchangeMessage.objects.exists()
+    connection.set_tenant(town_a)
+    assert not Referral.objects.exists()
+    assert Complaint.objects.get(pk=case.pk).status == "accepted"
+    connection.set_schema_to_public()
