@@ -23,11 +23,13 @@ import datetime as dt
 import io
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -47,7 +49,16 @@ from tenants.boundaries import TownAtPoint, towns_containing
 from tenants.models import Municipality, MunicipalityStatus
 
 from . import geo, photos
-from .actions import _clean_text, _locked, _notify_reporters, _require, _status_changed, _working_calendar
+from .actions import (
+    _after_evidence,
+    _clean_text,
+    _locked,
+    _notify_reporters,
+    _require,
+    _status_changed,
+    _store_photos,
+    _working_calendar,
+)
 from .models import (
     DESCRIPTION_MAX,
     Category,
@@ -582,15 +593,30 @@ def _open_agency_referral(complaint: Complaint) -> Referral:
 
 
 @transaction.atomic
-def record_agency_result(*, complaint_id: int, by: User, result: str) -> Complaint:
+def record_agency_result(
+    *,
+    complaint_id: int,
+    by: User,
+    result: str,
+    after_photos: Sequence[UploadedFile] = (),
+    photo_exception_reason: str = "",
+) -> Complaint:
     """The agency fixed it: the case is resolved with the agency's result as the public reply; the
-    reporter may confirm or reopen as usual. No "after" photo is asked of an outside agency's work."""
+    reporter may confirm or reopen as usual. The same proof as the town's own work: where the category
+    asks for it, an "after" photo of the site taken since the hand-over (the officer checks the
+    agency's fix), near the pin unless the officer says why not — no ghost fixes by proxy."""
     _require(by, WORK)
     result = _clean_text(result, name="result", max_length=DESCRIPTION_MAX)
+    reason = _clean_text(photo_exception_reason, name="photo_exception_reason", required=False, max_length=500)
+    try:
+        cleaned = photos.clean_photos(list(after_photos))
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from exc
     complaint = _locked(complaint_id)
     referral = _open_agency_referral(complaint)
     text = _("%(agency)s ดำเนินการแล้ว: %(result)s") % {"agency": referral.agency.name_th, "result": result}
     move(complaint, to=S.RESOLVED, by=by, transitions=REFERRAL_EXITS, note=text)
+    evidence = _after_evidence(complaint, cleaned, since=complaint.received_at, reason=reason)
     now = timezone.now()
     started = complaint.received_at
     complaint.resolved_at = now
@@ -599,9 +625,10 @@ def record_agency_result(*, complaint_id: int, by: User, result: str) -> Complai
     complaint.resolution_working_hours = _working_calendar(started, referral.created_at).working_hours_between(
         started, referral.created_at
     )
-    complaint.resolved_without_photo = True
-    complaint.photo_exception_reason = _("หน่วยงานภายนอกเป็นผู้ดำเนินการ (Resolved by an outside agency)")
+    complaint.resolved_without_photo = evidence.without_photo
+    complaint.photo_exception_reason = evidence.exception_reason
     complaint.save()
+    _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.AFTER, by=by, event=complaint._last_event)
     referral.status = Referral.Status.DONE
     referral.closed_at = now
     referral.save()

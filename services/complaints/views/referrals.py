@@ -36,6 +36,7 @@ class ReasonForm(forms.Form):
 
 class ResultForm(forms.Form):
     result = forms.CharField(label=gettext_lazy("ผลการดำเนินการ"), max_length=2000)
+    photo_exception_reason = forms.CharField(required=False, max_length=500)
 
 
 class ReferralAgencyForm(forms.ModelForm):
@@ -92,7 +93,13 @@ def decline(request, pk: int):
 def agency_result(request, pk: int):
     def go(c):
         data = _form_or_error(ResultForm(request.POST))
-        referrals.record_agency_result(complaint_id=c.pk, by=request.user, result=data["result"])
+        referrals.record_agency_result(
+            complaint_id=c.pk,
+            by=request.user,
+            result=data["result"],
+            after_photos=request.FILES.getlist("photos"),
+            photo_exception_reason=data["photo_exception_reason"],
+        )
 
     return _run(request, pk, go)
 

@@ -470,9 +470,17 @@ def test_agency_referral_shows_on_tracking_page_and_reminds_once(in_town_a, cate
 def test_agency_result_resolves_and_take_back_returns_to_triage(in_town_a, category, staff, agency):
     first = _accepted_case(category, staff)
     referrals.refer_to_agency(complaint_id=first.pk, by=staff["oss"], agency_id=agency.pk, reason="ของ PEA")
-    referrals.record_agency_result(complaint_id=first.pk, by=staff["head"], result="PEA เปลี่ยนหลอดไฟแล้ว")
+    # Road needs an "after" photo: the agency's word alone does not resolve it (no ghost fix by proxy).
+    with pytest.raises(ValidationError):
+        referrals.record_agency_result(complaint_id=first.pk, by=staff["head"], result="PEA เปลี่ยนหลอดไฟแล้ว")
+    first.refresh_from_db()
+    assert first.status == S.REFERRED and not first.photos.filter(kind="after").exists()
+    referrals.record_agency_result(
+        complaint_id=first.pk, by=staff["head"], result="PEA เปลี่ยนหลอดไฟแล้ว", after_photos=[photo_upload()]
+    )
     first.refresh_from_db()
     assert first.status == S.RESOLVED and first.resolved_by == staff["head"]
+    assert not first.resolved_without_photo and first.photos.filter(kind="after").count() == 1
     assert Referral.objects.get(complaint=first).status == Referral.Status.DONE
     second = _accepted_case(category, staff)
     referrals.refer_to_agency(complaint_id=second.pk, by=staff["oss"], agency_id=agency.pk, reason="ของ PEA")
