@@ -170,3 +170,21 @@ def test_backoffice_and_public_register_in_english(in_town_a):
     assert headings[0].startswith("Finance: overview")
     body, headings = _page(client, "/permits/register/")
     assert headings == ["Register: Building permit"]
+
+
+def test_public_board_in_english(town_a):
+    """The board (issue #9) reads in English once chosen: no Thai left in its headings, filters or notes."""
+    from django.db import connection
+
+    from services.complaints.models import Category, OssSettings
+
+    connection.set_tenant(town_a)
+    OssSettings.objects.update_or_create(defaults={"public_board_enabled": True})
+    Category.objects.filter(code="road").update(on_public_board=True, name_en="Damaged road or footpath")
+    connection.set_schema_to_public()
+    body, headings = _page(_english(Client(HTTP_HOST="alpha.localhost")), "/complaints/board/")
+    assert not [h for h in headings if THAI.search(h)], headings
+    visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", body, flags=re.S)
+    thai_left = [line.strip() for line in visible.splitlines() if THAI.search(line)]
+    # Only the language switch ("ภาษาไทย") and the bilingual brand stay Thai.
+    assert all("ภาษาไทย" in line or "ท้องถิ่นดิจิทัล" in line for line in thai_left), thai_left
