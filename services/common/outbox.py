@@ -5,14 +5,17 @@ leaves a pending row that the periodic sweep sends."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxMessage
 from .notify import DeliveryError, adapter_for
 
 MAX_ATTEMPTS = 8
+logger = logging.getLogger(__name__)
 
 
 def enqueue(*, channel: str, recipient: str, body: str, key: str, subject: str = "") -> OutboxMessage | None:
@@ -30,32 +33,54 @@ def enqueue(*, channel: str, recipient: str, body: str, key: str, subject: str =
     return message
 
 
+# While one worker sends a message, nobody else may: the row is claimed by pushing next_attempt_at
+# this far ahead. A worker that dies mid-send leaves the claim to expire, then the sweep retries.
+LEASE = dt.timedelta(minutes=5)
+
+
 def deliver(message_id: int) -> str:
-    """Send one pending message; returns its status afterwards. Safe to call twice."""
+    """Send one pending message; returns its status afterwards. Safe to call twice.
+
+    Three short steps, so no transaction (nor row lock) is held while the provider is called:
+    claim the row (attempt counted, lease set), send, record the outcome. The provider gets the
+    idempotency key, so a resend after a crash between sending and recording is recognised there."""
+    now = timezone.now()
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .first()
         )
         if message is None:
-            return "skipped"
+            return "skipped"  # sent, failed, claimed by another worker, or not due yet
         message.attempts += 1
-        try:
-            adapter_for(message.channel).send(
-                recipient=message.recipient, subject=message.subject, body=message.body,
-                idempotency_key=message.idempotency_key,
-            )
-        except DeliveryError as exc:
-            message.last_error = str(exc)[:2000]
+        message.next_attempt_at = now + LEASE
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    error = ""
+    try:
+        adapter_for(message.channel).send(
+            recipient=message.recipient, subject=message.subject, body=message.body,
+            idempotency_key=message.idempotency_key,
+        )
+    except DeliveryError as exc:
+        error = str(exc) or "delivery refused"
+    except Exception as exc:  # an adapter bug must not leave the message claimed forever
+        logger.exception("outbox adapter %s failed for message %s", message.channel, message.pk)
+        error = f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        if error:
+            message.last_error = error[:2000]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED
+                message.next_attempt_at = None
             else:
-                backoff = dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
-                message.next_attempt_at = timezone.now() + backoff
+                message.next_attempt_at = timezone.now() + dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
         else:
             message.status = OutboxMessage.Status.SENT
             message.sent_at = timezone.now()
+            message.next_attempt_at = None
             message.last_error = ""
         message.save()
         return message.status

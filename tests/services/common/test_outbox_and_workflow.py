@@ -82,3 +82,44 @@ def test_move_checks_the_permission(in_town_a):
     with transaction.atomic():
         move(case, to="rejected", by=None, transitions=TABLE)
     assert case.status == "rejected"
+
+
+def test_a_crash_mid_send_leaves_a_claim_that_expires_then_the_message_is_sent(in_town_a, monkeypatch):
+    """The provider is called outside any lock: the row is claimed (lease), so a second worker skips
+    it; a worker that dies mid-send leaves the claim to expire and the sweep sends it once later."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    calls = []
+
+    def crash(self, **kwargs):
+        calls.append(kwargs["idempotency_key"])
+        raise RuntimeError("worker killed")
+
+    message = outbox.enqueue(channel="email", recipient="a@example.org", body="x", key="k-lease")
+    monkeypatch.setattr("services.common.notify.EmailAdapter.send", crash)
+    assert outbox.deliver(message.pk) == "pending"
+    message.refresh_from_db()
+    assert message.attempts == 1 and "worker killed" in message.last_error
+    assert outbox.deliver(message.pk) == "skipped"  # not due yet: nobody sends it twice at once
+    assert message.pk not in outbox.due_message_ids()
+    monkeypatch.undo()
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    assert message.pk in outbox.due_message_ids()
+    assert outbox.deliver(message.pk) == "sent"
+    assert len(mail.outbox) == 1 and calls == ["k-lease"]
+
+
+def test_a_message_that_keeps_failing_ends_failed(in_town_a, monkeypatch):
+    def refuse(self, **kwargs):
+        raise DeliveryError("mailbox full")
+
+    monkeypatch.setattr("services.common.notify.EmailAdapter.send", refuse)
+    message = outbox.enqueue(channel="email", recipient="a@example.org", body="x", key="k-fail")
+    for _attempt in range(outbox.MAX_ATTEMPTS):
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=None)
+        outbox.deliver(message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED and message.attempts == outbox.MAX_ATTEMPTS
+    assert outbox.deliver(message.pk) == "skipped"
