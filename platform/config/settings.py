@@ -139,6 +139,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (keys carry the schema name: tenancy rule 3) ------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test processes each get their own Redis database (tests clear the cache, and a
+    # clear is a FLUSHDB); processes a test starts (Celery worker, web server) inherit the variable.
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"][2:] or 0)
+    _base, _slash, _db = REDIS_URL.rpartition("/")
+    if _db.isdigit():
+        REDIS_URL = f"{_base}/{(int(_db) + 1 + _worker) % 16}"
 if REDIS_URL:
     CACHES = {
         "default": {
