@@ -233,3 +233,14 @@ def test_referral_actions_with_garbage(staff_a, town_a):
     assert not Referral.objects.exists()
     assert Complaint.objects.get(pk=case.pk).status == "accepted"
     connection.set_schema_to_public()
+
+
+def test_settings_row_buttons_with_garbage_ids(staff_a):
+    """The holiday/community buttons of the OSS settings page with ids that are not ids: no 500."""
+    for form in ("toggle_holiday", "toggle_community", "community_location"):
+        for value in [*PAYLOADS.values(), "", "12abc"]:
+            response = staff_a.post(
+                "/complaints/staff/settings/",
+                {"form": form, "holiday": value, "community": value, "latitude": value, "longitude": value},
+            )
+            assert response.status_code < 500, (form, value[:20])

@@ -49,6 +49,12 @@ def _page(request, template: str, context: dict, status: int = 200):
     return render(request, template, context, status=status)
 
 
+def _posted_pk(request, name: str) -> int | None:
+    """A row id from a settings button; anything that is not one matches no row (never a 500)."""
+    raw = str(request.POST.get(name, "")).strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _need(request, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
@@ -403,7 +409,7 @@ def settings_page(request):
                 messages.success(request, _("เพิ่มวันหยุดแล้ว (Holiday added)"))
                 return redirect("complaints:settings")
         if which == "toggle_holiday":
-            day = Holiday.objects.filter(pk=request.POST.get("holiday")).first()
+            day = Holiday.objects.filter(pk=_posted_pk(request, "holiday")).first()
             if day is not None:
                 day.is_active = not day.is_active
                 day.save(update_fields=["is_active"])
@@ -415,7 +421,7 @@ def settings_page(request):
                 messages.success(request, _("เพิ่มชุมชนแล้ว (Community added)"))
             return redirect("complaints:settings")
         if which == "community_location":
-            community = Community.objects.filter(pk=request.POST.get("community")).first()
+            community = Community.objects.filter(pk=_posted_pk(request, "community")).first()
             if community is not None:
                 try:
                     actions.set_community_location(
@@ -429,7 +435,7 @@ def settings_page(request):
                     messages.error(request, " ".join(str(m) for m in exc.messages))
             return redirect("complaints:settings")
         if which == "toggle_community":
-            community = Community.objects.filter(pk=request.POST.get("community")).first()
+            community = Community.objects.filter(pk=_posted_pk(request, "community")).first()
             if community is not None:
                 community.is_active = not community.is_active
                 community.save(update_fields=["is_active"])
