@@ -104,6 +104,7 @@ class ComplaintsConfig(AppConfig):
                 required=referrals.REFERRAL_REQUIRED,
                 deliver=referrals.receive_referral,
                 acknowledged=referrals.referral_acknowledged,
+                failed=referrals.referral_failed,
                 attachment_types=("image/jpeg",),
                 max_attachments=referrals.MAX_REFERRAL_PHOTOS,
             )

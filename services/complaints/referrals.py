@@ -416,6 +416,32 @@ def referral_acknowledged(message: ExchangeMessage) -> None:
         Complaint.objects.filter(pk=referral.complaint_id).update(updated_at=timezone.now())
 
 
+def referral_failed(message: ExchangeMessage) -> None:
+    """Exchange handler, in the referring town's schema: delivery gave up (the other town stayed
+    unreachable). The case is not left waiting in `referred`: it returns to triage, clock restarted,
+    with the failure on its timeline. Idempotent."""
+    referral = Referral.objects.select_for_update().filter(exchange_message_id=message.public_id).first()
+    if referral is None or referral.status != Referral.Status.SENDING:
+        return
+    referral.status = Referral.Status.FAILED
+    referral.closed_at = timezone.now()
+    referral.save()
+    complaint = _locked(referral.complaint_id)
+    if complaint.status != S.REFERRED:
+        return
+    note = _("ส่งต่อให้%(town)s ไม่สำเร็จ เรื่องกลับมาที่ศูนย์บริการร่วม") % {"town": referral.to_town_name}
+    move(complaint, to=S.ACCEPTED, by=None, transitions=REFERRAL_EXITS, note=note)
+    _restart_clock(complaint)
+    complaint.save()
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.REFERRAL,
+        is_public=False,
+        text=_("การส่งต่อล้มเหลว: %(error)s") % {"error": message.last_error[:500]},
+    )
+    _status_changed(complaint, note=note)
+
+
 def send_progress(event: ComplaintEvent) -> None:
     """In the receiving town: a status change of a referred copy goes back to the referring town
     (status and time; the reason only when the copy was declined). Never blocks the change."""

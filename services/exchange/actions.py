@@ -156,8 +156,27 @@ def deliver(message_id: int) -> str:
     """Deliver one message (in the recipient's schema, or over HTTPS to an outside agency).
 
     Returns the status afterwards. Safe to call any number of times: only a queued message is
-    delivered, under a row lock. Raises DeliveryPostponed when the caller should retry later.
+    delivered, under a row lock. Raises DeliveryPostponed when the caller should retry later. When
+    delivery has given up, the sending service is told (its kind's `failed`, in the sender's schema),
+    so nothing waits for a message that will never arrive.
     """
+    status = _deliver(message_id)
+    if status == MessageStatus.FAILED:
+        _tell_sender_it_failed(message_id)
+    return status
+
+
+def _tell_sender_it_failed(message_id: int) -> None:
+    message = ExchangeMessage.objects.get(pk=message_id)
+    spec = None if message.kind == ACK_KIND else get_kind(message.kind)
+    sender = find_agency(message.sender_code)
+    if spec is None or spec.failed is None or sender is None or not sender.is_platform_town:
+        return
+    with tenant_context(sender.town), no_request_actor(), transaction.atomic():
+        spec.failed(message)
+
+
+def _deliver(message_id: int) -> str:
     message = ExchangeMessage.objects.filter(pk=message_id).first()
     if message is None or message.status != MessageStatus.QUEUED:
         return message.status if message else "missing"

@@ -27,6 +27,9 @@ class Kind:
     deliver: Callable
     # Runs in the sender's schema when an acknowledgement arrives (registered / returned).
     acknowledged: Callable | None = None
+    # Runs in the sender's schema when delivery gave up (status `failed`); may run more than once for
+    # one message, so it must be idempotent.
+    failed: Callable | None = None
     # Which attachment types may travel with this kind.
     attachment_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png")
     max_attachment_bytes: int = 10 * 1024 * 1024

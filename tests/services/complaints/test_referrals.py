@@ -258,6 +258,34 @@ def test_open311_names_the_town_a_referred_request_went_to(town_a, town_b, categ
     assert "ถนนเส้นนี้อยู่ในความดูแลของเบตา" not in response.content.decode()  # the reason stays internal
 
 
+def test_a_referral_that_cannot_be_delivered_comes_back_instead_of_waiting_forever(
+    town_a, town_b, category, staff
+):
+    """The receiving town stays suspended through every retry: the exchange gives up, and the case
+    returns to the OSS centre's triage with its clock restarted; nothing was created in town B."""
+    from services.exchange.actions import MAX_ATTEMPTS
+
+    complaint, referral, message = _referred(town_a, town_b, category, staff)
+    connection.set_schema_to_public()
+    town_b.status = "suspended"
+    town_b.save()
+    ExchangeMessage.objects.filter(pk=message.pk).update(attempts=MAX_ATTEMPTS - 1)
+    assert exchange.deliver(message.pk) == MessageStatus.FAILED
+    assert exchange.deliver(message.pk) == MessageStatus.FAILED  # told again: changes nothing
+    connection.set_tenant(town_a)
+    complaint.refresh_from_db()
+    referral.refresh_from_db()
+    assert complaint.status == S.ACCEPTED and complaint.due_at is not None
+    assert referral.status == Referral.Status.FAILED
+    assert complaint.events.filter(to_status=S.ACCEPTED, from_status=S.REFERRED).count() == 1
+    connection.set_schema_to_public()
+    town_b.status = "live"
+    town_b.save()
+    connection.set_tenant(town_b)
+    assert not Complaint.objects.filter(exchange_message_id=message.public_id).exists()
+    connection.set_tenant(town_a)
+
+
 def test_contact_crosses_only_when_the_reporter_agreed(town_a, town_b, category, staff):
     _complaint, _referral, message = _referred(town_a, town_b, category, staff, share_contact=True)
     assert message.payload["reporter_phone"] == "0812345678"
