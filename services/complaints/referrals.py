@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -57,6 +57,7 @@ from .actions import (
     _require,
     _status_changed,
     _store_photos,
+    _town,
     _working_calendar,
 )
 from .models import (
@@ -106,12 +107,6 @@ MAX_REFERRAL_PHOTOS = 5
 DECLINABLE = (S.RECEIVED, S.ACCEPTED)
 
 
-def _town() -> Municipality:
-    return connection.tenant
-
-
-def _neighbour_url(host: str, path: str) -> str:
-    return absolute_url(host, path)
 
 
 # --- intake: the neighbour's offer ----------------------------------------------------------------
@@ -135,7 +130,7 @@ def neighbour_offers(*, latitude: Decimal, longitude: Decimal, category_code: st
         query = f"?lat={latitude}&lon={longitude}"
         if category_code:
             query += f"&category={category_code}"
-        offers.append(NeighbourOffer(town=town, url=_neighbour_url(town.host, "/complaints/new/" + query)))
+        offers.append(NeighbourOffer(town=town, url=absolute_url(town.host, "/complaints/new/" + query)))
     return offers
 
 
@@ -754,8 +749,6 @@ class ReferralView:
     remote_tracking_code: str
     remote_status_label: str
     remote_url: str
-    declined: bool
-    decline_reason: str
 
 
 def current_referral(complaint: Complaint) -> Referral | None:
@@ -774,7 +767,7 @@ def referral_for_reporter(complaint: Complaint) -> ReferralView | None:
     if referral is None:
         return None
     if referral.target == Referral.Target.AGENCY:
-        return ReferralView(referral.agency.name_th, False, "", "", "", False, "")
+        return ReferralView(referral.agency.name_th, False, "", "", "")
     url = ""
     if referral.remote_tracking_code:
         town = Municipality.objects.filter(lao_code=referral.to_town_code).first()
@@ -787,8 +780,6 @@ def referral_for_reporter(complaint: Complaint) -> ReferralView | None:
         referral.remote_tracking_code,
         label,
         url,
-        referral.status == Referral.Status.DECLINED,
-        referral.decline_reason,
     )
 
 
@@ -806,11 +797,13 @@ def town_name(lao_code: str) -> str:
 
 
 def referable_towns() -> list[Municipality]:
-    """Live towns other than this one (names and codes only)."""
-    own = getattr(_town(), "pk", None)
+    """The live towns of this town's province, other than this one (names and codes only): the
+    neighbours a case is referred to in practice, not the whole country's thousands. Any other
+    live town is reached by typing its LAO code."""
+    town = _town()
     return list(
-        Municipality.objects.filter(status=MunicipalityStatus.LIVE)
-        .exclude(pk=own)
+        Municipality.objects.filter(status=MunicipalityStatus.LIVE, province_code=town.province_code)
+        .exclude(pk=town.pk)
         .only("pk", "name_th", "lao_code")
-        .order_by("name_th")
+        .order_by("name_th")[:200]
     )

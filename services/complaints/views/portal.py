@@ -199,7 +199,8 @@ def _track_page(request, complaint: Complaint, *, status: int = 200, confirm_for
         "just_filed": request.GET.get("filed") == "1",
         "remaining_hours": selectors.remaining_working_hours(complaint, calendar),
         "can_respond": can_respond,
-        "referral": referrals.referral_for_reporter(complaint),
+        # Only a case that is with another body has a referral line (no query on other views).
+        "referral": referrals.referral_for_reporter(complaint) if complaint.status == ComplaintStatus.REFERRED else None,
     }
     if can_respond:
         reopen_days = OssSettings.current().reopen_days

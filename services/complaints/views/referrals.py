@@ -18,7 +18,8 @@ from .backoffice import _form_or_error, _need, _page, _run
 
 
 class ReferTownForm(forms.Form):
-    town_code = forms.CharField(label=gettext_lazy("หน่วยงานปลายทาง"), max_length=20)
+    town_code = forms.CharField(label=gettext_lazy("หน่วยงานปลายทาง"), max_length=20, required=False)
+    other_town_code = forms.CharField(max_length=20, required=False)
     reason = forms.CharField(label=gettext_lazy("เหตุผล"), max_length=1000)
     share_contact = forms.BooleanField(required=False)
 
@@ -53,7 +54,7 @@ def refer_town(request, pk: int):
         referrals.refer_to_town(
             complaint_id=c.pk,
             by=request.user,
-            town_code=data["town_code"],
+            town_code=data["other_town_code"].strip() or data["town_code"],
             reason=data["reason"],
             share_contact=data["share_contact"],
         )

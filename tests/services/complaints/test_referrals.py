@@ -564,3 +564,15 @@ def test_staff_panel_refers_and_agency_page_needs_settings_permission(town_b, ca
     )
     assert response.status_code == 302
     assert ReferralAgency.objects.filter(name_th="สถานีตำรวจภูธรทดสอบ", kind="police").exists()
+
+
+def test_a_town_outside_the_province_list_is_reached_by_its_lao_code(town_a, town_b, category, staff, client_a):
+    complaint = _accepted_case(category, staff)
+    client_a.force_login(staff["oss"])
+    response = client_a.post(
+        f"/complaints/staff/{complaint.pk}/refer/town/",
+        {"town_code": "", "other_town_code": f" {town_b.lao_code} ", "reason": "อยู่ในเขตเบตา"},
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get(complaint=complaint)
+    assert referral.to_town_code == town_b.lao_code
