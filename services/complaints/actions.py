@@ -641,37 +641,34 @@ def _after_evidence(
     return _Evidence(without_photo=not has_photo, exception_reason=reason if far else "", far_metres=far)
 
 
-@transaction.atomic
-def resolve_complaint(
-    *,
-    complaint_id: int,
-    by: User,
-    reply: str,
-    after_photos: Sequence[UploadedFile] = (),
-    photo_exception_reason: str = "",
-) -> Complaint:
-    """Mark the work done with a public reply and "after" photos; the SLA clock stops here.
-
-    Proof of resolution: where the category requires it, at least one "after" photo taken since the
-    complaint was filed (or last reopened) and, when it carries a position, within the town's distance
-    limit of the pin unless `photo_exception_reason` says why not (see `_after_evidence`). Every check
-    runs before anything is written or stored. The reporter gets a confirmation request with their
-    access link on every channel they gave."""
-    reply = _clean_text(reply, name="reply", max_length=DESCRIPTION_MAX)
-    reason = _clean_text(photo_exception_reason, name="photo_exception_reason", required=False, max_length=500)
+def clean_after_evidence(after_photos: Sequence[UploadedFile], exception_reason: str) -> tuple[str, list]:
+    """The officer's "after" photos and distance-exception reason, checked before any row is locked."""
+    reason = _clean_text(exception_reason, name="photo_exception_reason", required=False, max_length=500)
     try:
-        cleaned = photos.clean_photos(list(after_photos))
+        return reason, photos.clean_photos(list(after_photos))
     except ValidationError as exc:
         raise ValidationError({"photos": exc.messages}) from exc
-    complaint = _locked(complaint_id)
-    if not _may_work_on(by, complaint):
-        raise PermissionDenied(_("เรื่องนี้ไม่ได้มอบหมายให้ท่าน (This case is not assigned to you)"))
-    started = _work_started(complaint)
-    move(complaint, to=S.RESOLVED, by=by, transitions=TRANSITIONS, note=reply)
-    evidence = _after_evidence(complaint, cleaned, since=started, reason=reason)
+
+
+def record_resolution(
+    complaint: Complaint,
+    *,
+    by: User,
+    note: str,
+    cleaned: Sequence[photos.CleanPhoto],
+    reason: str,
+    since: dt.datetime,
+    measured_until: dt.datetime | None = None,
+) -> None:
+    """After `move(..., to=RESOLVED)`: check the "after" evidence (raises before anything is kept),
+    stamp the resolution, keep the photos, note a distance exception, and send the reporter the
+    confirmation request with their access link. Shared by the town's own fix and an outside
+    agency's (`referrals.record_agency_result`), so both meet the same proof."""
+    evidence = _after_evidence(complaint, cleaned, since=since, reason=reason)
     now = timezone.now()
+    until = measured_until or now
     complaint.resolved_at = now
-    complaint.resolution_working_hours = _working_calendar(started, now).working_hours_between(started, now)
+    complaint.resolution_working_hours = _working_calendar(since, until).working_hours_between(since, until)
     complaint.resolved_by = by
     complaint.resolved_without_photo = evidence.without_photo
     complaint.photo_exception_reason = evidence.exception_reason
@@ -690,9 +687,35 @@ def resolve_complaint(
     days = OssSettings.current().reopen_days
     _status_changed(
         complaint,
-        note=reply,
+        note=note,
         confirmation=_("กรุณายืนยันผล หรือขอเปิดเรื่องใหม่ภายใน %(n)s วัน ที่ลิงก์นี้") % {"n": days},
     )
+
+
+@transaction.atomic
+def resolve_complaint(
+    *,
+    complaint_id: int,
+    by: User,
+    reply: str,
+    after_photos: Sequence[UploadedFile] = (),
+    photo_exception_reason: str = "",
+) -> Complaint:
+    """Mark the work done with a public reply and "after" photos; the SLA clock stops here.
+
+    Proof of resolution: where the category requires it, at least one "after" photo taken since the
+    complaint was filed (or last reopened) and, when it carries a position, within the town's distance
+    limit of the pin unless `photo_exception_reason` says why not (see `_after_evidence`). Every check
+    runs before anything is written or stored. The reporter gets a confirmation request with their
+    access link on every channel they gave."""
+    reply = _clean_text(reply, name="reply", max_length=DESCRIPTION_MAX)
+    reason, cleaned = clean_after_evidence(after_photos, photo_exception_reason)
+    complaint = _locked(complaint_id)
+    if not _may_work_on(by, complaint):
+        raise PermissionDenied(_("เรื่องนี้ไม่ได้มอบหมายให้ท่าน (This case is not assigned to you)"))
+    started = _work_started(complaint)
+    move(complaint, to=S.RESOLVED, by=by, transitions=TRANSITIONS, note=reply)
+    record_resolution(complaint, by=by, note=reply, cleaned=cleaned, reason=reason, since=started)
     return complaint
 
 

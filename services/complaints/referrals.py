@@ -50,15 +50,15 @@ from tenants.models import Municipality, MunicipalityStatus
 
 from . import geo, photos
 from .actions import (
-    _after_evidence,
     _clean_text,
     _locked,
     _notify_reporters,
     _require,
     _status_changed,
-    _store_photos,
     _town,
     _working_calendar,
+    clean_after_evidence,
+    record_resolution,
 )
 from .models import (
     DESCRIPTION_MAX,
@@ -628,32 +628,25 @@ def record_agency_result(
     agency's fix), near the pin unless the officer says why not — no ghost fixes by proxy."""
     _require(by, WORK)
     result = _clean_text(result, name="result", max_length=DESCRIPTION_MAX)
-    reason = _clean_text(photo_exception_reason, name="photo_exception_reason", required=False, max_length=500)
-    try:
-        cleaned = photos.clean_photos(list(after_photos))
-    except ValidationError as exc:
-        raise ValidationError({"photos": exc.messages}) from exc
+    reason, cleaned = clean_after_evidence(after_photos, photo_exception_reason)
     complaint = _locked(complaint_id)
     referral = _open_agency_referral(complaint)
     text = _("%(agency)s ดำเนินการแล้ว: %(result)s") % {"agency": referral.agency.name_th, "result": result}
     move(complaint, to=S.RESOLVED, by=by, transitions=REFERRAL_EXITS, note=text)
-    evidence = _after_evidence(complaint, cleaned, since=complaint.received_at, reason=reason)
-    now = timezone.now()
-    started = complaint.received_at
-    complaint.resolved_at = now
-    complaint.resolved_by = by
     # The SLA measure stops at the hand-over: the agency's time is not this town's.
-    complaint.resolution_working_hours = _working_calendar(started, referral.created_at).working_hours_between(
-        started, referral.created_at
+    record_resolution(
+        complaint,
+        by=by,
+        note=text,
+        cleaned=cleaned,
+        reason=reason,
+        since=complaint.received_at,
+        measured_until=referral.created_at,
     )
-    complaint.resolved_without_photo = evidence.without_photo
-    complaint.photo_exception_reason = evidence.exception_reason
-    complaint.save()
-    _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.AFTER, by=by, event=complaint._last_event)
+    now = timezone.now()
     referral.status = Referral.Status.DONE
     referral.closed_at = now
     referral.save()
-    _status_changed(complaint, note=text)
     return complaint
 
 

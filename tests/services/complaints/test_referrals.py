@@ -576,3 +576,15 @@ def test_a_town_outside_the_province_list_is_reached_by_its_lao_code(town_a, tow
     assert response.status_code == 302
     referral = Referral.objects.get(complaint=complaint)
     assert referral.to_town_code == town_b.lao_code
+
+
+def test_an_agency_fix_asks_the_reporter_to_confirm_like_the_towns_own(in_town_a, category, staff, agency):
+    complaint = _accepted_case(category, staff)
+    referrals.refer_to_agency(complaint_id=complaint.pk, by=staff["oss"], agency_id=agency.pk, reason="ของ PEA")
+    referrals.record_agency_result(
+        complaint_id=complaint.pk, by=staff["head"], result="PEA ซ่อมแล้ว", after_photos=[photo_upload()]
+    )
+    complaint.refresh_from_db()
+    sms = OutboxMessage.objects.filter(channel="sms", recipient=complaint.reporter_phone).order_by("-pk").first()
+    assert f"/complaints/t/{complaint.access_token}/" in sms.body
+    assert complaint.resolution_working_hours is not None
