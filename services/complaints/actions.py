@@ -340,14 +340,33 @@ def submit_complaint(
     )
 
 
+def open_case(complaint: Complaint, *, by, cleaned: Sequence[photos.CleanPhoto], now: dt.datetime) -> Complaint:
+    """Number and save a new case (the gapless `<TOWN>-<BE year>-<000123>` code), write its first
+    timeline line and keep its report photos. Every way a case comes in goes through here: filing on
+    any channel, and a copy referred by another town (referrals.receive_referral)."""
+    number = next_number("complaint", be_year(now))
+    complaint.tracking_code = f"{_town().short_code}-{be_year(now)}-{number:06d}"
+    complaint.received_at = now
+    complaint.due_at = _working_calendar(now).add_working_hours(now, complaint.category.sla_hours)
+    complaint.save()
+    event = ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.STATUS,
+        from_status="",
+        to_status=S.RECEIVED,
+        is_public=True,
+        by=by,
+        created_at=now,
+    )
+    _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.REPORT, by=by, event=event)
+    return complaint
+
+
 @transaction.atomic
 def _create(*, filing: Filing, channel: str, cleaned, user, open311_client, line_user_id) -> Complaint:
-    town = _town()
     now = timezone.now()
-    number = next_number("complaint", be_year(now))
     location_from_photo = filing.attributes.pop("_location_from_photo", False)
     complaint = Complaint(
-        tracking_code=f"{town.short_code}-{be_year(now)}-{number:06d}",
         category=filing.category,
         community=filing.community,
         description=filing.description,
@@ -375,20 +394,8 @@ def _create(*, filing: Filing, channel: str, cleaned, user, open311_client, line
         filed_by=user if (user is not None and user.kind == User.Kind.STAFF) else None,
         open311_client=open311_client,
         department=filing.category.department,
-        received_at=now,
-        due_at=_working_calendar(now).add_working_hours(now, filing.category.sla_hours),
     )
-    complaint.save()
-    event = ComplaintEvent.objects.create(
-        complaint=complaint,
-        kind=ComplaintEvent.Kind.STATUS,
-        from_status="",
-        to_status=S.RECEIVED,
-        is_public=True,
-        by=user,
-        created_at=now,
-    )
-    _store_photos(complaint, cleaned, kind=ComplaintPhoto.Kind.REPORT, by=user, event=event)
+    open_case(complaint, by=user, cleaned=cleaned, now=now)
     _notify_reporters(
         complaint,
         key="received",

@@ -20,7 +20,6 @@ status, so it is never overdue).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import uuid
 from collections.abc import Sequence
@@ -28,20 +27,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from services.accounts.models import User
 from services.common import outbox
-from services.common.buddhist_era import be_year
-from services.common.files.actions import store_upload
 from services.common.links import absolute_url
-from services.common.numbering import next_number
 from services.common.workflow import TransitionNotAllowed, move
 from services.exchange import actions as exchange
 from services.exchange.models import ExchangeMessage, MessageStatus
@@ -58,6 +52,7 @@ from .actions import (
     _town,
     _working_calendar,
     clean_after_evidence,
+    open_case,
     record_resolution,
 )
 from .models import (
@@ -279,15 +274,17 @@ def _referral_events(complaint: Complaint, *, by, public: str, reason: str = "",
         )
 
 
-def _image_size(content: bytes) -> tuple[int, int] | None:
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-        with Image.open(io.BytesIO(content)) as image:
-            return image.size
-    except Exception:
-        # Anything Pillow cannot read is not a photo we keep.
-        return None
+def _received_photos(message: ExchangeMessage) -> list[photos.CleanPhoto]:
+    """The attachments of a referral, through the same checks as any uploaded photo (re-encoded,
+    size and pixel limits); one that fails them is left out rather than failing the delivery."""
+    cleaned = []
+    for item in message.attachments.all()[: photos.MAX_PHOTOS]:
+        upload = SimpleUploadedFile(item.name, bytes(item.content), content_type=item.content_type)
+        try:
+            cleaned.append(photos.clean_photo(upload))
+        except ValidationError:
+            logger.warning("referral %s: attachment %s is not a usable photo", message.public_id, item.name)
+    return cleaned
 
 
 def _fallback_category(code: str) -> Category:
@@ -316,31 +313,28 @@ def receive_referral(message: ExchangeMessage) -> str:
     longitude = geo.parse_coordinate(data.get("longitude"), low=-180, high=180, name="longitude")
     contact = {f: str(data.get(f) or "")[: 200 if f != "reporter_phone" else 20] for f in CONTACT_FIELDS}
     now = timezone.now()
-    town = _town()
-    number = next_number("complaint", be_year(now))
-    complaint = Complaint.objects.create(
-        tracking_code=f"{town.short_code}-{be_year(now)}-{number:06d}",
-        category=category,
-        description=description[:DESCRIPTION_MAX],
-        latitude=latitude,
-        longitude=longitude,
-        location_source=Complaint.LocationSource.API,
-        address_text=str(data.get("address_text", ""))[:300],
-        is_anonymous=not (contact["reporter_name"] and contact["reporter_phone"]),
-        reporter_name=contact["reporter_name"],
-        reporter_phone=contact["reporter_phone"],
-        reporter_email=contact["reporter_email"] if "@" in contact["reporter_email"] else "",
-        consent_at=now if contact["reporter_phone"] else None,
-        channel=Complaint.Channel.REFERRAL,
-        department=category.department,
-        received_at=now,
-        due_at=_working_calendar(now).add_working_hours(now, category.sla_hours),
-        referred_from_code=message.sender_code[:20],
-        referred_from_tracking_code=str(data.get("tracking_code", ""))[:30],
-        exchange_message_id=message.public_id,
-    )
-    event = ComplaintEvent.objects.create(
-        complaint=complaint, kind=ComplaintEvent.Kind.STATUS, to_status=S.RECEIVED, is_public=True, created_at=now
+    complaint = open_case(
+        Complaint(
+            category=category,
+            description=description[:DESCRIPTION_MAX],
+            latitude=latitude,
+            longitude=longitude,
+            location_source=Complaint.LocationSource.API,
+            address_text=str(data.get("address_text", ""))[:300],
+            is_anonymous=not (contact["reporter_name"] and contact["reporter_phone"]),
+            reporter_name=contact["reporter_name"],
+            reporter_phone=contact["reporter_phone"],
+            reporter_email=contact["reporter_email"] if "@" in contact["reporter_email"] else "",
+            consent_at=now if contact["reporter_phone"] else None,
+            channel=Complaint.Channel.REFERRAL,
+            department=category.department,
+            referred_from_code=message.sender_code[:20],
+            referred_from_tracking_code=str(data.get("tracking_code", ""))[:30],
+            exchange_message_id=message.public_id,
+        ),
+        by=None,
+        cleaned=_received_photos(message),
+        now=now,
     )
     ComplaintEvent.objects.create(
         complaint=complaint,
@@ -361,24 +355,6 @@ def receive_referral(message: ExchangeMessage) -> str:
             "reason": str(data.get("reason", ""))[:1000],
         },
     )
-    for item in message.attachments.all():
-        content = bytes(item.content)
-        size = _image_size(content) if item.content_type == "image/jpeg" else None
-        if size is None:
-            continue
-        upload = ContentFile(content, name=item.name)
-        upload.content_type = "image/jpeg"  # type: ignore[attr-defined]
-        stored = store_upload(
-            upload, purpose="complaints", allowed_types=("image/jpeg",), max_bytes=photos.MAX_UPLOAD_BYTES
-        )
-        ComplaintPhoto.objects.create(
-            complaint=complaint,
-            event=event,
-            file=stored,
-            kind=ComplaintPhoto.Kind.REPORT,
-            width=size[0],
-            height=size[1],
-        )
     if complaint.reporter_phone or complaint.reporter_email:
         _notify_reporters(
             complaint,
