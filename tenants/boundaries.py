@@ -69,10 +69,9 @@ def towns_containing(latitude: Decimal | float, longitude: Decimal | float) -> l
     candidates = TownBoundary.objects.filter(
         is_live=True, min_lat__lte=lat, max_lat__gte=lat, min_lon__lte=lon, max_lon__gte=lon
     ).order_by("name_th")
-    point = Point(lon, lat)
     found = []
     for row in candidates:
-        if _prepared(json.dumps(row.geojson, sort_keys=True)).covers(point):
+        if covers(row.geojson, lat, lon):
             found.append(
                 TownAtPoint(
                     slug=row.slug,
@@ -84,9 +83,15 @@ def towns_containing(latitude: Decimal | float, longitude: Decimal | float) -> l
     return found
 
 
+def covers(boundary: dict, latitude: Decimal | float, longitude: Decimal | float) -> bool:
+    """True when the GeoJSON boundary (lon/lat order) covers the point, edge included. Prepared
+    shapes are cached per boundary, so a town's polygon is parsed once per process."""
+    return _prepared(json.dumps(boundary, sort_keys=True)).covers(Point(float(longitude), float(latitude)))
+
+
 @lru_cache(maxsize=512)
 def _prepared(boundary_json: str):
     return prep(shape(json.loads(boundary_json)))
 
 
-__all__ = ["TownAtPoint", "sync_boundary", "towns_containing"]
+__all__ = ["TownAtPoint", "covers", "sync_boundary", "towns_containing"]

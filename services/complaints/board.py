@@ -316,10 +316,6 @@ def stop_notifications(*, token: str) -> bool:
     return True
 
 
-def _absolute(path: str) -> str:
-    return town_url(path)
-
-
 def notify_supporters(complaint: Complaint, *, key: str, text: str) -> None:
     """Progress for the people who said "me too" (of this case and of cases merged into it), by SMS
     and email, once per supporter and event. Only the status text: an officer's note or a reporter's
@@ -331,9 +327,9 @@ def notify_supporters(complaint: Complaint, *, key: str, text: str) -> None:
         .filter(Q(complaint=complaint) | Q(complaint__merged_into=complaint))
         .select_related("user")
     )
-    link = _absolute(reverse("complaints:board_case", args=[complaint.pk]))
+    link = town_url(reverse("complaints:board_case", args=[complaint.pk]))
     for supporter in supporters:
-        stop = _absolute(reverse("complaints:board_stop", args=[stop_token(supporter)]))
+        stop = town_url(reverse("complaints:board_stop", args=[stop_token(supporter)]))
         body = f"{town.name_th}: {text}\n{link}\n" + _("หยุดรับแจ้ง (Stop): %(url)s") % {"url": stop}
         email = supporter.user.email if supporter.user is not None else ""
         for channel, recipient in (("sms", supporter.phone), ("email", email)):

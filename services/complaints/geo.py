@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from shapely.geometry import Point, shape
-from shapely.prepared import prep
 
-
-@lru_cache(maxsize=512)
-def _prepared(boundary_json: str):
-    import json
-
-    return prep(shape(json.loads(boundary_json)))
+from tenants.boundaries import covers
 
 
 def parse_coordinate(value, *, low: int, high: int, name: str) -> Decimal:
@@ -35,9 +27,7 @@ def is_inside_boundary(boundary: dict | None, latitude: Decimal, longitude: Deci
     """True when the point is inside (or on the edge of) the boundary; no boundary accepts all."""
     if not boundary:
         return True
-    import json
-
-    return _prepared(json.dumps(boundary, sort_keys=True)).covers(Point(float(longitude), float(latitude)))
+    return covers(boundary, latitude, longitude)
 
 
 def require_inside_boundary(town, latitude: Decimal, longitude: Decimal) -> None:

@@ -82,17 +82,11 @@ def _gps_position(image: Image.Image) -> tuple[Decimal | None, Decimal | None]:
 
 
 def _offset(value) -> dt.tzinfo | None:
-    text = str(value or "").strip()
-    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
-        return None
+    """EXIF OffsetTimeOriginal ("+07:00") as a zone, or None when absent or malformed."""
     try:
-        hours, minutes = int(text[1:3]), int(text[4:6])
+        return dt.datetime.strptime(str(value or "").strip(), "%z").tzinfo
     except ValueError:
         return None
-    if hours > 14 or minutes > 59:
-        return None
-    sign = -1 if text[0] == "-" else 1
-    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
 
 
 def _taken_at(image: Image.Image) -> dt.datetime | None:

@@ -95,8 +95,7 @@ class OssComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def _detail(self, complaint_id: int, code: int = status.HTTP_200_OK) -> Response:
         complaint = (
-            Complaint.objects.select_related("category", "department", "assigned_to")
-            .select_related("resolved_by")
+            Complaint.objects.select_related("category", "department", "assigned_to", "resolved_by")
             .prefetch_related("events__by")
             .get(pk=complaint_id)
         )

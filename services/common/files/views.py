@@ -6,6 +6,19 @@ from services.common.models import StoredFile
 from .actions import can_view_file
 
 
+def file_response(stored: StoredFile, *, cache_control: str, content_type: str = "", filename: str = ""):
+    """Stream one stored file with the headers every file view sets; a file missing on disk is a 404."""
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    kwargs = {"filename": filename} if filename else {}
+    response = FileResponse(handle, content_type=content_type or stored.content_type, **kwargs)
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def download(request, public_id):
     """Serve one file of the current town after the permission check; other towns' ids are 404."""
     stored = StoredFile.objects.filter(public_id=public_id).first()
@@ -15,11 +28,4 @@ def download(request, public_id):
         if not request.user.is_authenticated:
             raise Http404  # do not confirm that a private file exists
         raise PermissionDenied
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=stored.content_type, filename=stored.original_name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(stored, cache_control="private, no-store", filename=stored.original_name)

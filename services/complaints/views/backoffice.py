@@ -39,7 +39,7 @@ from ..forms import (
 from ..models import Category, Community, Complaint, Holiday, Open311Client, OssSettings
 from ..sla import BANGKOK, WorkingCalendar, seed_holidays
 from ..workflow import TRANSITIONS, ComplaintStatus
-from .portal import PDPA_CONSENT_TEXT, _neighbour_offers, apply_form_errors, filing_from_form, map_context
+from .portal import PDPA_CONSENT_TEXT, apply_form_errors, filing_from_form, map_context, neighbour_offers_for
 
 S = ComplaintStatus
 
@@ -318,7 +318,7 @@ def staff_file(request):
         except ValidationError as exc:
             apply_form_errors(form, exc)
             # A spot in a neighbouring town on the platform: say which, so the caller is sent there.
-            offers = _neighbour_offers(form, exc)
+            offers = neighbour_offers_for(form, exc)
         else:
             messages.success(
                 request, _("บันทึกเรื่อง %(code)s แล้ว แจ้งเลขนี้ให้ผู้แจ้งทราบ") % {"code": complaint.tracking_code}

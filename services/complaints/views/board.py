@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from services.accounts.models import User
 from services.common import phone_verification
+from services.common.files.views import file_response
 from services.common.thai_phone import normalize_thai_phone
 
 from .. import board, rate_limit
@@ -189,14 +190,7 @@ def board_photo(request, public_id):
     item = board.board_photo(public_id)
     if item is None:
         raise Http404
-    try:
-        handle = item.file.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(item.file, cache_control="public, max-age=3600", content_type="image/jpeg")
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from services.common.files.views import file_response
 from services.common.workflow import TransitionNotAllowed
 
 from .. import actions, rate_limit, referrals, selectors
@@ -117,7 +118,7 @@ def file_complaint(request):
                 )
             except ValidationError as exc:
                 apply_form_errors(form, exc)
-                offers = _neighbour_offers(form, exc)
+                offers = neighbour_offers_for(form, exc)
             except actions.RateLimited:
                 form.add_error(None, actions.RateLimited.message)
                 status = 429
@@ -134,7 +135,7 @@ def file_complaint(request):
     )
 
 
-def _neighbour_offers(form, exc: ValidationError) -> list:
+def neighbour_offers_for(form, exc: ValidationError) -> list:
     """When the pin was refused as outside this town, the live towns that cover it."""
     if not hasattr(exc, "error_dict") or "location" not in exc.error_dict:
         return []
@@ -321,14 +322,7 @@ def photo(request, code: str, public_id):
     item = complaint.photos.select_related("file").filter(file__public_id=public_id).first()
     if item is None:
         raise Http404
-    try:
-        handle = item.file.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(item.file, cache_control="private, max-age=3600", content_type="image/jpeg")
 
 
 @login_required
