@@ -121,6 +121,39 @@ def board_case(request, pk: int):
     return _case_page(request, _case_or_404(pk))
 
 
+def _prove_phone(request, form: MeTooForm, case, ip: str):
+    """A visitor without an account proves a phone: first POST texts a code, the second checks it.
+    Returns (phone, None) once proved, else ("", the page to answer with)."""
+    if not form.is_valid():
+        return "", _case_page(request, case, form=form, status=400)
+    phone = normalize_thai_phone(form.cleaned_data["phone"])
+    if not phone:
+        form.add_error("phone", _("หมายเลขโทรศัพท์ไม่ถูกต้อง (Not a valid Thai phone number)"))
+        return "", _case_page(request, case, form=form, status=400)
+    code = form.cleaned_data["code"].strip()
+    if not code:
+        limits = OssSettings.current()
+        if not (
+            rate_limit.hit("support-otp-ip", ip, limit=limits.supports_per_ip_per_hour, window_seconds=3600)
+            and rate_limit.hit("support-otp-phone", phone, limit=CODES_PER_PHONE_PER_HOUR, window_seconds=3600)
+        ):
+            form.add_error(None, board.SupportRateLimited.message)
+            return "", _case_page(request, case, form=form, status=429)
+        phone_verification.send_code(phone=phone, purpose=OTP_PURPOSE)
+        return "", _case_page(request, case, form=MeTooForm(initial={"phone": phone}), code_sent=True)
+    result = phone_verification.check_code(phone=phone, purpose=OTP_PURPOSE, code=code)
+    if result is not phone_verification.Check.OK:
+        form.add_error(
+            "code",
+            _("รหัสไม่ถูกต้อง กรุณาลองอีกครั้ง (Wrong code; try again)")
+            if result is phone_verification.Check.WRONG
+            else _("รหัสหมดอายุหรือใช้ไม่ได้แล้ว กรุณาขอรหัสใหม่ (The code has expired; ask for a new one)"),
+        )
+        return "", _case_page(request, case, form=form, code_sent=True, status=400)
+    request.session[VERIFIED_SESSION_KEY] = {"phone": phone, "at": time.time()}
+    return phone, None
+
+
 @require_POST
 def me_too(request, pk: int):
     _board_on()
@@ -133,33 +166,9 @@ def me_too(request, pk: int):
     phone = "" if user else _verified_phone(request)
     ip = rate_limit.client_ip(request)
     if user is None and not phone:
-        if not form.is_valid():
-            return _case_page(request, case, form=form, status=400)
-        phone = normalize_thai_phone(form.cleaned_data["phone"])
-        if not phone:
-            form.add_error("phone", _("หมายเลขโทรศัพท์ไม่ถูกต้อง (Not a valid Thai phone number)"))
-            return _case_page(request, case, form=form, status=400)
-        code = form.cleaned_data["code"].strip()
-        if not code:
-            limits = OssSettings.current()
-            if not (
-                rate_limit.hit("support-otp-ip", ip, limit=limits.supports_per_ip_per_hour, window_seconds=3600)
-                and rate_limit.hit("support-otp-phone", phone, limit=CODES_PER_PHONE_PER_HOUR, window_seconds=3600)
-            ):
-                form.add_error(None, board.SupportRateLimited.message)
-                return _case_page(request, case, form=form, status=429)
-            phone_verification.send_code(phone=phone, purpose=OTP_PURPOSE)
-            return _case_page(request, case, form=MeTooForm(initial={"phone": phone}), code_sent=True)
-        result = phone_verification.check_code(phone=phone, purpose=OTP_PURPOSE, code=code)
-        if result is not phone_verification.Check.OK:
-            form.add_error(
-                "code",
-                _("รหัสไม่ถูกต้อง กรุณาลองอีกครั้ง (Wrong code; try again)")
-                if result is phone_verification.Check.WRONG
-                else _("รหัสหมดอายุหรือใช้ไม่ได้แล้ว กรุณาขอรหัสใหม่ (The code has expired; ask for a new one)"),
-            )
-            return _case_page(request, case, form=form, code_sent=True, status=400)
-        request.session[VERIFIED_SESSION_KEY] = {"phone": phone, "at": time.time()}
+        phone, refusal = _prove_phone(request, form, case, ip)
+        if refusal is not None:
+            return refusal
     try:
         _case, added = board.support_complaint(complaint_id=case.pk, user=user, phone=phone, ip=ip)
     except board.NotOnBoard as exc:
