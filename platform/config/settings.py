@@ -347,8 +347,13 @@ LOGGING = {
 }
 
 # --- Production guard ---------------------------------------------------------------------------
-if env_bool("DJANGO_PRODUCTION") and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+PRODUCTION = env_bool("DJANGO_PRODUCTION")
+if PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
+# Stored secrets (provider credentials, signing keys) are sealed with their own keys, never with
+# SECRET_KEY (services/common/secret_box.py): comma-separated Fernet keys, newest first.
+if PRODUCTION and not os.environ.get("THONGTHIN_DATA_KEYS", "").strip():
+    raise ImproperlyConfigured("THONGTHIN_DATA_KEYS must be set in production (see docs/operations.md)")
 
 # Development and tests serve static files straight from the apps (production runs collectstatic).
 WHITENOISE_USE_FINDERS = not env_bool("DJANGO_PRODUCTION")
