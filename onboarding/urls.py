@@ -1,8 +1,6 @@
 from django.urls import path
 
-from tenants import views as console
-
-from . import views
+from . import console, views
 
 app_name = "onboarding"
 
@@ -14,7 +12,7 @@ urlpatterns = [
     path("<uuid:public_id>/discard/", views.discard, name="discard"),
     path("jobs/<uuid:public_id>/", views.job_progress, name="job"),
     path("jobs/<uuid:public_id>/resume/", views.job_resume, name="job_resume"),
-    # The platform console (views in tenants/views.py).
+    # The platform console (onboarding/console.py).
     path("towns/<slug:slug>/", console.town_detail, name="town"),
     path("towns/<slug:slug>/status/", console.town_status, name="town_status"),
     path("dashboard/", console.platform_dashboard, name="dashboard"),

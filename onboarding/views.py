@@ -14,10 +14,10 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from services.common.params import query_param
-from tenants.views import platform_admin_required
 
 from . import actions, geography
 from . import boundary as boundary_module
+from .console import platform_admin_required
 from .drafts import spec_from_draft
 from .forms import (
     STEPS,

@@ -2,14 +2,14 @@
 
 from django.urls import include, path
 
-from tenants import views as platform_views
+from onboarding import console
 
 from .urls_common import urlpatterns as common_patterns
 
 urlpatterns = [
     *common_patterns,
-    path("", platform_views.platform_home, name="platform_home"),
-    path("audit/", platform_views.platform_audit, name="platform_audit"),
+    path("", console.platform_home, name="platform_home"),
+    path("audit/", console.platform_audit, name="platform_audit"),
     path("onboarding/", include("onboarding.urls")),
     path("api/platform/v1/", include("api.platform.urls", namespace="api_platform")),
 ]

@@ -1,5 +1,6 @@
-"""Platform host pages for DGA admins: the towns console, a town's page with suspend / reactivate /
-archive, the DGA dashboard, and the platform audit trail."""
+"""The platform console for DGA admins: the towns list, a town's page with suspend / reactivate /
+archive, the DGA dashboard, and the platform audit trail. Lives in onboarding (the console is the
+wizard's sibling); tenants keeps only routing and knows no wizard."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from services.common.params import query_param
 from services.common.views import audit_entries
+from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
-from .models import Municipality, MunicipalityKind, MunicipalityStatus
+from . import actions
+from .selectors import bar_chart, dashboard_months, province_filter_choices, town_health, towns_for_console
+from .service_defaults import SERVICE_LABELS
 
 
 def platform_admin_required(view):
@@ -35,10 +40,6 @@ def _is_dga(request) -> bool:
 
 def platform_home(request):
     """Public landing page of the platform; DGA admins also get the towns console."""
-    from onboarding.selectors import province_filter_choices, town_health, towns_for_console
-    from onboarding.service_defaults import SERVICE_LABELS
-    from services.common.params import query_param
-
     page = None
     filters = {key: query_param(request.GET, key) for key in ("q", "province", "kind", "status")}
     if _is_dga(request):
@@ -51,7 +52,7 @@ def platform_home(request):
             town.service_names = [SERVICE_LABELS[c][0] for c in town.enabled_services if c in SERVICE_LABELS]
     return render(
         request,
-        "tenants/platform_home.html",
+        "onboarding/console/home.html",
         {
             "page": page,
             "live_count": Municipality.objects.filter(status="live").count(),
@@ -66,12 +67,10 @@ def platform_home(request):
 @platform_admin_required
 def town_detail(request, slug):
     """One town: registry data, domains, provisioning jobs, status history and actions."""
-    from onboarding.selectors import town_health
-
     town = get_object_or_404(Municipality, slug=slug)
     return render(
         request,
-        "tenants/town_detail.html",
+        "onboarding/console/town_detail.html",
         {
             "town": town,
             "health": town_health(town),
@@ -86,8 +85,6 @@ def town_detail(request, slug):
 @require_POST
 def town_status(request, slug):
     """Suspend, reactivate or archive a town, with a reason (audited)."""
-    from onboarding import actions
-
     town = get_object_or_404(Municipality, slug=slug)
     action = request.POST.get("action")
     reason = request.POST.get("reason", "")
@@ -121,8 +118,6 @@ def town_status(request, slug):
 @platform_admin_required
 def platform_dashboard(request):
     """DGA dashboard, read from the summary table the periodic task fills (no town schema opened)."""
-    from onboarding.selectors import bar_chart, dashboard_months
-
     months = dashboard_months(12)
     label = lambda row: f"{row.month.month:02d}/{(row.month.year + 543) % 100:02d}"  # noqa: E731 (BE year)
     charts = [
@@ -148,11 +143,9 @@ def platform_dashboard(request):
         ),
     ]
     latest = months[-1] if months else None
-    return render(
-        request, "tenants/platform_dashboard.html", {"months": months, "charts": charts, "latest": latest}
-    )
+    return render(request, "onboarding/console/dashboard.html", {"months": months, "charts": charts, "latest": latest})
 
 
 @platform_admin_required
 def platform_audit(request):
-    return render(request, "tenants/platform_audit.html", {"page": audit_entries(request)})
+    return render(request, "onboarding/console/audit.html", {"page": audit_entries(request)})
