@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from services.common.pdf import render_pdf
 
+from .town_settings import saraban_settings
+
 
 def render_letter_pdf(letter) -> bytes:
     """The letter in the official layout, as PDF bytes."""
-    from .actions import saraban_settings
-
     return render_pdf(
         "correspondence/pdf/letter.html",
         {"letter": letter, "config": saraban_settings(), "is_memo": letter.kind == "internal"},
