@@ -34,6 +34,7 @@ from services.accounts.models import User
 from services.common import outbox
 from services.common.links import town_url
 from services.common.thai_phone import normalize_thai_phone
+from tenants.current import current_town
 
 from . import rate_limit
 from .models import Category, Community, Complaint, ComplaintEvent, ComplaintPhoto, OssSettings, Supporter
@@ -320,7 +321,7 @@ def notify_supporters(complaint: Complaint, *, key: str, text: str) -> None:
     """Progress for the people who said "me too" (of this case and of cases merged into it), by SMS
     and email, once per supporter and event. Only the status text: an officer's note or a reporter's
     reason may be about the reporter, so it is never forwarded to supporters."""
-    town = connection.tenant
+    town = current_town()
     subject = f"[{town.short_code}] {complaint.category.name_th}"
     supporters = (
         Supporter.objects.filter(notify=True)

@@ -40,21 +40,14 @@ from services.common.workflow import TransitionNotAllowed, move
 from services.exchange import actions as exchange
 from services.exchange.models import ExchangeMessage, MessageStatus
 from tenants.boundaries import TownAtPoint, towns_containing
+from tenants.current import current_town
 from tenants.models import Municipality, MunicipalityStatus
 
 from . import geo, photos
-from .actions import (
-    _clean_text,
-    _locked,
-    _notify_reporters,
-    _require,
-    _status_changed,
-    _town,
-    _working_calendar,
-    clean_after_evidence,
-    open_case,
-    record_resolution,
-)
+from .actions.common import clean_text, locked_complaint, require_permission, working_calendar
+from .actions.filing import open_case
+from .actions.notices import notify_reporters, notify_status_changed
+from .actions.resolution import clean_after_evidence, record_resolution
 from .models import (
     DESCRIPTION_MAX,
     Category,
@@ -117,7 +110,7 @@ def neighbour_offers(*, latitude: Decimal, longitude: Decimal, category_code: st
     """Other live towns whose boundary covers the pin, each with a link to its filing page with
     the pin and category prefilled. The description is not carried: a URL ends up in logs,
     browser history and Referer headers, and a description may hold personal details."""
-    own = getattr(_town(), "slug", "")
+    own = getattr(current_town(), "slug", "")
     offers = []
     for town in towns_containing(latitude, longitude):
         if town.slug == own:
@@ -162,7 +155,7 @@ def _receiving_town(town_code: str) -> Municipality:
             },
             code="unknown_town",
         )
-    if town.pk == getattr(_town(), "pk", None):
+    if town.pk == getattr(current_town(), "pk", None):
         raise ValidationError(
             {"town": _("ส่งต่อเรื่องให้หน่วยงานตัวเองไม่ได้ (Cannot refer a case to your own town)")},
             code="self",
@@ -217,7 +210,7 @@ def _stop_clock(complaint: Complaint) -> None:
 
 def _restart_clock(complaint: Complaint) -> None:
     now = timezone.now()
-    complaint.due_at = _working_calendar(now).add_working_hours(now, complaint.category.sla_hours)
+    complaint.due_at = working_calendar(now).add_working_hours(now, complaint.category.sla_hours)
     complaint.escalation_level = 0
 
 
@@ -225,16 +218,16 @@ def _restart_clock(complaint: Complaint) -> None:
 def refer_to_town(*, complaint_id: int, by: User, town_code: str, reason: str, share_contact: bool = False) -> Referral:
     """Hand a case to another town on the platform: the original waits in `referred` (clock
     stopped) and a copy is delivered into that town by the exchange after this transaction."""
-    _require(by, TRIAGE)
-    reason = _clean_text(reason, name="reason", max_length=1000)
+    require_permission(by, TRIAGE)
+    reason = clean_text(reason, name="reason", max_length=1000)
     town = _receiving_town(town_code)
-    complaint = _locked(complaint_id)
+    complaint = locked_complaint(complaint_id)
     if S.REFERRED not in TRANSITIONS.get(complaint.status, {}):
         raise TransitionNotAllowed(complaint.status, S.REFERRED)
     payload = referral_payload(complaint, reason=reason, share_contact=share_contact)
     message = exchange.send(
         kind=REFERRAL_KIND,
-        sender_code=_town().lao_code,
+        sender_code=current_town().lao_code,
         recipient_code=town.lao_code,
         payload=payload,
         attachments=_report_attachments(complaint),
@@ -259,7 +252,7 @@ def refer_to_town(*, complaint_id: int, by: User, town_code: str, reason: str, s
         reason=reason,
         extra=_("ส่งข้อมูลติดต่อผู้แจ้ง") if "reporter_phone" in payload else _("ไม่ส่งข้อมูลติดต่อผู้แจ้ง"),
     )
-    _status_changed(complaint, note=_("ส่งต่อให้%(name)s") % {"name": town.name_th})
+    notify_status_changed(complaint, note=_("ส่งต่อให้%(name)s") % {"name": town.name_th})
     return referral
 
 
@@ -356,7 +349,7 @@ def receive_referral(message: ExchangeMessage) -> str:
         },
     )
     if complaint.reporter_phone or complaint.reporter_email:
-        _notify_reporters(
+        notify_reporters(
             complaint,
             key="received",
             text=_("%(town)s ส่งต่อเรื่องของท่านมาให้เรา เลขติดตามเรื่องที่นี่คือ %(code)s")
@@ -397,7 +390,7 @@ def referral_failed(message: ExchangeMessage) -> None:
     referral.status = Referral.Status.FAILED
     referral.closed_at = timezone.now()
     referral.save()
-    complaint = _locked(referral.complaint_id)
+    complaint = locked_complaint(referral.complaint_id)
     if complaint.status != S.REFERRED:
         return
     note = _("ส่งต่อให้%(town)s ไม่สำเร็จ เรื่องกลับมาที่ศูนย์บริการร่วม") % {"town": referral.to_town_name}
@@ -410,7 +403,7 @@ def referral_failed(message: ExchangeMessage) -> None:
         is_public=False,
         text=_("การส่งต่อล้มเหลว: %(error)s") % {"error": message.last_error[:500]},
     )
-    _status_changed(complaint, note=note)
+    notify_status_changed(complaint, note=note)
 
 
 def send_progress(event: ComplaintEvent) -> None:
@@ -429,7 +422,7 @@ def send_progress(event: ComplaintEvent) -> None:
     try:
         exchange.send(
             kind=PROGRESS_KIND,
-            sender_code=_town().lao_code,
+            sender_code=current_town().lao_code,
             recipient_code=complaint.referred_from_code,
             payload=payload,
         )
@@ -468,7 +461,7 @@ def receive_progress(message: ExchangeMessage) -> str:
         referral.status = Referral.Status.DECLINED
         referral.decline_reason = reason
         referral.closed_at = timezone.now()
-        complaint = _locked(referral.complaint_id)
+        complaint = locked_complaint(referral.complaint_id)
         if complaint.status == S.REFERRED:
             note = _("%(town)s ไม่รับเรื่อง: %(reason)s") % {"town": referral.to_town_name, "reason": reason}
             move(complaint, to=S.ACCEPTED, by=None, transitions=REFERRAL_EXITS, note=note)
@@ -477,7 +470,7 @@ def receive_progress(message: ExchangeMessage) -> str:
             ComplaintEvent.objects.create(
                 complaint=complaint, kind=ComplaintEvent.Kind.REFERRAL, is_public=True, text=note
             )
-            _status_changed(complaint, note=note)
+            notify_status_changed(complaint, note=note)
     referral.save()
     Complaint.objects.filter(pk=referral.complaint_id).update(updated_at=timezone.now())
     return ""
@@ -487,9 +480,9 @@ def receive_progress(message: ExchangeMessage) -> str:
 def decline_referral(*, complaint_id: int, by: User, reason: str) -> Complaint:
     """The receiving town refuses a referred copy with a reason: the copy ends (rejected) and the
     referring town gets the case back with the reason."""
-    _require(by, TRIAGE)
-    reason = _clean_text(reason, name="reason", max_length=1000)
-    complaint = _locked(complaint_id)
+    require_permission(by, TRIAGE)
+    reason = clean_text(reason, name="reason", max_length=1000)
+    complaint = locked_complaint(complaint_id)
     if not complaint.exchange_message_id:
         raise ValidationError(
             {"reason": _("เรื่องนี้ไม่ได้ส่งต่อมาจากหน่วยงานอื่น (This case was not referred to us)")},
@@ -515,7 +508,7 @@ def decline_referral(*, complaint_id: int, by: User, reason: str) -> Complaint:
         by=by,
         text=_("ไม่รับเรื่องส่งต่อ ส่งคืน %(code)s") % {"code": complaint.referred_from_tracking_code},
     )
-    _status_changed(complaint, note=reason)
+    notify_status_changed(complaint, note=reason)
     return complaint
 
 
@@ -533,9 +526,9 @@ def refer_to_agency(
     follow_up_on: dt.date | None = None,
 ) -> Referral:
     """Record that the case was handed to an outside agency (PEA, PWA, highways, police…)."""
-    _require(by, TRIAGE)
-    reason = _clean_text(reason, name="reason", max_length=1000)
-    agency_reference = _clean_text(agency_reference, name="agency_reference", required=False, max_length=100)
+    require_permission(by, TRIAGE)
+    reason = clean_text(reason, name="reason", max_length=1000)
+    agency_reference = clean_text(agency_reference, name="agency_reference", required=False, max_length=100)
     agency = ReferralAgency.objects.filter(pk=agency_id, is_active=True).first() if agency_id else None
     if agency is None:
         raise ValidationError({"agency": _("ไม่พบหน่วยงานนี้ในรายชื่อ (No such agency)")}, code="unknown_agency")
@@ -545,7 +538,7 @@ def refer_to_agency(
             {"follow_up_on": _("วันที่ติดตามต้องไม่ใช่วันที่ผ่านมาแล้ว (The follow-up date is in the past)")},
             code="past_date",
         )
-    complaint = _locked(complaint_id)
+    complaint = locked_complaint(complaint_id)
     move(complaint, to=S.REFERRED, by=by, transitions=TRANSITIONS)
     _stop_clock(complaint)
     complaint.save()
@@ -570,7 +563,7 @@ def refer_to_agency(
     _referral_events(
         complaint, by=by, public=_("ส่งต่อให้%(name)s") % {"name": agency.name_th}, reason=reason, extra=extra
     )
-    _status_changed(complaint, note=_("ส่งต่อให้%(name)s") % {"name": agency.name_th})
+    notify_status_changed(complaint, note=_("ส่งต่อให้%(name)s") % {"name": agency.name_th})
     return referral
 
 
@@ -602,10 +595,10 @@ def record_agency_result(
     reporter may confirm or reopen as usual. The same proof as the town's own work: where the category
     asks for it, an "after" photo of the site taken since the hand-over (the officer checks the
     agency's fix), near the pin unless the officer says why not — no ghost fixes by proxy."""
-    _require(by, WORK)
-    result = _clean_text(result, name="result", max_length=DESCRIPTION_MAX)
+    require_permission(by, WORK)
+    result = clean_text(result, name="result", max_length=DESCRIPTION_MAX)
     reason, cleaned = clean_after_evidence(after_photos, photo_exception_reason)
-    complaint = _locked(complaint_id)
+    complaint = locked_complaint(complaint_id)
     referral = _open_agency_referral(complaint)
     text = _("%(agency)s ดำเนินการแล้ว: %(result)s") % {"agency": referral.agency.name_th, "result": result}
     move(complaint, to=S.RESOLVED, by=by, transitions=REFERRAL_EXITS, note=text)
@@ -632,8 +625,8 @@ def take_back_referral(*, complaint_id: int, by: User, reason: str) -> Complaint
     the case returns to triage and its SLA clock starts again."""
     if by is None or not by.is_authenticated or not (by.has_perm(TRIAGE) or by.has_perm(ASSIGN)):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์ทำรายการนี้ (You may not do this)"))
-    reason = _clean_text(reason, name="reason", max_length=1000)
-    complaint = _locked(complaint_id)
+    reason = clean_text(reason, name="reason", max_length=1000)
+    complaint = locked_complaint(complaint_id)
     referral = _open_agency_referral(complaint)
     note = _("ดึงเรื่องกลับจาก%(agency)s: %(reason)s") % {"agency": referral.agency.name_th, "reason": reason}
     move(complaint, to=S.ACCEPTED, by=by, transitions=REFERRAL_EXITS, note=note)
@@ -642,7 +635,7 @@ def take_back_referral(*, complaint_id: int, by: User, reason: str) -> Complaint
     referral.status = Referral.Status.WITHDRAWN
     referral.closed_at = timezone.now()
     referral.save()
-    _status_changed(complaint, note=note)
+    notify_status_changed(complaint, note=note)
     return complaint
 
 
@@ -674,7 +667,7 @@ def remind_follow_ups(*, today: dt.date | None = None) -> int:
             outbox.enqueue(
                 channel="email",
                 recipient=officer.email,
-                subject=f"[{_town().short_code}] {complaint.tracking_code}",
+                subject=f"[{current_town().short_code}] {complaint.tracking_code}",
                 body=_("ถึงวันติดตามเรื่อง %(code)s ที่ส่งต่อให้%(agency)s (เลขที่อ้างอิง %(ref)s) กรุณาสอบถามผลและบันทึกในระบบ")
                 % {
                     "code": complaint.tracking_code,
@@ -696,7 +689,7 @@ AGENCY_FIELDS = ("name_th", "name_en", "kind", "contact_name", "phone", "email",
 @transaction.atomic
 def save_agency(*, by: User, data: dict, agency_id: int | None = None) -> ReferralAgency:
     """Create or change an entry of the town's directory of outside agencies."""
-    _require(by, "complaints.manage_oss_settings")
+    require_permission(by, "complaints.manage_oss_settings")
     agency = ReferralAgency.objects.select_for_update().get(pk=agency_id) if agency_id else ReferralAgency()
     for name in AGENCY_FIELDS:
         if name in data:
@@ -769,7 +762,7 @@ def referable_towns() -> list[Municipality]:
     """The live towns of this town's province, other than this one (names and codes only): the
     neighbours a case is referred to in practice, not the whole country's thousands. Any other
     live town is reached by typing its LAO code."""
-    town = _town()
+    town = current_town()
     return list(
         Municipality.objects.filter(status=MunicipalityStatus.LIVE, province_code=town.province_code)
         .exclude(pk=town.pk)
