@@ -24,10 +24,20 @@ class User(AbstractUser):
         "accounts.Department", verbose_name=_("กอง/ส่วน"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="members",
     )
+    # Set only from a digital-ID sign-in (ThaiD, DGA Digital ID): never typed in by the person.
+    # One verified national ID is one account within a town (the constraint below, per schema).
+    national_id = models.CharField(_("เลขประจำตัวประชาชน (ยืนยันแล้ว)"), max_length=13, blank=True)
+    identity_provider = models.CharField(_("ยืนยันตัวตนโดย"), max_length=40, blank=True)
+    identity_verified_at = models.DateTimeField(_("ยืนยันตัวตนเมื่อ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ผู้ใช้")
         verbose_name_plural = _("ผู้ใช้")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id"], condition=~models.Q(national_id=""), name="uniq_user_verified_national_id"
+            ),
+        ]
         permissions = [
             ("manage_staff", _("จัดการบัญชีเจ้าหน้าที่")),
             ("view_audit_trail", _("ดูบันทึกการตรวจสอบ")),
@@ -36,6 +46,11 @@ class User(AbstractUser):
     @property
     def is_staff_member(self) -> bool:
         return self.kind == self.Kind.STAFF
+
+    @property
+    def verified_national_id(self) -> str:
+        """The national ID a digital-ID provider vouched for, or "" for a local account."""
+        return self.national_id if self.identity_provider and self.identity_verified_at else ""
 
     @property
     def display_name(self) -> str:

@@ -84,6 +84,7 @@ class PaymentsConfig(AppConfig):
             models.FeeTier,
             models.Payer,
             models.PayerFee,
+            models.PayerLink,
             models.BillRun,
             models.Invoice,
             models.Payment,

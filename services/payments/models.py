@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from services.common.thai_id import validate_thai_id
+
 from .workflow import ExceptionStatus, InvoiceStatus, ReceiptStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -185,6 +187,11 @@ class Payer(models.Model):
     )
     phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
     email = models.EmailField(_("อีเมล"), blank=True)
+    # A citizen whose digital-ID sign-in carries this ID sees this payer's bills without more proof.
+    national_id = models.CharField(
+        _("เลขประจำตัวประชาชน / เลขผู้เสียภาษี"), max_length=13, blank=True, db_index=True,
+        validators=[validate_thai_id],
+    )
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -196,6 +203,43 @@ class Payer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class PayerLink(models.Model):
+    """การเชื่อมบัญชีกับผู้ชำระ — proof that a citizen account may see a payer's bills.
+
+    A matching phone number is no proof (family members share phones; numbers are recycled): a link
+    is active only after a one-time code to the payer's phone on file, or a finance officer's check."""
+
+    class Method(models.TextChoices):
+        PHONE_CODE = "phone_code", _("รหัสยืนยันทาง SMS ถึงเบอร์ของผู้ชำระ")
+        TOWN_CONFIRMED = "town", _("เจ้าหน้าที่ตรวจสอบและยืนยัน")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("รอเจ้าหน้าที่ยืนยัน")
+        ACTIVE = "active", _("เชื่อมแล้ว")
+        REVOKED = "revoked", _("ยกเลิกแล้ว")
+
+    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="links", verbose_name=_("ผู้ชำระ"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payer_links", verbose_name=_("บัญชี")
+    )
+    method = models.CharField(_("วิธียืนยัน"), max_length=20, choices=Method.choices, blank=True)
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    note = models.CharField(_("หมายเหตุ"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การเชื่อมบัญชีกับผู้ชำระ")
+        verbose_name_plural = _("การเชื่อมบัญชีกับผู้ชำระ")
+        constraints = [models.UniqueConstraint(fields=["payer", "user"], name="uniq_payer_link")]
+
+    def __str__(self) -> str:
+        return f"{self.payer.code} ↔ {self.user_id} ({self.status})"
 
 
 class PayerFee(models.Model):

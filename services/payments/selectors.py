@@ -14,7 +14,17 @@ from django.utils import timezone
 from services.common.buddhist_era import BANGKOK
 from services.common.thai_phone import normalize_thai_phone
 
-from .models import ZERO, BankTransaction, Invoice, InvoiceLine, Payer, Payment, PaymentException, Receipt
+from .models import (
+    ZERO,
+    BankTransaction,
+    Invoice,
+    InvoiceLine,
+    Payer,
+    PayerLink,
+    Payment,
+    PaymentException,
+    Receipt,
+)
 from .workflow import ExceptionStatus, InvoiceStatus, ReceiptStatus
 
 
@@ -40,13 +50,31 @@ def payer_for_lookup(*, code: str, phone: str) -> Payer | None:
     return payer if normalize_thai_phone(payer.phone) == phone else None
 
 
-def payer_of_user(user) -> Payer | None:
-    """The payer whose phone on file is the signed-in citizen's phone (only when exactly one matches)."""
-    phone = normalize_thai_phone(getattr(user, "phone", "") or "")
-    if not phone or getattr(user, "kind", "") != "citizen":
-        return None
-    candidates = [p for p in Payer.objects.filter(is_active=True, phone=phone)[:2]]
-    return candidates[0] if len(candidates) == 1 else None
+def payers_of_user(user) -> QuerySet[Payer]:
+    """The payers whose bills a signed-in citizen may see: those carrying the national ID a digital-ID
+    provider verified for them, and those linked by proof (a code to the payer's phone, or the town's
+    check). A matching phone number alone is no proof and grants nothing."""
+    if user is None or not user.is_authenticated or getattr(user, "kind", "") != "citizen":
+        return Payer.objects.none()
+    proof = Q(links__user=user, links__status=PayerLink.Status.ACTIVE)
+    national_id = getattr(user, "verified_national_id", "")
+    if national_id:
+        proof |= Q(national_id=national_id)
+    return Payer.objects.filter(proof, is_active=True).distinct().order_by("code")
+
+
+def may_see_payer(user, payer: Payer) -> bool:
+    """True when `user` may see this payer's bills (see payers_of_user)."""
+    return payers_of_user(user).filter(pk=payer.pk).exists()
+
+
+def pending_payer_links() -> QuerySet[PayerLink]:
+    """Citizens waiting for a finance officer to confirm a payer link, oldest first."""
+    return (
+        PayerLink.objects.filter(status=PayerLink.Status.REQUESTED)
+        .select_related("payer", "user")
+        .order_by("created_at")
+    )
 
 
 def invoices_of_payer(payer: Payer) -> QuerySet[Invoice]:

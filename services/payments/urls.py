@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/payers/new/", backoffice.payer_edit, name="staff_payer_new"),
     path("staff/payers/<str:code>/", backoffice.payer_detail, name="staff_payer"),
     path("staff/payers/<str:code>/edit/", backoffice.payer_edit, name="staff_payer_edit"),
+    path("staff/payer-links/<int:pk>/decide/", backoffice.payer_link_decide, name="staff_payer_link_decide"),
     path("staff/invoices/", backoffice.invoices, name="staff_invoices"),
     path("staff/invoices/<str:number>/", backoffice.invoice_detail, name="staff_invoice"),
     path("staff/bill-runs/", backoffice.bill_runs, name="staff_bill_runs"),

@@ -110,7 +110,7 @@ TOWN_PAGES = [
     ("/", ["Alpha", "Services", "Sign in", "Complaints and requests", "One Stop Service centre", "Skip to content"]),
     ("/accounts/login/", ["Sign in", "Username", "Password", "<p class=\"muted\">Alpha</p>"]),
     ("/complaints/new/", ["Report a complaint / request a service", "Category", "Send report", "Use my current location"]),
-    ("/payments/", ["Pay fees", "Payer code", "Registered phone number", "View invoices"]),
+    ("/payments/", ["Pay fees", "Payer code", "Registered phone number", "Send code"]),
     ("/permits/", ["Building permit (up to 150 square metres)", "Apply for a permit", "My applications"]),
 ]
 

@@ -21,13 +21,14 @@ from django.views.decorators.http import require_POST
 from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 
-from .. import actions, billing, documents, selectors
+from .. import actions, billing, documents, payer_links, selectors
 from ..models import (
     BillRun,
     FeeTier,
     FeeType,
     Invoice,
     Payer,
+    PayerLink,
     PaymentException,
     PaymentSettings,
     Receipt,
@@ -108,6 +109,9 @@ def payers(request):
             "report": report,
             "communities": communities,
             "can_import": request.user.has_perm("payments.add_payer"),
+            "pending_links": selectors.pending_payer_links()[:50]
+            if request.user.has_perm("payments.change_payer")
+            else [],
         },
     )
 
@@ -123,8 +127,19 @@ def payer_detail(request, code: str):
             "payer": payer,
             "ledger": ledger,
             "fees": payer.fees.select_related("tier__fee_type"),
+            "links": payer.links.exclude(status="revoked").select_related("user", "decided_by"),
         },
     )
+
+
+@require_POST
+@staff_required
+def payer_link_decide(request, pk: int):
+    """Confirm or refuse a citizen's request to see a payer's bills (after checking their ID)."""
+    get_object_or_404(PayerLink, pk=pk)
+    link = payer_links.decide_payer_link(link_id=pk, by=request.user, approve=request.POST.get("approve") == "1")
+    messages.success(request, _("บันทึกแล้ว"))
+    return redirect("payments:staff_payer", code=link.payer.code)
 
 
 @staff_required
@@ -525,6 +540,7 @@ class PayerForm(forms.ModelForm):
             "occupancy",
             "phone",
             "email",
+            "national_id",
             "is_active",
         ]
 

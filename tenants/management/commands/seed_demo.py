@@ -113,7 +113,13 @@ class Command(BaseCommand):
                     # Only for a town this run created: a later run must not undo what staff changed.
                     created += seed_public_board(spec)
             # Fee catalogue and payers, so the bill look-up works on the demo (idempotent).
-            call_command("seed_payments_demo", town=town.slug, stdout=io.StringIO())
+            call_command(
+                "seed_payments_demo",
+                town=town.slug,
+                citizen=f"{spec['staff_prefix']}-citizen",
+                officer=f"{spec['staff_prefix']}-finance",
+                stdout=io.StringIO(),
+            )
         if created:
             self.stdout.write(self.style.SUCCESS("created: " + ", ".join(created)))
         else:

@@ -171,7 +171,8 @@ def test_demo_seed_gives_a_payer_the_portal_can_find(in_town_a):
     call_command("seed_payments_demo", town="alpha", payers=10, stdout=__import__("io").StringIO())
     connection.set_tenant(in_town_a)
     assert Payer.objects.filter(code__startswith="H").count() >= 8
-    assert payer_for_lookup(code="h0001", phone="081 234 5678").code == "H0001"
+    assert payer_for_lookup(code="h0001", phone="081 234 5678") is None  # not the demo citizen's phone
+    assert payer_for_lookup(code="h0002", phone="0800000002").code == "H0002"
     assert PayerFee.objects.filter(payer__code="H0003", tier__fee_type__code="wastewater").exists()
 
 

@@ -2,8 +2,9 @@
 
     python manage.py seed_payments_demo --town bangsare [--payers 40]
 
-Idempotent: payers are upserted by code. The first payer is H0001 with phone 0812345678, to try the
-portal's "find my bills".
+Idempotent: payers are upserted by code. With --citizen, that citizen account is linked to the
+payer H0032 (นางมาลี ใจดี, phone 0812345678) through the finance officer's confirmation, the way a
+real link is made; no other payer shares the citizen's phone, so nobody sees another's bills.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ COMMUNITIES = [
 ]
 MEN = ["สมชาย", "ประเสริฐ", "สุนทร", "ชัยวัฒน์", "สมศักดิ์"]
 WOMEN = ["สมหญิง", "วันดี", "มาลี", "บุญมี", "จันทร์เพ็ญ"]
+# n = 32 is named นางมาลี ใจดี by name() below: the demo citizen's own household.
+CITIZEN_PAYER = 32
+CITIZEN_PHONE = "0812345678"
 LAST_NAMES = ["ใจดี", "รักถิ่น", "ทะเลงาม", "บางเสร่", "มั่นคง", "สุขสบาย", "ศรีสมุทร", "แสงทอง"]
 
 
@@ -39,6 +43,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--town", required=True)
         parser.add_argument("--payers", type=int, default=40)
+        parser.add_argument("--citizen", default="", help="username of the demo citizen to link to H0032")
+        parser.add_argument("--officer", default="", help="username of the finance officer who confirms")
 
     def handle(self, *args, **options):
         town = Municipality.objects.filter(slug=options["town"]).first()
@@ -56,7 +62,7 @@ class Command(BaseCommand):
                         "kind": PayerKind.SHOP if shop else PayerKind.HOUSEHOLD,
                         "house_no": f"{n}/{n % 9 + 1}",
                         "community": COMMUNITIES[n % 8],
-                        "phone": "0812345678" if n == 1 else f"08{n:08d}",
+                        "phone": CITIZEN_PHONE if n == CITIZEN_PAYER else f"08{n:08d}",
                     },
                 )
                 garbage = tiers[("garbage", "shop" if shop else "household")]
@@ -68,9 +74,26 @@ class Command(BaseCommand):
                     PayerFee.objects.update_or_create(
                         payer=payer, tier=wastewater, defaults={"quantity": Decimal("12")}
                     )
+            if options["citizen"] and options["payers"] >= CITIZEN_PAYER:
+                self.link_citizen(options["citizen"], options["officer"])
             self.stdout.write(
                 f"{town.slug}: {Payer.objects.count()} payers, {FeeTier.objects.count()} fee tiers"
             )
+
+    @staticmethod
+    def link_citizen(username: str, officer_name: str) -> None:
+        from services.accounts.models import User
+        from services.payments import payer_links
+        from services.payments.models import PayerLink
+
+        citizen = User.objects.filter(username=username, kind=User.Kind.CITIZEN).first()
+        officer = User.objects.filter(username=officer_name, kind=User.Kind.STAFF).first()
+        payer = Payer.objects.get(code=f"H{CITIZEN_PAYER:04d}")
+        if citizen is None or officer is None or payer.links.filter(user=citizen).exists():
+            return
+        link = payer_links.request_payer_link(user=citizen, payer_code=payer.code, note="ผู้ชำระเอง (demo)")
+        if link.status == PayerLink.Status.REQUESTED:
+            payer_links.decide_payer_link(link_id=link.pk, by=officer, approve=True)
 
     @staticmethod
     def name(n: int, shop: bool) -> str:
