@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.casework import actions as casework
+from services.casework import notifications
 from services.casework.geo import is_inside_boundary
 from services.casework.models import Case, CaseEvent, CaseKind, CaseStatus, Certificate
 from services.common.buddhist_era import format_be_long
 from services.common.thai_id import is_valid_thai_id, normalize_thai_id
+from tenants.current import current_town
 
 from .models import (
     MAX_FLOOR_AREA_M2,
@@ -135,7 +137,7 @@ def clean_application(data: dict) -> dict:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             errors["latitude"] = _("พิกัดไม่ถูกต้อง (Invalid coordinates)")
         elif not is_inside_boundary(
-            getattr(casework.current_town(), "boundary", None), latitude=latitude, longitude=longitude
+            getattr(current_town(), "boundary", None), latitude=latitude, longitude=longitude
         ):
             errors["latitude"] = _(
                 "ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของเทศบาล/อบต. นี้ (The pin is outside this town's boundary)"
@@ -208,7 +210,7 @@ def save_application_draft(*, by, data: dict, case_id: int | None = None) -> Cas
     detail.full_clean(exclude=["case"])
     detail.save()
     if case.status == CaseStatus.RETURNED:
-        casework._event(case, CaseEvent.Kind.DOCUMENT, _("ผู้ยื่นแก้ไขข้อมูลคำขอ"), by=by)
+        casework.record_event(case, CaseEvent.Kind.DOCUMENT, _("ผู้ยื่นแก้ไขข้อมูลคำขอ"), by=by)
     return case
 
 
@@ -257,7 +259,7 @@ def request_permit_change(
         new_holder_national_id=new_holder_national_id if kind == PermitRequest.Kind.TRANSFER else "",
         requested_by=by,
     )
-    casework._event(
+    casework.record_event(
         certificate.case, CaseEvent.Kind.NOTE, _("ยื่น%(kind)s") % {"kind": request.get_kind_display()}, by=by
     )
     return request
@@ -297,8 +299,8 @@ def decide_permit_request(*, request_id: int, by, approve: bool, note: str = "")
     }
     if approve and request.kind == PermitRequest.Kind.EXTENSION:
         message += _(" ใช้ได้ถึงวันที่ %(date)s") % {"date": format_be_long(certificate.valid_until)}
-    casework._event(case, CaseEvent.Kind.CERTIFICATE, f"{message} {note}".strip(), by=by)
-    casework.notifications.notify_applicant(
+    casework.record_event(case, CaseEvent.Kind.CERTIFICATE, f"{message} {note}".strip(), by=by)
+    notifications.notify_applicant(
         case, subject=request.get_kind_display(), body=message, key=f"permit-request:{request.pk}"
     )
     return request
@@ -325,7 +327,7 @@ def notify_supervisor(
         ends_on,
     )
     detail.save(update_fields=["supervisor_name", "work_starts_on", "work_ends_on"])
-    casework._event(
+    casework.record_event(
         case,
         CaseEvent.Kind.NOTE,
         _("แจ้งผู้ควบคุมงาน %(name)s เริ่ม %(start)s สิ้นสุด %(end)s")

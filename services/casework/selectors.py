@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from .actions.common import today
 from .models import Case, CaseDocument, CaseStatus, Certificate, DocumentRequirement
 from .registry import case_type_for
 
@@ -48,8 +49,6 @@ def cases_for_staff(
             | Q(address__icontains=query)
         )
     if overdue_only:
-        from .actions import today
-
         cases = cases.filter(
             due_date__lt=today(),
             status__in=[CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.INSPECTED, CaseStatus.REVIEWED],

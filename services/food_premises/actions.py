@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.casework import actions as casework
-from services.casework import billing
+from services.casework import billing, notifications
 from services.casework.fees import NoRateConfigured
 from services.casework.geo import is_inside_boundary
 from services.casework.models import Case, CaseEvent, CaseFee, CaseKind, CaseStatus, Certificate
 from services.common.buddhist_era import format_be_long
 from services.common.thai_id import is_valid_thai_id, normalize_thai_id
+from tenants.current import current_town
 
 from .case_type import KIND, compute_fee, fee_period
 from .models import (
@@ -93,7 +94,7 @@ def clean_notification(data: dict) -> dict:
         errors["latitude"] = _("กรุณาปักหมุดตำแหน่ง (Pin the location)")
     else:
         if not is_inside_boundary(
-            getattr(casework.current_town(), "boundary", None), latitude=latitude, longitude=longitude
+            getattr(current_town(), "boundary", None), latitude=latitude, longitude=longitude
         ):
             errors["latitude"] = _(
                 "ตำแหน่งที่ปักหมุดอยู่นอกเขตพื้นที่ของเทศบาล/อบต. นี้ (The pin is outside this town's boundary)"
@@ -164,7 +165,7 @@ def save_notification_draft(*, by, data: dict, case_id: int | None = None) -> Ca
     detail.full_clean(exclude=["case"])
     detail.save()
     if case.status == CaseStatus.RETURNED:
-        casework._event(case, CaseEvent.Kind.DOCUMENT, _("ผู้แจ้งแก้ไขข้อมูล"), by=by)
+        casework.record_event(case, CaseEvent.Kind.DOCUMENT, _("ผู้แจ้งแก้ไขข้อมูล"), by=by)
     return case
 
 
@@ -224,7 +225,7 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                     due_date=start + dt.timedelta(days=settings.fee_due_days),
                 )
                 billing.raise_fee_invoice(fee)
-                casework._event(
+                casework.record_event(
                     case,
                     CaseEvent.Kind.FEE,
                     _("ค่าธรรมเนียมงวด %(label)s %(amount)s บาท ชำระภายใน %(date)s")
@@ -238,7 +239,7 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                 due_date__gte=day,
                 due_date__lte=day + dt.timedelta(days=settings.reminder_days),
             ):
-                casework.notifications.notify_applicant(
+                notifications.notify_applicant(
                     case,
                     subject=_("แจ้งเตือนชำระค่าธรรมเนียม"),
                     body=_(
@@ -282,7 +283,7 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                     due_date=day + dt.timedelta(days=settings.fee_due_days),
                 )
                 billing.raise_fee_invoice(surcharge)
-                casework._event(
+                casework.record_event(
                     case,
                     CaseEvent.Kind.FEE,
                     _("ชำระล่าช้า เงินเพิ่มร้อยละ 20: %(amount)s บาท") % {"amount": f"{amount:,.2f}"},
@@ -365,7 +366,7 @@ def request_change(
         details=details.strip(),
         requested_by=by,
     )
-    casework._event(certificate.case, CaseEvent.Kind.NOTE, notice.get_kind_display(), by=by)
+    casework.record_event(certificate.case, CaseEvent.Kind.NOTE, notice.get_kind_display(), by=by)
     return notice
 
 
@@ -396,7 +397,7 @@ def decide_change(*, notice_id: int, by, approve: bool, note: str = "") -> Chang
             detail.area_m2 = notice.new_area_m2 or detail.area_m2
         detail.save()
         casework.rerender_certificate(certificate_id=certificate.pk, by=by)
-    casework._event(
+    casework.record_event(
         case,
         CaseEvent.Kind.CERTIFICATE,
         f"{notice.get_kind_display()}: {notice.get_status_display()} {note}".strip(),

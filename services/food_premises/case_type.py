@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from services.casework.actions.common import settings_for
 from services.casework.fees import FeeLine, FeeQuote, pick_rate
 from services.casework.models import Case, CaseKind, DeadlineRule, DocumentRequirement
 from services.casework.registry import CaseType
@@ -37,8 +38,6 @@ def fee_period(day: dt.date, months: int) -> tuple[str, dt.date]:
 
 
 def fee_period_label(day: dt.date) -> str:
-    from services.casework.actions import settings_for
-
     return fee_period(day, settings_for(KIND).fee_period_months)[0]
 
 

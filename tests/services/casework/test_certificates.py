@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pypdf import PdfReader
 
 from services.casework import actions, selectors
+from services.casework.actions import certificates
 from services.casework.models import Certificate
 from tests.services.casework import builders as b
 
@@ -98,7 +99,7 @@ def test_a_failed_render_gives_the_number_back(monkeypatch):
     def broken(certificate):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(actions, "render_certificate", broken)
+    monkeypatch.setattr(certificates, "render_certificate", broken)
     with pytest.raises(RuntimeError), transaction.atomic():
         actions.issue_paid_certificate(case_id=case.pk)
     assert peek_last_number("building_permit", actions.today().year + 543) == before

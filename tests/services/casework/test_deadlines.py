@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from services.casework import actions
 from services.casework.models import Case, CaseStatus
+from services.casework.working_days import add_working_days
 from services.common.models import OutboxMessage
 from tests.factories import make_user
 from tests.services.casework import builders as b
@@ -43,7 +44,7 @@ def test_a_returned_notification_not_fixed_in_7_working_days_becomes_void():
     case = b.submitted_food()
     actions.return_for_fixes(case_id=case.pk, by=b.health_officer(), items=[{"text": "ขาดแผนที่"}])
     case.refresh_from_db()
-    assert case.applicant_due_date == actions.add_working_days(actions.today(), 7)
+    assert case.applicant_due_date == add_working_days(actions.today(), 7)
     assert actions.void_lapsed_returns() == 0
     assert actions.void_lapsed_returns(now=timezone.now() + dt.timedelta(days=20)) == 1
     case.refresh_from_db()
