@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://... python bench/billing.py [--payers 10000] [--lines 100000]
 
 Creates a throw-away town schema, times the two operations through the real code paths
-(billing.run_bill_run, statements.import_statement with a BOT TIS-620 file), checks the results,
+(billing.run_bill_run, actions.import_statement with a BOT TIS-620 file), checks the results,
 drops the schema, and rewrites its own section of docs/benchmarks.md. Goals: bill run < 10 s,
 reconciliation < 30 s.
 """
@@ -179,8 +179,9 @@ def main() -> None:
     try:
         with tenant_context(town):
             from services.payments import billing, promptpay
+            from services.payments.actions import import_statement
             from services.payments.models import Invoice, Receipt
-            from services.payments.statements import format_bot_file, import_statement
+            from services.payments.statements import format_bot_file
 
             seed_payers(args.payers)
             t0 = time.perf_counter()
@@ -213,7 +214,7 @@ def main() -> None:
         f"| {args.payers:,} payers → {run.invoice_count:,} bills | {bill_seconds:.2f} | < 10 s ({bill_ok}) |"
     )
     reconcile_row = (
-        "| reconciliation (`statements.import_statement`, BOT 256-char TIS-620 file): parse, record, match, "
+        "| reconciliation (`actions.import_statement`, BOT 256-char TIS-620 file): parse, record, match, "
         f"pay, receipts | {args.lines:,} lines → {statement.matched_count:,} paid with receipts, "
         f"{statement.exception_count:,} exceptions | {reconcile_seconds:.2f} | < 30 s ({rec_ok}) |"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,14 +19,17 @@ from django.utils import timezone
 
 from services.common.buddhist_era import MONTHS_LONG, be_year, fiscal_year, format_be_short
 from services.common.models import OutboxMessage
+from services.common.workflow import move
 
-from .actions import INVOICE_SERIES, current_town, invoice_number, qr_payload_for, take_numbers
 from .bulk import copy_insert, update_columns
-from .models import ZERO, BillRun, FeeTier, Invoice, InvoiceLine, PayerFee, PaymentSettings
-from .workflow import InvoiceStatus
+from .models import ZERO, BillRun, FeeTier, Invoice, InvoiceLine, Payer, PayerFee, PaymentSettings
+from .official_numbers import INVOICE_SERIES, invoice_number, take_numbers
+from .payee import current_town, qr_payload_for
+from .workflow import BILL_RUN_TRANSITIONS, INVOICE_TRANSITIONS, BillRunStatus, InvoiceStatus
 
 CENT = Decimal("0.01")
 BILL_RUN_SOURCE = "bill_run"
+ARREARS_FEE_CODE = "arrears"
 FISCAL_START_MONTH = 10
 
 
@@ -84,18 +88,41 @@ def run_bill_run(*, period: dt.date, by=None, today: dt.date | None = None) -> B
     return run
 
 
+@dataclass
+class _PayerBill:
+    """One payer's new bill before it is written: its payer, its lines, the older bills it carries."""
+
+    payer: Payer
+    lines: list[InvoiceLine] = field(default_factory=list)
+    carried: list[Invoice] = field(default_factory=list)
+
+
 def _bill(
     run: BillRun, *, settings_row: PaymentSettings, monthly_due: bool, yearly_due: bool, by, today: dt.date
 ) -> None:
+    """The body of a bill run (in its transaction): lines per payer, arrears, numbered bills, messages."""
     town = current_town()
-    period = run.period
-    months = settings_row.billing_months
+    bills = _fee_lines(run.period, months=settings_row.billing_months, monthly_due=monthly_due, yearly_due=yearly_due)
+    _carry_arrears(bills)
+    invoices = _new_invoices(run, bills, town=town, settings_row=settings_row, by=by, today=today)
+    copy_insert(invoices)
+    now = timezone.now()
+    _write_lines_and_carried(invoices, bills, now=now)
+    # Sent by the outbox sweep (every minute); one Celery message per bill would flood the broker.
+    copy_insert(_bill_messages(invoices, town=town, now=now), now=now)
+    run.invoice_count = len(invoices)
+    run.total = sum((invoice.total for invoice in invoices), ZERO)
+    move(run, to=BillRunStatus.DONE, by=None, transitions=BILL_RUN_TRANSITIONS)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["invoice_count", "total", "status", "finished_at"])
+
+
+def _fee_lines(period: dt.date, *, months: int, monthly_due: bool, yearly_due: bool) -> dict[int, _PayerBill]:
+    """Each active payer's recurring fees due this period, priced by the rate version in force."""
     tiers_by_code: dict = defaultdict(list)
     for tier in FeeTier.objects.select_related("fee_type").order_by("-valid_from"):
         tiers_by_code[(tier.fee_type_id, tier.code)].append(tier)
-
-    lines_by_payer: dict[int, list[InvoiceLine]] = defaultdict(list)
-    payers = {}
+    bills: dict[int, _PayerBill] = {}
     for fee in (
         PayerFee.objects.filter(is_active=True, payer__is_active=True)
         .select_related("payer", "tier")
@@ -117,7 +144,7 @@ def _bill(
         if tier.frequency == FeeTier.Frequency.MONTHLY and (months > 1 or fee.quantity != 1):
             description += f" — {quantity.normalize():f} {unit}"
         amount = (quantity * tier.amount).quantize(CENT, rounding=ROUND_HALF_UP)
-        lines_by_payer[fee.payer_id].append(
+        bills.setdefault(fee.payer_id, _PayerBill(payer=fee.payer)).lines.append(
             InvoiceLine(
                 fee_code=tier.fee_type.code,
                 description=description[:300],
@@ -127,37 +154,42 @@ def _bill(
                 rate_version=tier.rate_version,
             )
         )
-        payers[fee.payer_id] = fee.payer
+    return bills
 
-    # Arrears: unpaid bills of earlier runs move onto the new bill.
-    arrears: dict[int, list[Invoice]] = defaultdict(list)
+
+def _carry_arrears(bills: dict[int, _PayerBill]) -> None:
+    """Unpaid bills of earlier runs move onto the new bill as ค้างชำระยกมา lines (locked until commit)."""
     for old in (
         Invoice.objects.select_for_update()
-        .filter(source=BILL_RUN_SOURCE, status=InvoiceStatus.OPEN, payer_id__in=list(lines_by_payer))
+        .filter(source=BILL_RUN_SOURCE, status=InvoiceStatus.OPEN, payer_id__in=list(bills))
         .order_by("issue_date", "pk")
     ):
-        if old.outstanding > 0:
-            arrears[old.payer_id].append(old)
+        if old.outstanding <= 0:
+            continue
+        bill = bills[old.payer_id]
+        bill.carried.append(old)
+        bill.lines.append(
+            InvoiceLine(
+                fee_code=ARREARS_FEE_CODE,
+                description=f"ค้างชำระยกมา ตามใบแจ้งหนี้ {old.number} ({format_be_short(old.issue_date)})",
+                quantity=Decimal("1"),
+                unit_price=old.outstanding,
+                amount=old.outstanding,
+            )
+        )
 
+
+def _new_invoices(
+    run: BillRun, bills: dict[int, _PayerBill], *, town, settings_row: PaymentSettings, by, today: dt.date
+) -> list[Invoice]:
+    """The bills in memory, numbered from one block of the gapless series; a zero bill is paid at once."""
     fiscal = fiscal_year(today)
-    payer_ids = list(lines_by_payer)
-    first = take_numbers(INVOICE_SERIES, fiscal, len(payer_ids)) if payer_ids else 0
+    first = take_numbers(INVOICE_SERIES, fiscal, len(bills)) if bills else 0
     due = today + dt.timedelta(days=settings_row.due_days)
     invoices = []
-    for offset, payer_id in enumerate(payer_ids):
-        payer = payers[payer_id]
-        lines = lines_by_payer[payer_id]
-        for old in arrears.get(payer_id, ()):
-            lines.append(
-                InvoiceLine(
-                    fee_code="arrears",
-                    description=f"ค้างชำระยกมา ตามใบแจ้งหนี้ {old.number} ({format_be_short(old.issue_date)})",
-                    quantity=Decimal("1"),
-                    unit_price=old.outstanding,
-                    amount=old.outstanding,
-                )
-            )
-        total = sum((line.amount for line in lines), ZERO)
+    for offset, bill in enumerate(bills.values()):
+        payer = bill.payer
+        total = sum((line.amount for line in bill.lines), ZERO)
         number = invoice_number(town.short_code, fiscal, first + offset)
         invoice = Invoice(
             number=number,
@@ -170,7 +202,7 @@ def _bill(
             payer_email=payer.email,
             community=payer.community,
             source=BILL_RUN_SOURCE,
-            source_id=f"{period:%Y-%m}:{payer.code}",
+            source_id=f"{run.period:%Y-%m}:{payer.code}",
             bill_run=run,
             issue_date=today,
             due_date=due,
@@ -183,50 +215,46 @@ def _bill(
             else ""
         )
         if total == 0:
-            invoice.status = InvoiceStatus.PAID
+            move(invoice, to=InvoiceStatus.PAID, by=None, transitions=INVOICE_TRANSITIONS)
             invoice.paid_at = timezone.now()
         invoices.append(invoice)
-    copy_insert(invoices)
+    return invoices
 
-    all_lines = []
-    carried = []
-    messages = []
-    now = timezone.now()
+
+def _write_lines_and_carried(invoices: list[Invoice], bills: dict[int, _PayerBill], *, now) -> None:
+    all_lines, carried = [], []
     for invoice in invoices:
-        for position, line in enumerate(lines_by_payer[invoice.payer_id], start=1):
+        bill = bills[invoice.payer_id]
+        for position, line in enumerate(bill.lines, start=1):
             line.invoice = invoice
             line.position = position
             all_lines.append(line)
-        for old in arrears.get(invoice.payer_id, ()):
-            old.status = InvoiceStatus.CARRIED_FORWARD
+        for old in bill.carried:
+            move(old, to=InvoiceStatus.CARRIED_FORWARD, by=None, transitions=INVOICE_TRANSITIONS)
             old.carried_to = invoice
             old.qr_payload = ""
             old.updated_at = now
             carried.append(old)
-        if invoice.payer_phone and invoice.total > 0:
-            messages.append(
-                OutboxMessage(
-                    idempotency_key=f"invoice-sms-{invoice.number}",
-                    channel="sms",
-                    recipient=invoice.payer_phone,
-                    body=(
-                        f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท "
-                        f"ครบกำหนด {format_be_short(invoice.due_date)} ดูและชำระด้วย QR ที่ "
-                        f"https://{town.primary_host}/payments/bill/{invoice.access_token}/"
-                    ),
-                    next_attempt_at=now,
-                )
-            )
     copy_insert(all_lines)
     update_columns(carried, ["status", "carried_to", "qr_payload", "updated_at"])
-    # Sent by the outbox sweep (every minute); one Celery message per bill would flood the broker.
-    copy_insert(messages, now=now)
 
-    run.invoice_count = len(invoices)
-    run.total = sum((invoice.total for invoice in invoices), ZERO)
-    run.status = BillRun.Status.DONE
-    run.finished_at = timezone.now()
-    run.save(update_fields=["invoice_count", "total", "status", "finished_at"])
+
+def _bill_messages(invoices: list[Invoice], *, town, now) -> list[OutboxMessage]:
+    return [
+        OutboxMessage(
+            idempotency_key=f"invoice-sms-{invoice.number}",
+            channel="sms",
+            recipient=invoice.payer_phone,
+            body=(
+                f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท "
+                f"ครบกำหนด {format_be_short(invoice.due_date)} ดูและชำระด้วย QR ที่ "
+                f"https://{town.primary_host}/payments/bill/{invoice.access_token}/"
+            ),
+            next_attempt_at=now,
+        )
+        for invoice in invoices
+        if invoice.payer_phone and invoice.total > 0
+    ]
 
 
 def run_due_bill_run(today: dt.date | None = None) -> BillRun | None:

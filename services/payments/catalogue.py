@@ -14,8 +14,10 @@ from django.db import transaction
 
 from .models import FeeTier, FeeType, PayerKind
 
+# Payments' own fee types: code, Thai name, English, recurring, legal basis. Other services add
+# theirs by declaring `payment_fee_types` (the same tuples) on their AppConfig; payments never
+# names their fees.
 DEFAULT_FEE_TYPES = [
-    # code, Thai name, English, recurring, legal basis
     (
         "garbage",
         "ค่าธรรมเนียมเก็บและขนมูลฝอย",
@@ -30,22 +32,18 @@ DEFAULT_FEE_TYPES = [
         True,
         "พ.ร.บ.ส่งเสริมและรักษาคุณภาพสิ่งแวดล้อมแห่งชาติ พ.ศ. 2535 ม.88–90",
     ),
-    (
-        "building_permit",
-        "ค่าธรรมเนียมใบอนุญาตก่อสร้างอาคาร",
-        "Building permit fee",
-        False,
-        "พ.ร.บ.ควบคุมอาคาร พ.ศ. 2522 และกฎกระทรวง",
-    ),
-    ("plan_check", "ค่าธรรมเนียมการตรวจแบบแปลน", "Plan check fee", False, "กฎกระทรวง ฉบับที่ 7 (พ.ศ. 2528)"),
-    (
-        "food_certificate",
-        "ค่าธรรมเนียมหนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร",
-        "Food premises certificate fee",
-        False,
-        "พ.ร.บ.การสาธารณสุข พ.ศ. 2535 และข้อบัญญัติท้องถิ่น",
-    ),
 ]
+
+
+def registered_fee_types() -> list[tuple[str, str, str, bool, str]]:
+    """Payments' own fee types, then those each installed app declares (`AppConfig.payment_fee_types`)."""
+    from django.apps import apps
+
+    types = list(DEFAULT_FEE_TYPES)
+    for config in apps.get_app_configs():
+        types.extend(getattr(config, "payment_fee_types", ()))
+    return types
+
 
 # fee code, tier code, Thai name, payer kind, frequency, basis, amount (baht)
 DEFAULT_TIERS = [
@@ -88,7 +86,7 @@ DEFAULT_TIERS = [
 def install_default_catalogue(*, valid_from: dt.date, rate_version: str = "ตัวอย่าง — แก้ไขตามข้อบัญญัติ") -> int:
     """Create the example fee types and tiers that do not exist yet; returns how many tiers were added."""
     types = {}
-    for code, name_th, name_en, recurring, basis in DEFAULT_FEE_TYPES:
+    for code, name_th, name_en, recurring, basis in registered_fee_types():
         types[code], _created = FeeType.objects.get_or_create(
             code=code,
             defaults={

@@ -9,8 +9,8 @@ from services.common.buddhist_era import format_be_long, format_be_short
 from services.common.links import absolute_url
 
 from . import promptpay
-from .actions import current_town
 from .models import Invoice, PaymentSettings, Receipt
+from .payee import current_town
 from .pdf import png_data_uri, render_pdf
 
 

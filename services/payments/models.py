@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.common.thai_id import validate_thai_id
 
-from .workflow import ExceptionStatus, InvoiceStatus, ReceiptStatus
+from .workflow import BillRunStatus, ExceptionStatus, InvoiceStatus, ReceiptStatus, StatementStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -262,9 +262,7 @@ class PayerFee(models.Model):
 class BillRun(models.Model):
     """รอบการออกใบแจ้งหนี้ — one billing of all payers for one period; a period is billed once."""
 
-    class Status(models.TextChoices):
-        RUNNING = "running", _("กำลังออก")
-        DONE = "done", _("เสร็จสิ้น")
+    Status = BillRunStatus
 
     period = models.DateField(_("งวด (วันแรกของเดือน)"), unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
@@ -513,10 +511,7 @@ class StatementImport(models.Model):
         CSV = "csv", _("CSV")
         BOT = "bot", _("ไฟล์ธนาคารแห่งประเทศไทย 256 ตัวอักษร (TIS-620)")
 
-    class Status(models.TextChoices):
-        PROCESSING = "processing", _("กำลังนำเข้า")
-        DONE = "done", _("เสร็จสิ้น")
-        FAILED = "failed", _("ไฟล์ไม่ถูกต้อง")
+    Status = StatementStatus
 
     file_name = models.CharField(max_length=255)
     format = models.CharField(max_length=5, choices=Format.choices)

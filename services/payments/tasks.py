@@ -1,4 +1,8 @@
-"""Thin Celery wrappers around payments actions; each runs in the schema it was sent from."""
+"""Thin Celery wrappers around payments actions; each runs in the schema it was sent from.
+
+Tasks import actions and billing, never the reverse: an action that queues a task names it
+(`dispatch.run_after_commit`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime as dt
 
 from celery import shared_task
 
-from . import actions
+from . import actions, billing
 
 
 @shared_task(name="services.payments.tasks.settle_bank_transaction", acks_late=True)
@@ -27,14 +31,10 @@ def settle_pending_transactions(older_than_seconds: int = 30) -> int:
 
 @shared_task(name="services.payments.tasks.run_due_bill_run", acks_late=True)
 def run_due_bill_run() -> str:
-    from . import billing
-
     run = billing.run_due_bill_run()
     return str(run) if run else ""
 
 
 @shared_task(name="services.payments.tasks.import_statement_file", acks_late=True)
 def import_statement_file(statement_id: int) -> str:
-    from .statements import process_statement_import
-
-    return process_statement_import(statement_id=statement_id).status
+    return actions.process_statement_import(statement_id=statement_id).status

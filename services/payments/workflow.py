@@ -1,4 +1,7 @@
-"""Statuses of invoices, receipts and payment exceptions, and who may move them (see common.workflow.move)."""
+"""Statuses of invoices, receipts, exceptions, bill runs and statement imports, and who may move them.
+
+Every status field of payments changes through `services.common.workflow.move` with one of these tables.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,17 @@ class ExceptionStatus(models.TextChoices):
     RESOLVED = "resolved", _("ดำเนินการแล้ว")
 
 
+class BillRunStatus(models.TextChoices):
+    RUNNING = "running", _("กำลังออก")
+    DONE = "done", _("เสร็จสิ้น")
+
+
+class StatementStatus(models.TextChoices):
+    PROCESSING = "processing", _("กำลังนำเข้า")
+    DONE = "done", _("เสร็จสิ้น")
+    FAILED = "failed", _("ไฟล์ไม่ถูกต้อง")
+
+
 # None: the system fires it (a matched bank payment, a bill run); a string: the permission needed.
 INVOICE_TRANSITIONS: Final = {
     InvoiceStatus.OPEN: {
@@ -46,4 +60,17 @@ RECEIPT_TRANSITIONS: Final = {
 EXCEPTION_TRANSITIONS: Final = {
     ExceptionStatus.OPEN: {ExceptionStatus.RESOLVED: "payments.resolve_exception"},
     ExceptionStatus.RESOLVED: {},
+}
+
+# A bill run is written in one transaction: it ends done or does not exist.
+BILL_RUN_TRANSITIONS: Final = {
+    BillRunStatus.RUNNING: {BillRunStatus.DONE: None},
+    BillRunStatus.DONE: {},
+}
+
+# Only a queued upload is PROCESSING; a file read at once is created DONE.
+STATEMENT_TRANSITIONS: Final = {
+    StatementStatus.PROCESSING: {StatementStatus.DONE: None, StatementStatus.FAILED: None},
+    StatementStatus.DONE: {},
+    StatementStatus.FAILED: {},
 }

@@ -35,7 +35,6 @@ from ..models import (
     StatementImport,
 )
 from ..payer_import import import_payers
-from ..statements import queue_statement_import
 from ..workflow import ExceptionStatus, InvoiceStatus
 
 MAX_UPLOAD = 30 * 1024 * 1024
@@ -313,7 +312,7 @@ def statements(request):
     form = StatementForm(request.POST, request.FILES) if request.method == "POST" else StatementForm()
     if request.method == "POST" and form.is_valid():
         try:
-            statement = queue_statement_import(
+            statement = actions.queue_statement_import(
                 upload=form.cleaned_data["file"],
                 statement_format=form.cleaned_data["format"],
                 by=request.user,

@@ -211,7 +211,7 @@ def test_simulated_end_of_day_file_confirms_the_days_callbacks(in_town_a, tmp_pa
     from django.core.management import call_command
 
     from services.common.buddhist_era import BANGKOK
-    from services.payments.statements import import_statement
+    from services.payments.actions import import_statement
     from tests.factories import make_user
 
     invoice = make_invoice(amount="40.00")

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from services.common.numbering import peek_last_number
 from services.payments import actions, documents
 from services.payments.models import Receipt
+from services.payments.official_numbers import RECEIPT_SERIES
 from tests.factories import make_user
 
 from .conftest import make_invoice
@@ -74,7 +75,7 @@ def test_receipt_numbers_are_consecutive_and_books_roll_over(in_town_a, officer)
     receipts = [pay_at_counter(make_invoice(), officer) for _ in range(3)]
     sequences = [r.sequence for r in receipts]
     assert sequences == list(range(sequences[0], sequences[0] + 3))
-    assert peek_last_number(actions.RECEIPT_SERIES, receipts[0].fiscal_year) == sequences[-1]
+    assert peek_last_number(RECEIPT_SERIES, receipts[0].fiscal_year) == sequences[-1]
     assert [(r.book_no, r.number_in_book) for r in receipts] == [
         ((s - 1) // 2 + 1, (s - 1) % 2 + 1) for s in sequences
     ]

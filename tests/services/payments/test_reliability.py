@@ -11,11 +11,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from services.common.buddhist_era import fiscal_year
 from services.common.numbering import peek_last_number
 from services.payments import actions, banks
+from services.payments.actions.settlement import PAUSE_ENV
 from services.payments.models import BankTransaction, Invoice, InvoiceLine, Payment, PaymentException, Receipt
+from services.payments.official_numbers import RECEIPT_SERIES
 from tenants.models import Municipality
 
 from .conftest import make_invoice
@@ -127,8 +131,8 @@ def test_concurrent_payments_of_different_bills_get_gapless_receipt_numbers(
         town = Municipality.objects.get(slug="alpha")
         with tenant_context(town):
             invoices = [make_invoice(amount="10.00") for _ in range(10)]
-            fiscal = actions.fiscal_year(actions.timezone.now())
-            before = peek_last_number(actions.RECEIPT_SERIES, fiscal)
+            fiscal = fiscal_year(timezone.now())
+            before = peek_last_number(RECEIPT_SERIES, fiscal)
         ids = [f"GAP{uuid.uuid4().hex[:10]}" for _ in invoices]
         try:
             run_in_threads(
@@ -145,7 +149,7 @@ def test_concurrent_payments_of_different_bills_get_gapless_receipt_numbers(
                     Receipt.objects.filter(invoice__in=invoices).values_list("sequence", flat=True)
                 )
                 assert sequences == list(range(before + 1, before + 11))
-                assert peek_last_number(actions.RECEIPT_SERIES, fiscal) == before + 10
+                assert peek_last_number(RECEIPT_SERIES, fiscal) == before + 10
         finally:
             with tenant_context(town):
                 cleanup([i.pk for i in invoices], [f"generic:{i}" for i in ids])
@@ -170,18 +174,18 @@ def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_a
         town = Municipality.objects.get(slug="alpha")
         with tenant_context(town):
             invoice = make_invoice(amount="150.00")
-            fiscal = actions.fiscal_year(actions.timezone.now())
-            before = peek_last_number(actions.RECEIPT_SERIES, fiscal)
+            fiscal = fiscal_year(timezone.now())
+            before = peek_last_number(RECEIPT_SERIES, fiscal)
             txn, _ = actions.record_bank_transaction(
                 channel="callback",
                 transaction_key=f"generic:KILL{uuid.uuid4().hex[:8]}",
                 amount=Decimal("150.00"),
-                paid_at=actions.timezone.now(),
+                paid_at=timezone.now(),
                 ref1=invoice.ref1,
                 ref2=invoice.ref2,
             )
         try:
-            live_worker.env[actions.PAUSE_ENV] = "60"
+            live_worker.env[PAUSE_ENV] = "60"
             live_worker.start()
             with tenant_context(town):
                 settle_bank_transaction.delay(txn.pk)
@@ -194,9 +198,9 @@ def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_a
                 live_worker.kill()
                 assert Payment.objects.filter(invoice=invoice).count() == 1
                 assert not Receipt.objects.filter(invoice=invoice).exists()
-                assert peek_last_number(actions.RECEIPT_SERIES, fiscal) == before
+                assert peek_last_number(RECEIPT_SERIES, fiscal) == before
 
-            live_worker.env.pop(actions.PAUSE_ENV)
+            live_worker.env.pop(PAUSE_ENV)
             live_worker.start()
             with tenant_context(town):
                 settle_pending_transactions.delay(0)
@@ -209,7 +213,7 @@ def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_a
                 receipts = list(Receipt.objects.filter(invoice=invoice))
                 assert len(receipts) == 1
                 assert receipts[0].sequence == before + 1
-                assert peek_last_number(actions.RECEIPT_SERIES, fiscal) == before + 1
+                assert peek_last_number(RECEIPT_SERIES, fiscal) == before + 1
         finally:
             with tenant_context(town):
                 cleanup([invoice.pk], [txn.transaction_key])

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 
 from services.common.buddhist_era import BANGKOK
 from services.payments import actions, statements
+from services.payments.actions import import_statement
 from services.payments.models import BankTransaction, Invoice, Payment, PaymentException, Receipt
-from services.payments.statements import StatementLine, format_bot_file, import_statement
+from services.payments.statements import StatementLine, format_bot_file
 from tests.factories import make_user
 
 from .conftest import make_invoice
@@ -242,15 +243,15 @@ def test_uploaded_statement_is_reconciled_by_the_background_task(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
 
+    from services.payments.actions import process_statement_import
     from services.payments.models import StatementImport
-    from services.payments.statements import process_statement_import
 
     finance = make_user(roles=("finance_officer",))
     bill = make_invoice(amount="30.00")
     client_a.force_login(finance)
     upload = SimpleUploadedFile("eod.txt", format_bot_file([line_for(bill)]))
     with (
-        mock.patch("services.payments.tasks.import_statement_file.delay") as delay,
+        mock.patch("services.payments.dispatch.current_app.send_task") as send_task,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client_a.post("/payments/staff/statements/", {"file": upload, "format": "bot"})
@@ -258,7 +259,7 @@ def test_uploaded_statement_is_reconciled_by_the_background_task(
     connection.set_tenant(in_town_a)
     statement = StatementImport.objects.get(file_name="eod.txt")
     assert statement.status == "processing"
-    delay.assert_called_once_with(statement.pk)
+    send_task.assert_called_once_with("services.payments.tasks.import_statement_file", args=(statement.pk,))
     assert process_statement_import(statement_id=statement.pk).status == "done"
     statement.refresh_from_db()
     assert statement.matched_count == 1
@@ -271,7 +272,7 @@ def test_uploaded_statement_is_reconciled_by_the_background_task(
 def test_a_bad_uploaded_file_is_marked_failed_with_its_lines(in_town_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from services.payments.statements import process_statement_import, queue_statement_import
+    from services.payments.actions import process_statement_import, queue_statement_import
 
     finance = make_user(roles=("finance_officer",))
     statement = queue_statement_import(

@@ -10,7 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
-from services.payments.statements import StatementError, import_statement
+from services.payments.actions import import_statement
+from services.payments.statements import StatementError
 from tenants.models import Municipality
 
 
