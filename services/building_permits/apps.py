@@ -37,6 +37,19 @@ class BuildingPermitsConfig(AppConfig):
         ("คำขออนุญาตก่อสร้าง", "building_permits:staff_list", "building_permits.view_permit_cases"),
     ]
 
+    # The fee types this service bills, for the town's payment catalogue (code, Thai, English,
+    # recurring, legal basis); payments reads them, so it never names a permit fee itself.
+    payment_fee_types = [
+        (
+            "building_permit",
+            "ค่าธรรมเนียมใบอนุญาตก่อสร้างอาคาร",
+            "Building permit fee",
+            False,
+            "พ.ร.บ.ควบคุมอาคาร พ.ศ. 2522 และกฎกระทรวง",
+        ),
+        ("plan_check", "ค่าธรรมเนียมการตรวจแบบแปลน", "Plan check fee", False, "กฎกระทรวง ฉบับที่ 7 (พ.ศ. 2528)"),
+    ]
+
     def ready(self) -> None:
         from auditlog.registry import auditlog
 

@@ -43,6 +43,17 @@ class FoodPremisesConfig(AppConfig):
         },
     }
 
+    # The fee type this service bills, for the town's payment catalogue (see building_permits/apps.py).
+    payment_fee_types = [
+        (
+            "food_certificate",
+            "ค่าธรรมเนียมหนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร",
+            "Food premises certificate fee",
+            False,
+            "พ.ร.บ.การสาธารณสุข พ.ศ. 2535 และข้อบัญญัติท้องถิ่น",
+        ),
+    ]
+
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
