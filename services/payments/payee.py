@@ -1,4 +1,4 @@
-"""Who is paid: the town of the current schema and the Thai QR that pays one of its bills.
+"""Who is paid: the Thai QR that pays one of the current town's bills, and links to its portal.
 
 A bottom layer: it reads models and settings and imports nothing else of payments, so billing,
 statements and actions can all use it without importing each other.
@@ -8,23 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import connection
 from django.urls import reverse
+
+from tenants.current import current_town
 
 from . import promptpay
 from .models import Invoice, PaymentSettings
-
-
-def current_town():
-    """The Municipality of the schema this connection is in (the middleware or the Celery task set it)."""
-    from tenants.models import Municipality
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Municipality):
-        return tenant
-    # schema_context() and the Celery tenancy set only the schema name; the registry is in `public`,
-    # which stays on the search path.
-    return Municipality.objects.filter(schema_name=connection.schema_name).first()
 
 
 def qr_payload_for(*, town, ref1: str, ref2: str, amount: Decimal, mode: str) -> str:
