@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from services.common.thai_id import validate_thai_id
 
-from .workflow import BillRunStatus, ExceptionStatus, InvoiceStatus, ReceiptStatus, StatementStatus
+from .workflow import (
+    BillRunStatus,
+    ExceptionStatus,
+    InvoiceStatus,
+    PayerLinkStatus,
+    ReceiptStatus,
+    StatementStatus,
+)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -215,10 +222,7 @@ class PayerLink(models.Model):
         PHONE_CODE = "phone_code", _("รหัสยืนยันทาง SMS ถึงเบอร์ของผู้ชำระ")
         TOWN_CONFIRMED = "town", _("เจ้าหน้าที่ตรวจสอบและยืนยัน")
 
-    class Status(models.TextChoices):
-        REQUESTED = "requested", _("รอเจ้าหน้าที่ยืนยัน")
-        ACTIVE = "active", _("เชื่อมแล้ว")
-        REVOKED = "revoked", _("ยกเลิกแล้ว")
+    Status = PayerLinkStatus
 
     payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="links", verbose_name=_("ผู้ชำระ"))
     user = models.ForeignKey(

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from services.common import phone_verification
 from services.common.thai_phone import normalize_thai_phone
+from services.common.workflow import move
 
 from .models import Payer, PayerLink
+from .workflow import PAYER_LINK_TRANSITIONS
 
 OTP_PURPOSE = "payer-link"
 
@@ -48,7 +50,7 @@ def link_by_phone_code(*, user, payer_id: int) -> PayerLink:
     _citizen_only(user)
     link, _created = PayerLink.objects.select_for_update().get_or_create(payer_id=payer_id, user=user)
     link.method = PayerLink.Method.PHONE_CODE
-    link.status = PayerLink.Status.ACTIVE
+    move(link, to=PayerLink.Status.ACTIVE, by=user, transitions=PAYER_LINK_TRANSITIONS)
     link.decided_at = timezone.now()
     link.decided_by = None
     link.save()  # audited (auditlog): who, when, which method
@@ -66,7 +68,7 @@ def request_payer_link(*, user, payer_code: str, note: str = "") -> PayerLink:
         payer=payer, user=user, defaults={"note": note[:300]}
     )
     if not created and link.status == PayerLink.Status.REVOKED:
-        link.status = PayerLink.Status.REQUESTED
+        move(link, to=PayerLink.Status.REQUESTED, by=user, transitions=PAYER_LINK_TRANSITIONS)
         link.note = note[:300]
         link.decided_at = None
         link.save(update_fields=["status", "note", "decided_at"])
@@ -79,7 +81,8 @@ def decide_payer_link(*, link_id: int, by, approve: bool) -> PayerLink:
     if not by.has_perm("payments.change_payer"):
         raise PermissionDenied
     link = PayerLink.objects.select_for_update().select_related("payer").get(pk=link_id)
-    link.status = PayerLink.Status.ACTIVE if approve else PayerLink.Status.REVOKED
+    target = PayerLink.Status.ACTIVE if approve else PayerLink.Status.REVOKED
+    move(link, to=target, by=by, transitions=PAYER_LINK_TRANSITIONS)
     link.method = PayerLink.Method.TOWN_CONFIRMED if approve else link.method
     link.decided_by = by
     link.decided_at = timezone.now()

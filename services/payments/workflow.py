@@ -39,6 +39,12 @@ class StatementStatus(models.TextChoices):
     FAILED = "failed", _("ไฟล์ไม่ถูกต้อง")
 
 
+class PayerLinkStatus(models.TextChoices):
+    REQUESTED = "requested", _("รอเจ้าหน้าที่ยืนยัน")
+    ACTIVE = "active", _("เชื่อมแล้ว")
+    REVOKED = "revoked", _("ยกเลิกแล้ว")
+
+
 # None: the system fires it (a matched bank payment, a bill run); a string: the permission needed.
 INVOICE_TRANSITIONS: Final = {
     InvoiceStatus.OPEN: {
@@ -73,4 +79,16 @@ STATEMENT_TRANSITIONS: Final = {
     StatementStatus.PROCESSING: {StatementStatus.DONE: None, StatementStatus.FAILED: None},
     StatementStatus.DONE: {},
     StatementStatus.FAILED: {},
+}
+
+# A citizen proves the payer's phone (any time, again after a revocation) or asks the town again;
+# a finance officer confirms or revokes (the action checks payments.change_payer).
+PAYER_LINK_TRANSITIONS: Final = {
+    PayerLinkStatus.REQUESTED: {PayerLinkStatus.ACTIVE: None, PayerLinkStatus.REVOKED: "payments.change_payer"},
+    PayerLinkStatus.ACTIVE: {PayerLinkStatus.ACTIVE: None, PayerLinkStatus.REVOKED: "payments.change_payer"},
+    PayerLinkStatus.REVOKED: {
+        PayerLinkStatus.REQUESTED: None,
+        PayerLinkStatus.ACTIVE: None,
+        PayerLinkStatus.REVOKED: "payments.change_payer",
+    },
 }
