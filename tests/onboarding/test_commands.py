@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 from PIL import Image
 
+from onboarding import demo
 from services.accounts.models import User
-from tenants import demo
 from tenants.models import Municipality
 
 from .conftest import make_spec

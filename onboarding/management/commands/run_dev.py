@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from tenants import demo
+from onboarding import demo
 
 
 class Command(BaseCommand):

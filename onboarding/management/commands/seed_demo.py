@@ -17,9 +17,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context, tenant_context
 
+from onboarding import demo
 from onboarding.service_defaults import default_service_settings
 from services.accounts.models import Department, User
-from tenants import demo
 from tenants.models import Municipality
 
 
