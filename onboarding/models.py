@@ -143,7 +143,10 @@ class TownMonthlyFigures(models.Model):
     requests_filed = models.PositiveIntegerField(default=0)
     requests_resolved = models.PositiveIntegerField(default=0)
     median_resolution_hours = models.FloatField(null=True, blank=True)
+    median_resolution_working_hours = models.FloatField(null=True, blank=True)
     money_collected = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Each service's own figures, keyed by app label (see onboarding/summary.py for the shapes).
+    figures = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -164,7 +167,11 @@ class PlatformMonthlySummary(models.Model):
     requests_filed = models.PositiveIntegerField(default=0)
     requests_resolved = models.PositiveIntegerField(default=0)
     median_resolution_hours = models.FloatField(null=True, blank=True)
+    median_resolution_working_hours = models.FloatField(null=True, blank=True)
     money_collected = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # How many towns had figures for the month: 0 means "no data", not zero activity.
+    towns_reporting = models.PositiveIntegerField(default=0)
+    figures = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -172,6 +179,34 @@ class PlatformMonthlySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+    @property
+    def has_data(self) -> bool:
+        return self.towns_reporting > 0
+
+
+class TownFiguresStatus(models.Model):
+    """The last attempt to read one town's figures: when it worked, and why it last failed."""
+
+    municipality = models.OneToOneField(
+        "tenants.Municipality", on_delete=models.CASCADE, related_name="figures_status"
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("สถานะการรวบรวมสถิติของหน่วยงาน")
+        verbose_name_plural = _("สถานะการรวบรวมสถิติของหน่วยงาน")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {'failed' if self.is_failing else 'ok'}"
+
+    @property
+    def is_failing(self) -> bool:
+        return bool(
+            self.last_failure_at and (self.last_success_at is None or self.last_failure_at > self.last_success_at)
+        )
 
 
 class ReadySchema(models.Model):

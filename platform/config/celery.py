@@ -3,6 +3,7 @@ and run in that schema; periodic jobs fan out one small task per live town."""
 
 import os
 
+from celery.signals import worker_ready
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -34,3 +35,10 @@ def add_app_schedules(sender, **kwargs) -> None:
 
     for config in apps.get_app_configs():
         sender.conf.beat_schedule.update(getattr(config, "beat_schedule", {}))
+
+
+@worker_ready.connect
+def heartbeat_at_start(sender=None, **kwargs) -> None:
+    """Town health is true from the first minute: each live town beats once when a worker starts,
+    not only after the first 5-minute beat."""
+    sender.app.send_task("tenants.tasks.for_each_town", args=("tenants.tasks.record_town_heartbeat",))

@@ -50,6 +50,12 @@ class BuildingPermitsConfig(AppConfig):
         ("plan_check", "ค่าธรรมเนียมการตรวจแบบแปลน", "Plan check fee", False, "กฎกระทรวง ฉบับที่ 7 (พ.ศ. 2528)"),
     ]
 
+    def monthly_figures(self, start, end):
+        """This service's aggregates for the national summary (onboarding/summary.py)."""
+        from .figures import monthly_figures
+
+        return monthly_figures(start, end)
+
     def ready(self) -> None:
         from auditlog.registry import auditlog
 

@@ -60,6 +60,12 @@ class ComplaintsConfig(AppConfig):
         },
     }
 
+    def monthly_figures(self, start, end):
+        """This service's aggregates for the national summary (onboarding/summary.py)."""
+        from .figures import monthly_figures
+
+        return monthly_figures(start, end)
+
     def ready(self) -> None:
         from auditlog.registry import auditlog
         from django.db.models.signals import post_delete, post_save

@@ -46,7 +46,8 @@ class Percentile(Aggregate):
         super().__init__(expression, percentile=percentile, **extra)
 
 
-def _hours_to_resolve() -> ExpressionWrapper:
+def hours_to_resolve() -> ExpressionWrapper:
+    """Calendar hours from filing to the (last) resolution, as a database expression."""
     return ExpressionWrapper(
         Extract(ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField()), "epoch")
         / 3600.0,
@@ -269,8 +270,8 @@ def _resolution_stats(qs: QuerySet[Complaint]) -> dict:
     done = qs.filter(resolved_at__isnull=False)
     row = done.aggregate(
         count=Count("pk"),
-        median=Percentile(_hours_to_resolve(), 0.5),
-        p90=Percentile(_hours_to_resolve(), 0.9),
+        median=Percentile(hours_to_resolve(), 0.5),
+        p90=Percentile(hours_to_resolve(), 0.9),
         median_working=Percentile("resolution_working_hours", 0.5),
         # A reopened case is a miss whatever its later resolution time: the first fix did not hold.
         on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"), reopen_count=0)),

@@ -54,6 +54,12 @@ class FoodPremisesConfig(AppConfig):
         ),
     ]
 
+    def monthly_figures(self, start, end):
+        """This service's aggregates for the national summary (onboarding/summary.py)."""
+        from .figures import monthly_figures
+
+        return monthly_figures(start, end)
+
     def ready(self) -> None:
         from auditlog.registry import auditlog
 

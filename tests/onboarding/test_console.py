@@ -153,25 +153,6 @@ def test_the_dashboard_reads_the_summary_table(dga, town_a, django_assert_max_nu
 
 
 @pytest.mark.django_db
-def test_town_figures_come_from_the_apps_hooks(town_a, in_town_a, monkeypatch):
-    from django.apps import apps
-
-    from onboarding.summary import record_town_figures
-
-    config = apps.get_app_config("complaints")
-    monkeypatch.setattr(
-        config,
-        "monthly_figures",
-        lambda start, end: {"requests_filed": 5, "requests_resolved": 3, "resolution_hours": [2, 30, 4]},
-        raising=False,
-    )
-    record_town_figures(today=dt.date(2026, 11, 20))
-    connection.set_schema_to_public()
-    row = TownMonthlyFigures.objects.get(municipality=town_a, month=dt.date(2026, 11, 1))
-    assert (row.requests_filed, row.requests_resolved, row.median_resolution_hours) == (5, 3, 4.0)
-
-
-@pytest.mark.django_db
 def test_a_towns_page_shows_its_registry_data_and_history(dga, town_a):
     dga.post(f"/onboarding/towns/{town_a.slug}/status/", {"action": "suspend", "reason": "ตรวจสอบระบบ"})
     body = dga.get(f"/onboarding/towns/{town_a.slug}/").content.decode()

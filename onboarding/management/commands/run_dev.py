@@ -27,6 +27,9 @@ class Command(BaseCommand):
         call_command("migrate_fleet", verbosity=0)
         if not no_seed:
             call_command("seed_demo")
+        # The console is never empty nor "stale": figures and a heartbeat before the first beat.
+        call_command("refresh_platform_summary")
+        call_command("record_heartbeats")
         base = str(settings.BASE_DIR)
         # Links in messages and QR codes carry the port the site is served on.
         env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "PYTHONUNBUFFERED": "1",
