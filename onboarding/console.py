@@ -17,8 +17,9 @@ from services.common.params import query_param
 from services.common.views import audit_entries
 from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
-from . import actions
-from .selectors import bar_chart, dashboard_months, province_filter_choices, town_health, towns_for_console
+from . import actions, national
+from .models import PlatformMonthlySummary
+from .selectors import bar_chart, horizontal_bars, province_filter_choices, town_health, towns_for_console
 from .service_defaults import SERVICE_LABELS
 
 
@@ -117,33 +118,63 @@ def town_status(request, slug):
 
 @platform_admin_required
 def platform_dashboard(request):
-    """DGA dashboard, read from the summary table the periodic task fills (no town schema opened)."""
-    months = dashboard_months(12)
-    label = lambda row: f"{row.month.month:02d}/{(row.month.year + 543) % 100:02d}"  # noqa: E731 (BE year)
+    """DGA dashboard, read from the summary tables the refresh fills (no town schema opened):
+    national (or province / district) monthly figures, bars per area, the towns league table."""
+    province = query_param(request.GET, "province")
+    district = query_param(request.GET, "district") if province else ""
+    scope = national.Scope(province=province, district=district)
+    months = national.monthly(scope, months=12)
+    with_data = [m for m in months if m.has_data]
     charts = [
-        (
-            "เปิดให้บริการใหม่ต่อเดือน",
-            "Towns gone live per month",
-            bar_chart([(label(r), r.towns_went_live) for r in months]),
-        ),
         (
             "เรื่องที่ยื่นต่อเดือน",
             "Requests filed per month",
-            bar_chart([(label(r), r.requests_filed) for r in months]),
+            bar_chart([(m.label, m.requests_filed if m.has_data else None) for m in months]),
         ),
         (
-            "ระยะเวลาดำเนินการ (มัธยฐาน ชั่วโมง)",
-            "Median resolution time (hours)",
-            bar_chart([(label(r), r.median_resolution_hours or 0) for r in months]),
+            "ระยะเวลาแก้ไขเรื่องร้องเรียน (มัธยฐาน ชั่วโมงตามปฏิทิน)",
+            "Median complaint resolution (calendar hours)",
+            bar_chart([(m.label, m.median_resolution_hours) for m in months]),
+        ),
+        (
+            "ระยะเวลาแก้ไขเรื่องร้องเรียน (มัธยฐาน ชั่วโมงทำการ)",
+            "Median complaint resolution (working hours)",
+            bar_chart([(m.label, m.median_resolution_working_hours) for m in months]),
         ),
         (
             "เงินที่รับชำระ (บาท)",
             "Money collected (baht)",
-            bar_chart([(label(r), float(r.money_collected)) for r in months]),
+            bar_chart([(m.label, float(m.money_collected) if m.has_data else None) for m in months]),
         ),
     ]
-    latest = months[-1] if months else None
-    return render(request, "onboarding/console/dashboard.html", {"months": months, "charts": charts, "latest": latest})
+    areas = national.area_totals(scope, months=12)
+    area_link = (lambda a: f"?province={province}&district={a.code}") if province else (lambda a: f"?province={a.code}")
+    area_bars = horizontal_bars([(a.name, a.requests_filed, area_link(a)) for a in areas])
+    return render(
+        request,
+        "onboarding/console/dashboard.html",
+        {
+            "months": months,
+            "latest": with_data[-1] if with_data else None,
+            "computed_at": PlatformMonthlySummary.objects.order_by("-computed_at")
+            .values_list("computed_at", flat=True)
+            .first(),
+            "charts": charts,
+            "areas": areas,
+            "area_bars": area_bars,
+            "area_chart_height": max(22 * len(area_bars), 22),
+            "league": national.league_table(scope),
+            "failing": national.failing_towns(),
+            "scope": scope,
+            "province_name": Municipality.objects.filter(province_code=province)
+            .values_list("province", flat=True)
+            .first(),
+            "district_name": Municipality.objects.filter(district_code=district)
+            .values_list("district", flat=True)
+            .first(),
+            "provinces": province_filter_choices(),
+        },
+    )
 
 
 @platform_admin_required

@@ -10,8 +10,6 @@ from django.utils import timezone
 
 from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
-from .models import PlatformMonthlySummary
-
 # The heartbeat task runs every 5 minutes (config/celery.py).
 HEALTHY_WITHIN = dt.timedelta(minutes=15)
 STALE_WITHIN = dt.timedelta(hours=2)
@@ -31,9 +29,7 @@ def towns_for_console(
             | Q(district__icontains=query)
         )
     if province:
-        towns = (
-            towns.filter(province_code=province) if province.isdigit() else towns.filter(province=province)
-        )
+        towns = towns.filter(province_code=province) if province.isdigit() else towns.filter(province=province)
     if kind in MunicipalityKind.values:
         towns = towns.filter(kind=kind)
     if status in MunicipalityStatus.values:
@@ -67,22 +63,22 @@ def town_health(town: Municipality, now: dt.datetime | None = None) -> str:
 @dataclass
 class Bar:
     label: str
-    value: float
+    value: float | None  # None: no data for this slot (drawn as a gap, labelled "—")
     x: float
     y: float
     width: float
     height: float
 
 
-def bar_chart(rows: list[tuple[str, float]], *, width: int = 560, height: int = 160) -> list[Bar]:
+def bar_chart(rows: list[tuple[str, float | None]], *, width: int = 560, height: int = 160) -> list[Bar]:
     """Geometry of a simple bar chart (drawn as SVG by the template; no JavaScript)."""
     if not rows:
         return []
-    top = max((value for _label, value in rows), default=0) or 1
+    top = max((float(value) for _label, value in rows if value is not None), default=0) or 1
     slot = width / len(rows)
     bars = []
     for index, (label, value) in enumerate(rows):
-        bar_height = (height - 20) * (float(value) / float(top))
+        bar_height = 0.0 if value is None else (height - 20) * (float(value) / float(top))
         bars.append(
             Bar(
                 label=label,
@@ -96,5 +92,21 @@ def bar_chart(rows: list[tuple[str, float]], *, width: int = 560, height: int = 
     return bars
 
 
-def dashboard_months(months: int = 12) -> list[PlatformMonthlySummary]:
-    return list(PlatformMonthlySummary.objects.order_by("-month")[:months])[::-1]
+@dataclass
+class HorizontalBar:
+    label: str
+    value: float
+    link: str
+    y: float
+    width: float
+
+
+def horizontal_bars(
+    rows: list[tuple[str, float, str]], *, width: int = 340, row_height: int = 22
+) -> list[HorizontalBar]:
+    """Geometry of a horizontal bar chart (one row per province or district, longest first)."""
+    top = max((float(value) for _l, value, _k in rows), default=0) or 1
+    return [
+        HorizontalBar(label=label, value=value, link=link, y=index * row_height, width=width * float(value) / top)
+        for index, (label, value, link) in enumerate(rows)
+    ]

@@ -4,10 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from api.auth import Me, PlatformObtainToken
 
 from . import municipalities as towns
+from .summary import PlatformSummary
 
 service_patterns = [
     path("auth/token/", PlatformObtainToken.as_view(), name="token"),
     path("me/", Me.as_view(), name="me"),
+    path("summary/", PlatformSummary.as_view(), name="summary"),
     path("municipalities/", towns.MunicipalityList.as_view(), name="municipalities"),
     path("municipalities/<slug:slug>/", towns.MunicipalityDetail.as_view(), name="municipality"),
     path("municipalities/<slug:slug>/status/", towns.MunicipalityStatus.as_view(),
