@@ -27,7 +27,24 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
             make_town(**spec)
     yield
     with django_db_blocker.unblock():
+        _release_pgbouncer_servers()
         teardown_databases(config, verbosity=0)
+
+
+def _release_pgbouncer_servers() -> None:
+    """Behind PgBouncer (the PgBouncer CI job) its idle server connections to the test database
+    would make DROP DATABASE fail: drop them through its admin console first."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    if not db.get("TRANSACTION_POOLING"):
+        return
+    import psycopg
+
+    connections.close_all()
+    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 6432, user=db["USER"],
+                         dbname="pgbouncer", autocommit=True) as admin:
+        admin.execute(f'KILL "{db["NAME"]}"', prepare=False)
 
 
 @pytest.fixture(autouse=True)

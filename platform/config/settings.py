@@ -100,7 +100,8 @@ def database_from_url(url: str) -> dict:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
     query = parse_qs(parts.query)
     return {
-        "ENGINE": "django_tenants.postgresql_backend",
+        # django-tenants' backend + transaction pooling + a schema budget per connection.
+        "ENGINE": "tenants.postgresql_backend",
         "NAME": unquote(parts.path.lstrip("/")) or "thongthin",
         "USER": unquote(parts.username or "postgres"),
         "PASSWORD": unquote(parts.password or ""),
@@ -130,6 +131,13 @@ DATABASES["default"]["OPTIONS"] = {
 if TESTING or env_bool("DB_POOL_OFF"):
     # Test databases are created and dropped by the runner; a pool would hold them open.
     DATABASES["default"]["OPTIONS"] = {}
+# Behind PgBouncer in transaction mode (DB_TRANSACTION_POOLING=1): every statement carries its own
+# search_path, no session state (tenants/postgresql_backend/base.py; docs/operations.md).
+DATABASES["default"]["TRANSACTION_POOLING"] = env_bool("DB_TRANSACTION_POOLING")
+# A connection that has served more town schemas than this is closed after its request or task:
+# each schema touched costs its PostgreSQL backend ~0.13 MB of catalog cache (docs/benchmarks.md,
+# the whole country). 0 = no budget (connections then live max_lifetime).
+DATABASES["default"]["MAX_SCHEMAS_PER_CONNECTION"] = int(os.environ.get("DB_MAX_SCHEMAS_PER_CONNECTION", "100"))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Issue `SET search_path` once per schema switch instead of before every query. Safe here: the
 # routing middleware switches schema (which clears the flag) on every request, and django-tenants

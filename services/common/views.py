@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -135,6 +139,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # The database, or PgBouncer in front of it, went away mid-request (a restart, a failover):
+    # the transaction was rolled back and nothing was answered, so the client may simply retry.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("errors/503_database.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
     return render(request, "errors/500.html", status=500)
 
 
