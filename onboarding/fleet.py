@@ -107,25 +107,31 @@ def fleet_schemas() -> list[str]:
 
 
 def history_digests(schemas: list[str]) -> dict[str, str | None]:
-    """schema → digest of its django_migrations (None when the schema or table is missing)."""
+    """schema → digest of its django_migrations (None when the schema or table is missing).
+
+    One statement per schema (sent CHUNK at a time in one round trip), never one query over many
+    town schemas: under Citus schema-based sharding each town may live on another node, and a
+    statement that reads one schema is routed to that node whole."""
     found: dict[str, str | None] = dict.fromkeys(schemas)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT table_schema FROM information_schema.tables WHERE table_name = 'django_migrations' "
-            "AND table_schema = ANY(%s)",
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = 'django_migrations' AND c.relkind = 'r' AND n.nspname = ANY(%s)",
             [schemas],
         )
         present = [row[0] for row in cursor.fetchall()]
         for start in range(0, len(present), CHUNK):
             chunk = present[start : start + CHUNK]
-            union = " UNION ALL ".join(
+            statements = ";\n".join(
                 "SELECT %s, md5(coalesce(string_agg(app || '.' || name, ',' "  # noqa: S608 (our registry's names)
                 "ORDER BY (app || '.' || name) COLLATE \"C\"), '')) "
                 f'FROM "{schema}".django_migrations'
                 for schema in chunk
             )
-            cursor.execute(union, chunk)
+            cursor.execute(statements, chunk)
             found.update(dict(cursor.fetchall()))
+            while cursor.nextset():
+                found.update(dict(cursor.fetchall()))
     return found
 
 
