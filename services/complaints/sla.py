@@ -8,6 +8,7 @@ first time a year is needed; the town then edits its own copy (domain.md §1).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,24 +31,29 @@ def forget_calendar(**_kwargs) -> None:
     cache.delete(CALENDAR_CACHE_KEY)
 
 
+@functools.lru_cache(maxsize=16)
+def _national_holidays(year: int) -> tuple[tuple[dt.date, str], ...]:
+    """The packaged calendar of one year, computed once per process (not once per town)."""
+    return tuple(sorted(holiday_calendars.country_holidays("TH", years=year, language="th").items()))
+
+
 def seed_holidays(year: int) -> int:
-    """Copy Thailand's public holidays of `year` into this town's calendar once; returns rows added."""
+    """Copy Thailand's public holidays of `year` into this town's calendar once; returns rows added.
+
+    A town's first filing of the year runs this: a handful of statements, not one per holiday
+    (with thousands of towns, most filings on a given day are some town's first)."""
     if HolidayYear.objects.filter(year=year).exists():
         return 0
-    added = 0
+    national = _national_holidays(year)
     try:
         with transaction.atomic():
             HolidayYear.objects.create(year=year)
-            for day, name in sorted(
-                holiday_calendars.country_holidays("TH", years=year, language="th").items()
-            ):
-                _row, created = Holiday.objects.get_or_create(
-                    date=day, defaults={"name": name[:200], "is_seeded": True}
-                )
-                added += int(created)
+            existing = set(Holiday.objects.filter(date__in=[d for d, _n in national]).values_list("date", flat=True))
+            rows = [Holiday(date=day, name=name[:200], is_seeded=True) for day, name in national if day not in existing]
+            Holiday.objects.bulk_create(rows)
     except IntegrityError:
         return 0  # another process seeded the same year first
-    return added
+    return len(rows)
 
 
 @dataclass(frozen=True)
