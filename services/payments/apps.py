@@ -66,6 +66,19 @@ class PaymentsConfig(AppConfig):
             "schedule": 60.0,
             "args": ("services.payments.tasks.settle_pending_transactions",),
         },
+        # Bills whose QR was shown or sent and that no bank has confirmed: ask the bank (GOV.UK Pay's
+        # "mop-up", eGov DIGIT's 15-minute reconciliation) — callbacks alone are never trusted.
+        "payments-chase-unconfirmed": {
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 900.0,
+            "args": ("services.payments.tasks.chase_unconfirmed_bills",),
+        },
+        # Yesterday's statement file from each bank that offers one over HTTPS, reconciled.
+        "payments-fetch-statements": {
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 6 * 3600.0,
+            "args": ("services.payments.tasks.fetch_bank_statements",),
+        },
         "payments-bill-runs": {
             "task": "tenants.tasks.for_each_town",
             "schedule": 3600.0,
@@ -101,3 +114,7 @@ class PaymentsConfig(AppConfig):
             auditlog.register(
                 model, exclude_fields=["bank_hmac_secret"] if model is models.PaymentSettings else None
             )
+        # Sealed secrets and the callback token never go into the audit log.
+        auditlog.register(
+            models.BankConnection, exclude_fields=["api_secret", "partner_secret", "callback_token"]
+        )

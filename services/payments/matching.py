@@ -91,3 +91,13 @@ def decide(
     if amount > outstanding:
         return Decision(EXCEPTION, "overpaid", note=f"ค้างชำระ {outstanding}, ได้รับ {amount}")
     return Decision(APPLY)
+
+
+def pick_transfer_invoice(*, by_hint: list[int], by_amount: list[int]) -> int | None:
+    """The bill a tag-29 transfer pays: the one the payer's reference names, else the only open bill
+    of that amount; None when it is not certain (the queue shows the candidates)."""
+    if len(by_hint) == 1:
+        return by_hint[0]
+    if not by_hint and len(by_amount) == 1:
+        return by_amount[0]
+    return None

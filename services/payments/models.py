@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from services.common.secret_box import EncryptedTextField
 from services.common.thai_id import validate_thai_id
 
 from .workflow import (
@@ -323,6 +324,11 @@ class Invoice(models.Model):
     )
     cancel_reason = models.TextField(_("เหตุผลการยกเลิก"), blank=True)
     paid_at = models.DateTimeField(_("ชำระครบเมื่อ"), null=True, blank=True)
+    # The chase job (tasks.chase_unconfirmed_bills): when the QR was first shown on the portal, how
+    # often the bank was asked, and when to ask next (backing off).
+    qr_shown_at = models.DateTimeField(_("แสดง QR ครั้งแรก"), null=True, blank=True)
+    inquiry_count = models.PositiveIntegerField(default=0)
+    next_inquiry_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -397,6 +403,8 @@ class BankTransaction(models.Model):
         CALLBACK = "callback", _("แจ้งผลจากธนาคาร")
         STATEMENT = "statement", _("ไฟล์รายการประจำวัน")
         COUNTER = "counter", _("ชำระที่เคาน์เตอร์")
+        # The chase job asked the bank's inquiry API about a bill whose confirmation never came.
+        INQUIRY = "inquiry", _("พบจากการสอบถามธนาคาร")
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("รอจับคู่")
@@ -556,6 +564,7 @@ class PaymentException(models.Model):
         DOUBLE = "double", _("ชำระซ้ำ")
         NOT_PAYABLE = "not_payable", _("ใบแจ้งหนี้ยกเลิก/ยกยอดแล้ว")
         WRONG_BILLER = "wrong_biller", _("รหัสผู้รับชำระไม่ตรง")
+        REVERSED = "reversed", _("ธนาคารแจ้งคืนเงิน/ยกเลิกรายการ")
 
     class Resolution(models.TextChoices):
         APPLIED = "applied", _("นำไปชำระใบแจ้งหนี้")
@@ -592,3 +601,62 @@ class PaymentException(models.Model):
 
     def record_transition(self, *, old, new, by, note: str = "") -> None:
         """Audited by django-auditlog when saved."""
+
+
+class BankConnection(models.Model):
+    """การเชื่อมต่อธนาคาร — how one bank reaches the town (callbacks) and how the town asks it (inquiry,
+    statement file). One row per bank; secrets are sealed (services.common.secret_box)."""
+
+    class Bank(models.TextChoices):
+        SCB = "scb", _("ธนาคารไทยพาณิชย์ (SCB)")
+        KBANK = "kbank", _("ธนาคารกสิกรไทย (KBank)")
+
+    bank = models.CharField(_("ธนาคาร"), max_length=10, choices=Bank.choices, unique=True)
+    is_active = models.BooleanField(_("ใช้งาน"), default=True)
+    # Neither SCB nor KBank documents how a callback to the merchant is authenticated: the URL the town
+    # registers with the bank carries this token (…/confirmations/scb/<token>/), and the proxy may also
+    # allow only the bank's addresses (allowed_networks) or require its client certificate.
+    callback_token = models.CharField(_("รหัสใน URL แจ้งผล"), max_length=100, default=new_secret)
+    allowed_networks = models.TextField(
+        _("เครือข่ายที่อนุญาต (CIDR บรรทัดละรายการ)"), blank=True, help_text=_("ว่าง = ไม่จำกัด (ให้ proxy จำกัด)")
+    )
+    api_base_url = models.URLField(_("URL ของ API ธนาคาร"), blank=True)
+    api_key = models.CharField(_("API key / consumer ID"), max_length=200, blank=True)
+    api_secret = EncryptedTextField(_("API secret"), blank=True)
+    partner_id = models.CharField(_("Partner ID (KBank)"), max_length=20, blank=True)
+    partner_secret = EncryptedTextField(_("Partner secret (KBank)"), blank=True)
+    merchant_id = models.CharField(_("Merchant ID"), max_length=20, blank=True)
+    # KBank's OpenAPI requires two-way TLS: paths of the client certificate and key on the workers.
+    client_cert_path = models.CharField(_("ไฟล์ใบรับรองไคลเอนต์"), max_length=300, blank=True)
+    client_key_path = models.CharField(_("ไฟล์กุญแจไคลเอนต์"), max_length=300, blank=True)
+    inquiry_enabled = models.BooleanField(_("สอบถามรายการที่ยังไม่ได้รับแจ้ง"), default=True)
+    inquiries_per_run = models.PositiveIntegerField(_("จำนวนสอบถามสูงสุดต่อรอบ (15 นาที)"), default=30)
+    chase_days_after_due = models.PositiveIntegerField(_("สอบถามต่อหลังครบกำหนด (วัน)"), default=7)
+    # The day's statement over HTTPS: {date} becomes YYYYMMDD, {biller} the town's biller ID.
+    statement_url = models.CharField(_("URL ไฟล์รายการประจำวัน"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("การเชื่อมต่อธนาคาร")
+        verbose_name_plural = _("การเชื่อมต่อธนาคาร")
+        ordering = ["bank"]
+
+    def __str__(self) -> str:
+        return self.get_bank_display()
+
+
+class ChaseRun(models.Model):
+    """รอบสอบถามธนาคาร — one run of the chase job in this town: what it asked and what it found."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    asked = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("รอบสอบถามธนาคาร")
+        verbose_name_plural = _("รอบสอบถามธนาคาร")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.found}/{self.asked}"

@@ -125,6 +125,16 @@ def _promptpay_target(promptpay_id: str) -> tuple[str, str]:
     )
 
 
+def same_promptpay_id(first: str, second: str) -> bool:
+    """Whether two spellings name one PromptPay ID (081-234-5678, 0812345678 and 0066812345678 do)."""
+
+    def norm(value: str) -> str:
+        digits = re.sub(r"[\s-]", "", value or "")
+        return "0" + digits[4:] if len(digits) == 13 and digits.startswith("0066") else digits
+
+    return bool(norm(first)) and norm(first) == norm(second)
+
+
 def credit_transfer_payload(*, promptpay_id: str, amount: Decimal | None = None) -> str:
     """Tag-29 payload to a PromptPay ID, in the field order the common libraries use (58 before 53)."""
     sub_tag, value = _promptpay_target(promptpay_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import uuid
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from services.common.thai_phone import normalize_thai_phone
 
 from .models import (
     ZERO,
+    BankConnection,
     BankTransaction,
     Invoice,
     InvoiceLine,
@@ -233,3 +235,26 @@ def search_payers(*, user, query: str = "", community: str = "") -> QuerySet[Pay
     if community:
         payers = payers.filter(community=community)
     return payers.order_by("code")
+
+
+def bank_connection(bank: str) -> BankConnection | None:
+    """The town's active connection to `bank` (its callback token, its inquiry credentials)."""
+    return BankConnection.objects.filter(bank=bank, is_active=True).first()
+
+
+def address_allowed(connection: BankConnection, address: str) -> bool:
+    """Whether a callback from `address` may reach this bank's endpoint (empty list: the proxy decides)."""
+    networks = [line.strip() for line in connection.allowed_networks.splitlines() if line.strip()]
+    if not networks:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

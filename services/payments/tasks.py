@@ -38,3 +38,14 @@ def run_due_bill_run() -> str:
 @shared_task(name="services.payments.tasks.import_statement_file", acks_late=True)
 def import_statement_file(statement_id: int) -> str:
     return actions.process_statement_import(statement_id=statement_id).status
+
+
+@shared_task(name="services.payments.tasks.chase_unconfirmed_bills", acks_late=True)
+def chase_unconfirmed_bills() -> str:
+    run = actions.chase_unconfirmed_bills()
+    return f"asked {run.asked}, found {run.found}, errors {run.errors}" if run else "no bank connection"
+
+
+@shared_task(name="services.payments.tasks.fetch_bank_statements", acks_late=True)
+def fetch_bank_statements() -> int:
+    return len(actions.fetch_bank_statements())

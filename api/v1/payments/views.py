@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -41,41 +43,42 @@ class BankConfirmationAccepted(serializers.Serializer):
 
 
 class BankConfirmationBase(APIView):
-    """A bank tells the town a bill was paid. Signed with the town's secret; idempotent per transaction id."""
+    """A bank tells the town a bill was paid; idempotent per bank transaction id."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    def confirm(self, request, bank: str):
-        adapter = banks.ADAPTERS.get(bank)
-        if adapter is None:
-            return Response(error_body("not_found", detail=f"unknown bank adapter {bank}"), status=404)
-        body = request.body
+    def signed(self, request) -> Response | None:
+        """Our HMAC scheme (gateways, or a relay in front of a bank): None when the signature holds."""
         settings_row = PaymentSettings.current()
         problem = banks.verify_signature(
             secret=settings_row.bank_hmac_secret,
             timestamp=request.headers.get(banks.TIMESTAMP_HEADER, ""),
-            body=body,
+            body=request.body,
             signature=request.headers.get(banks.SIGNATURE_HEADER, ""),
             now=timezone.now(),
             window_seconds=settings_row.timestamp_window_seconds,
         )
-        if problem == "bad_signature":
-            return Response(
-                error_body("authentication_failed", detail="invalid signature"),
-                status=status.HTTP_401_UNAUTHORIZED,
-            )
-        if problem:
-            return Response(
-                error_body("authentication_failed", detail="timestamp outside the allowed window"),
-                status=status.HTTP_401_UNAUTHORIZED,
-            )
+        if not problem:
+            return None
+        detail = "invalid signature" if problem == "bad_signature" else "timestamp outside the allowed window"
+        return Response(error_body("authentication_failed", detail=detail), status=status.HTTP_401_UNAUTHORIZED)
+
+    def confirm(self, request, adapter) -> Response:
+        transaction_id = ""
         try:
-            confirmation = adapter.parse(banks.load_json(body))
+            data = banks.load_json(request.body)
+            transaction_id = str(data.get("transactionId") or data.get("txnNo") or data.get("transaction_id") or "")
+            confirmation = adapter.parse(data)
             txn = actions.receive_bank_confirmation(confirmation=confirmation, bank=adapter.code)
         except (banks.ConfirmationError, ValidationError) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            return Response(error_body("invalid", detail=message), status=status.HTTP_400_BAD_REQUEST)
+            body = (
+                error_body("invalid", detail=message)
+                if adapter.code == "generic"
+                else adapter.error_reply(message=message, transaction_id=transaction_id[:100])
+            )
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(adapter.reply(outcome=txn.outcome, transaction_id=confirmation.transaction_id))
 
 
@@ -102,7 +105,7 @@ class BankConfirmationView(BankConfirmationBase):
         responses={200: BankConfirmationAccepted},
     )
     def post(self, request):
-        return self.confirm(request, "generic")
+        return self.signed(request) or self.confirm(request, banks.ADAPTERS["generic"])
 
 
 class BankConfirmationByBankView(BankConfirmationBase):
@@ -115,7 +118,42 @@ class BankConfirmationByBankView(BankConfirmationBase):
         parameters=SIGNATURE_HEADERS,
     )
     def post(self, request, bank: str):
-        return self.confirm(request, bank)
+        adapter = banks.ADAPTERS.get(bank)
+        if adapter is None:
+            return Response(error_body("not_found", detail=f"unknown bank adapter {bank}"), status=404)
+        return self.signed(request) or self.confirm(request, adapter)
+
+
+class BankNativeConfirmationView(BankConfirmationBase):
+    """A bank's own callback (`scb`, `kbank`), to the URL the town registered with that bank.
+
+    Neither bank signs its callbacks in a way it documents: the URL carries the town's secret token
+    for that bank, the proxy may restrict the bank's addresses (BankConnection.allowed_networks, also
+    checked here) or require its client certificate (docs/operations.md). The reply is in that
+    bank's own format, for errors too.
+    """
+
+    @extend_schema(
+        operation_id="payments_bank_native_confirmation",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, bank: str, token: str):
+        adapter = banks.ADAPTERS.get(bank)
+        connection = selectors.bank_connection(bank) if bank != "generic" else None
+        if adapter is None or connection is None or not hmac.compare_digest(
+            token.encode(), connection.callback_token.encode()
+        ):
+            return Response(
+                error_body("authentication_failed", detail="unknown bank or callback token"),
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        if not selectors.address_allowed(connection, request.META.get("REMOTE_ADDR", "")):
+            return Response(
+                error_body("permission_denied", detail="address not allowed for this bank"),
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        return self.confirm(request, adapter)
 
 
 class InvoiceLineOutput(serializers.Serializer):

@@ -14,9 +14,11 @@ from services.common.workflow import move
 from ..models import Invoice, Payment, PaymentSettings, Receipt
 from ..official_numbers import RECEIPT_SERIES, receipt_number_parts
 from ..payee import portal_url, refresh_qr
+from ..retrying import retry_on_deadlock
 from ..workflow import INVOICE_TRANSITIONS, RECEIPT_TRANSITIONS, InvoiceStatus, ReceiptStatus
 
 
+@retry_on_deadlock
 @transaction.atomic
 def issue_receipt(*, payment_id: int) -> Receipt:
     """Issue the official receipt of a payment: exactly one per payment, numbered without gaps."""

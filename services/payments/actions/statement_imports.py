@@ -13,12 +13,14 @@ from services.common.workflow import move
 from .. import dispatch
 from ..models import StatementImport
 from ..reconciliation import reconcile
+from ..retrying import retry_on_deadlock
 from ..statements import parse
 from ..workflow import STATEMENT_TRANSITIONS, StatementStatus
 
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024  # ~150,000 BOT lines
 
 
+@retry_on_deadlock
 def import_statement(*, data: bytes, file_name: str, statement_format: str, by) -> StatementImport:
     """Read a statement file and reconcile it; returns the import with its counts (or the earlier one)."""
     if by is not None and not by.has_perm("payments.add_statementimport"):
@@ -34,6 +36,21 @@ def import_statement(*, data: bytes, file_name: str, statement_format: str, by) 
         )
         reconcile(statement=statement, lines=lines, by=by)
     return statement
+
+
+def record_failed_statement(*, data: bytes, file_name: str, error: ValidationError) -> StatementImport:
+    """Keep a fetched file that does not add up as a failed import with its reasons (nothing applied)."""
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = StatementImport.objects.filter(sha256=digest).first()
+    if earlier is not None:
+        return earlier
+    return StatementImport.objects.create(
+        file_name=file_name[:255],
+        format=StatementImport.Format.BOT,
+        sha256=digest,
+        status=StatementStatus.FAILED,
+        error="\n".join(error.messages),
+    )
 
 
 def queue_statement_import(*, upload, statement_format: str, by) -> StatementImport:
@@ -66,6 +83,7 @@ def queue_statement_import(*, upload, statement_format: str, by) -> StatementImp
     return statement
 
 
+@retry_on_deadlock
 def process_statement_import(*, statement_id: int) -> StatementImport:
     """Reconcile a queued statement file once; a file that does not parse is marked failed with its lines."""
     with transaction.atomic():

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from services.common import phone_verification
 from services.common.thai_phone import normalize_thai_phone
 
-from .. import payer_links, promptpay, selectors
+from .. import actions, payer_links, promptpay, selectors
 from ..models import Payer
 
 SESSION_KEY = "payments_payer_id"
@@ -162,6 +162,8 @@ def invoice(request, token):
     if bill is None:
         raise Http404
     qr_svg = promptpay.qr_svg(bill.qr_payload) if bill.qr_payload else ""
+    if qr_svg and bill.qr_shown_at is None:
+        actions.note_qr_shown(invoice_id=bill.pk)
     return render(
         request,
         "payments/invoice.html",
@@ -178,6 +180,8 @@ def invoice_qr(request, token):
     bill = selectors.invoice_by_token(token)
     if bill is None or not bill.qr_payload:
         raise Http404
+    if bill.qr_shown_at is None:
+        actions.note_qr_shown(invoice_id=bill.pk)
     response = HttpResponse(promptpay.qr_png(bill.qr_payload), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="{bill.number}.png"'
     response["Cache-Control"] = "private, no-store"

@@ -3,17 +3,25 @@
     python manage.py bank_simulator --town alpha --payload 000201...6304ABCD
     python manage.py bank_simulator --town alpha --invoice ALP2569000001 [--amount 100.00] [--times 2]
     python manage.py bank_simulator --town alpha --end-of-day eod.txt [--date 2026-11-25]
+    python manage.py bank_simulator --serve [--bank-port 8215] [--no-callbacks]
+
+The --serve form runs the local bank (services/payments/local_bank.py): SCB's and KBank's OAuth
+token and inquiry APIs, the statement file, and POST /_control/pay {"payload", "bank",
+"callback_url", "host"} to pay a QR and call the town back in that bank's format (unless
+--no-callbacks: then only the chase job finds the payment). Point the town's bank connection at
+http://127.0.0.1:<bank-port>/scb (or /kbank) with key "local-key" and secret "local-secret".
 
 The last form writes the bank's end-of-day BOT file (256-char TIS-620) of the day's callback
 payments, to try reconciliation (upload it in the back-office or `manage.py import_statement`).
 
-By default it POSTs over HTTP to --base-url (the dev server) with the town's Host header; --in-process
-uses Django's test client instead (no server needed).
+By default it POSTs over HTTP to --base-url (the dev server on $PORT, as `make run` serves it) with
+the town's Host header; --in-process uses Django's test client instead (no server needed).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -34,7 +42,10 @@ class Command(BaseCommand):
     help = "Pay a Thai QR payload (or an invoice's) through the town's bank confirmation endpoint."
 
     def add_arguments(self, parser):
-        parser.add_argument("--town", required=True, help="town slug")
+        parser.add_argument("--town", help="town slug")
+        parser.add_argument("--serve", action="store_true", help="run the local bank until stopped")
+        parser.add_argument("--bank-port", type=int, default=int(os.environ.get("BANK_PORT", "8215")))
+        parser.add_argument("--no-callbacks", action="store_true", help="the local bank never calls back")
         parser.add_argument("--payload", help="the QR payload as a banking app reads it")
         parser.add_argument("--invoice", help="an invoice number instead of a payload")
         parser.add_argument("--amount", help="pay a different amount than the QR says (partial/over payment)")
@@ -42,12 +53,19 @@ class Command(BaseCommand):
             "--times", type=int, default=1, help="deliver the same confirmation this many times"
         )
         parser.add_argument("--transaction-id", help="the bank transaction id (default: random)")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--base-url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}", help="the town's server"
+        )
         parser.add_argument("--in-process", action="store_true", help="use Django's test client, not HTTP")
         parser.add_argument("--end-of-day", metavar="PATH", help="write the day's BOT statement file instead")
         parser.add_argument("--date", help="day of the end-of-day file (YYYY-MM-DD, Bangkok; default today)")
 
     def handle(self, *args, **options):
+        if options["serve"]:
+            self._serve(options["bank_port"], callbacks=not options["no_callbacks"])
+            return
+        if not options["town"]:
+            raise CommandError("give --town (or --serve)")
         town = Municipality.objects.filter(slug=options["town"]).first()
         if town is None:
             raise CommandError(f"no town {options['town']}")
@@ -97,6 +115,21 @@ class Command(BaseCommand):
                 town, options["base_url"], body, headers
             )
             self.stdout.write(f"{status} {reply}")
+
+    def _serve(self, port: int, *, callbacks: bool) -> None:
+        from services.payments.local_bank import LocalBank
+
+        bank = LocalBank(callbacks_enabled=callbacks)
+        server = bank.serve(port=port)
+        self.stdout.write(
+            f"local bank on http://127.0.0.1:{server.server_port} (SCB /scb, KBank /kbank, statements "
+            f"/statements/<bank>/<biller>/<YYYYMMDD>.txt); callbacks {'on' if callbacks else 'off'}"
+        )
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            server.shutdown()
 
     def _http(self, town, base_url, body, headers):
         request = urllib.request.Request(  # noqa: S310 (a developer-given URL)
