@@ -127,6 +127,7 @@ def _locked_bills(refs: list[str]) -> dict[str, _Bill]:
         rows = (
             Invoice.objects.select_for_update()
             .filter(ref1__in=chunk)
+            .order_by("ref1")  # one lock order for every import
             .values_list(
                 "pk", "ref1", "ref2", "status", "total", "paid_amount", "payer_name", "payer_phone", "number"
             )

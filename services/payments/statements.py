@@ -48,9 +48,13 @@ class StatementError(ValidationError):
     """The file cannot be read; `messages` lists the lines at fault."""
 
 
+# Money columns are Decimal(12, 2); a bigger line would fail the whole import's COPY.
+MAX_LINE_AMOUNT = Decimal("9999999999.99")
+
+
 def _money(text: str) -> Decimal:
     value = Decimal(text.replace(",", "").strip())
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value <= 0 or value > MAX_LINE_AMOUNT or value != value.quantize(Decimal("0.01")):
         raise InvalidOperation
     return value
 
@@ -96,7 +100,10 @@ def parse_csv(data: bytes) -> list[StatementLine]:
 def _bot_amount(text: str) -> Decimal:
     if not text.strip().isdigit():
         raise InvalidOperation
-    return Decimal(int(text)) / 100
+    amount = Decimal(int(text)) / 100
+    if amount > MAX_LINE_AMOUNT:
+        raise InvalidOperation
+    return amount
 
 
 def parse_bot(data: bytes) -> list[StatementLine]:

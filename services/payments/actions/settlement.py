@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import dispatch, promptpay
+from ..banks.callbacks import MAX_AMOUNT
 from ..matching import APPLY, CONFIRM, decide, pick_transfer_invoice
 from ..models import (
     BankTransaction,
@@ -60,7 +61,7 @@ def record_bank_transaction(
     if isinstance(amount, float):
         raise ValidationError({"amount": "จำนวนเงินต้องเป็น Decimal (amount must be Decimal)"})
     amount = Decimal(amount)
-    if amount <= 0 or amount != amount.quantize(CENT):
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount != amount.quantize(CENT):
         raise ValidationError(
             {"amount": "จำนวนเงินต้องมากกว่าศูนย์และมีทศนิยมไม่เกิน 2 ตำแหน่ง (positive, 2 decimals)"}
         )

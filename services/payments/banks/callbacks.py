@@ -93,10 +93,12 @@ def parse_amount(value) -> Decimal:
         amount = Decimal(str(value).strip())
     except InvalidOperation as exc:
         raise ConfirmationError("จำนวนเงินไม่ถูกต้อง (invalid amount)") from exc
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ConfirmationError("จำนวนเงินไม่ถูกต้อง (amount must be positive with at most 2 decimals)")
-    if amount > MAX_AMOUNT:
+    if not amount.is_finite() or amount <= 0:
+        raise ConfirmationError("จำนวนเงินไม่ถูกต้อง (amount must be a positive number)")
+    if amount > MAX_AMOUNT:  # before quantize(), which fails on huge exponents
         raise ConfirmationError("จำนวนเงินเกินขนาดที่รับได้ (amount too large)")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ConfirmationError("จำนวนเงินไม่ถูกต้อง (amount must have at most 2 decimals)")
     return amount.quantize(Decimal("0.01"))
 
 

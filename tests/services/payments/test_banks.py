@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -17,7 +16,6 @@ from services.payments.local_bank import LOCAL_KEY, LOCAL_SECRET, LocalBank
 from services.payments.models import (
     BankConnection,
     BankTransaction,
-    ChaseRun,
     Invoice,
     Payment,
     PaymentException,

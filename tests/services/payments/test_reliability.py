@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -218,3 +218,70 @@ def test_worker_killed_between_matching_and_receipt_leaves_exactly_one_receipt_a
             with tenant_context(town):
                 cleanup([invoice.pk], [txn.transaction_key])
             connection.set_schema_to_public()
+
+
+def test_a_statement_import_that_loses_a_deadlock_is_run_again_and_pays_once(django_db_setup, django_db_blocker):
+    """Real concurrent transactions: another transaction holds bill B and then wants bill A while the
+    import holds A and waits for B. PostgreSQL aborts the import (it waited first); the retry runs it
+    again once the other commits — every line paid once, nothing lost."""
+    from services.payments.actions import import_statement
+    from services.payments.models import StatementImport
+    from services.payments.statements import StatementLine, format_bot_file
+
+    with django_db_blocker.unblock():
+        town = Municipality.objects.get(slug="alpha")
+        with tenant_context(town):
+            first, second = make_invoice(amount="31.00"), make_invoice(amount="32.00")
+            data = format_bot_file(
+                [
+                    StatementLine(line_no=0, paid_at=timezone.now(), amount=bill.total, ref1=bill.ref1,
+                                  ref2=bill.ref2, biller_id=town.promptpay_biller_id)
+                    for bill in (first, second)
+                ]
+            )
+        holding = threading.Event()
+        attempts = []
+
+        def other_transaction() -> None:
+            try:
+                with tenant_context(town), transaction.atomic():
+                    with connection.cursor() as cursor:
+                        # Let the import be the one that detects the deadlock (it waits first).
+                        cursor.execute("SET LOCAL deadlock_timeout = '10s'")
+                    Invoice.objects.select_for_update().get(pk=second.pk)
+                    holding.set()
+                    time.sleep(0.5)  # the import now holds A and waits for B
+                    Invoice.objects.select_for_update().get(pk=first.pk)
+                    time.sleep(0.3)
+            finally:
+                connections.close_all()
+
+        from services.payments import retrying
+
+        original = retrying.is_retryable
+
+        def counting(exc):
+            attempts.append(type(exc.__cause__).__name__)
+            return original(exc)
+
+        retrying.is_retryable = counting
+        thread = threading.Thread(target=other_transaction)
+        thread.start()
+        try:
+            assert holding.wait(10)
+            with tenant_context(town):
+                statement = import_statement(data=data, file_name="deadlock.txt", statement_format="bot", by=None)
+                assert attempts == ["DeadlockDetected"]
+                assert statement.matched_count == 2
+                assert Payment.objects.filter(invoice__in=[first, second]).count() == 2
+                assert Receipt.objects.filter(invoice__in=[first, second]).count() == 2
+        finally:
+            retrying.is_retryable = original
+            thread.join(30)
+            with tenant_context(town):
+                imports = StatementImport.objects.filter(file_name="deadlock.txt")
+                keys = list(
+                    BankTransaction.objects.filter(statement__in=imports).values_list("transaction_key", flat=True)
+                )
+                cleanup([first.pk, second.pk], keys)
+                imports.delete()
