@@ -19,6 +19,7 @@ from .models import (
     ZERO,
     BankConnection,
     BankTransaction,
+    ChaseRun,
     Invoice,
     InvoiceLine,
     Payer,
@@ -138,6 +139,27 @@ def finance_summary(*, user, today: dt.date | None = None) -> dict:
         "payments_without_receipt": Payment.objects.filter(
             receipt__isnull=True, created_at__lt=timezone.now() - dt.timedelta(minutes=5)
         ).count(),
+        "recovered": recovered_payments(since=month_start),
+    }
+
+
+def recovered_payments(*, since: dt.datetime) -> dict:
+    """Money no callback told us about this month: found by the chase job's inquiries, or first seen in
+    a bank statement file — with the chase job's last run."""
+    live = Payment.objects.filter(paid_at__gte=since, receipt__status=ReceiptStatus.ISSUED)
+    by_inquiry = live.filter(channel=BankTransaction.Channel.INQUIRY).aggregate(
+        s=Coalesce(Sum("amount"), ZERO), n=Count("pk")
+    )
+    by_statement = live.filter(channel=BankTransaction.Channel.STATEMENT).aggregate(
+        s=Coalesce(Sum("amount"), ZERO), n=Count("pk")
+    )
+    return {
+        "inquiry_total": by_inquiry["s"],
+        "inquiry_count": by_inquiry["n"],
+        "statement_total": by_statement["s"],
+        "statement_count": by_statement["n"],
+        "last_chase": ChaseRun.objects.order_by("-started_at").first(),
+        "banks": list(BankConnection.objects.filter(is_active=True)),
     }
 
 

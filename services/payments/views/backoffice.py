@@ -23,6 +23,7 @@ from services.common.views import backoffice_menu, staff_required
 
 from .. import actions, billing, documents, payer_links, selectors
 from ..models import (
+    BankConnection,
     BillRun,
     FeeTier,
     FeeType,
@@ -436,17 +437,73 @@ class SettingsForm(forms.ModelForm):
         return value
 
 
+class BankConnectionForm(forms.ModelForm):
+    """How one bank reaches the town and how the town asks it; a blank secret keeps the stored one."""
+
+    api_secret = forms.CharField(label=_("API secret"), required=False, widget=forms.PasswordInput)
+    partner_secret = forms.CharField(label=_("Partner secret (KBank)"), required=False, widget=forms.PasswordInput)
+
+    class Meta:
+        model = BankConnection
+        fields = [
+            "is_active",
+            "api_base_url",
+            "api_key",
+            "api_secret",
+            "partner_id",
+            "partner_secret",
+            "merchant_id",
+            "client_cert_path",
+            "client_key_path",
+            "allowed_networks",
+            "inquiry_enabled",
+            "inquiries_per_run",
+            "chase_days_after_due",
+            "statement_url",
+        ]
+        widgets = {"allowed_networks": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        for name in ("api_secret", "partner_secret"):
+            if not data.get(name):
+                data[name] = getattr(self.instance, name, "")
+        return data
+
+
+def _bank_forms(request) -> list[tuple[str, BankConnectionForm, BankConnection | None]]:
+    forms_ = []
+    for code, _label in BankConnection.Bank.choices:
+        existing = BankConnection.objects.filter(bank=code).first()
+        instance = existing or BankConnection(bank=code, is_active=False)
+        bound = request.method == "POST" and request.POST.get("bank") == code
+        forms_.append((code, BankConnectionForm(request.POST if bound else None, instance=instance, prefix=code), existing))
+    return forms_
+
+
 @staff_required
 def settings_view(request):
     _require(request, "payments.change_paymentsettings")
     row = PaymentSettings.current()
-    form = SettingsForm(request.POST if request.method == "POST" else None, instance=row)
+    form = SettingsForm(request.POST if request.method == "POST" and not request.POST.get("bank") else None, instance=row)
+    bank_forms = _bank_forms(request)
     if request.method == "POST":
+        for code, bank_form, _existing in bank_forms:
+            if request.POST.get("bank") != code:
+                continue
+            if bank_form.is_valid():
+                try:
+                    actions.save_bank_connection(instance=bank_form.save(commit=False), by=request.user)
+                except ValidationError as exc:
+                    messages.error(request, _errors(exc))
+                else:
+                    messages.success(request, _("บันทึกการเชื่อมต่อธนาคารแล้ว"))
+                    return redirect("payments:staff_settings")
         if request.POST.get("action") == "rotate":
             row.bank_hmac_secret = actions.rotate_bank_secret(by=request.user)
             messages.success(request, _("สร้างรหัสลับใหม่แล้ว แจ้งธนาคารก่อนใช้งาน"))
             return redirect("payments:staff_settings")
-        if form.is_valid():
+        if form.is_bound and form.is_valid():
             form.save()
             messages.success(request, _("บันทึกแล้ว"))
             return redirect("payments:staff_settings")
@@ -458,6 +515,7 @@ def settings_view(request):
             "row": row,
             "town": request.town,
             "callback_path": "/api/v1/payments/confirmations/",
+            "bank_forms": bank_forms,
         },
     )
 

@@ -16,6 +16,7 @@ from services.payments.local_bank import LOCAL_KEY, LOCAL_SECRET, LocalBank
 from services.payments.models import (
     BankConnection,
     BankTransaction,
+    ChaseRun,
     Invoice,
     Payment,
     PaymentException,
@@ -244,3 +245,46 @@ def test_a_refund_after_the_payment_keeps_the_receipt_and_asks_a_person(bank, in
     actions.receive_bank_confirmation(confirmation=type(reversed_)(**{**reversed_.__dict__, "reversed": True}), bank="scb")
     assert counts(bill) == (1, 1, 1)
     assert PaymentException.objects.get().kind == "reversed"
+
+
+def test_a_town_admin_sets_up_scb_and_the_finance_page_shows_what_the_chase_recovered(bank, in_town_a, client_a):
+    from tests.factories import make_user
+
+    admin = make_user(roles=("town_admin",))
+    client_a.force_login(admin)
+    connection.set_schema_to_public()
+    response = client_a.post(
+        "/payments/staff/settings/",
+        {
+            "bank": "scb",
+            "scb-is_active": "on",
+            "scb-api_base_url": f"{bank.base}/scb",
+            "scb-api_key": LOCAL_KEY,
+            "scb-api_secret": LOCAL_SECRET,
+            "scb-inquiry_enabled": "on",
+            "scb-inquiries_per_run": "30",
+            "scb-chase_days_after_due": "7",
+        },
+    )
+    assert response.status_code == 302
+    connection.set_tenant(in_town_a)
+    conn = BankConnection.objects.get(bank="scb")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT api_secret FROM payments_bankconnection WHERE id = %s", [conn.pk])
+        assert LOCAL_SECRET not in cursor.fetchone()[0]  # sealed at rest
+    assert conn.api_secret == LOCAL_SECRET
+
+    bill = make_invoice(amount="123.00")
+    bank.pay(bill.qr_payload, bank="scb")
+    actions.chase_unconfirmed_bills()
+
+    connection.set_schema_to_public()
+    page = client_a.get("/payments/staff/settings/").content.decode()
+    assert f"/api/v1/payments/confirmations/scb/{conn.callback_token}/" in page
+    assert LOCAL_SECRET not in page
+    dashboard = client_a.get("/payments/staff/").content.decode()
+    assert "พบจากการสอบถามธนาคาร" in dashboard
+    assert "123.00" in dashboard
+    assert "ถาม 1 · พบ 1 · ผิดพลาด 0" in dashboard
+    connection.set_tenant(in_town_a)
+    assert ChaseRun.objects.count() == 1
