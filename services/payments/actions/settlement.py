@@ -208,6 +208,8 @@ def _note_reversal(txn_id: int) -> None:
         return
     txn.raw = {**txn.raw, "_reversed": True}
     txn.save(update_fields=["raw"])
+    if txn.outcome == BankTransaction.Outcome.PENDING:
+        return  # not matched yet: matching sees the flag and queues it instead of paying
     item = PaymentException.objects.filter(bank_transaction=txn).first()
     if item is not None:
         item.note = f"{item.note}\n{REVERSAL_NOTE}".strip()
@@ -283,7 +285,7 @@ def receive_bank_confirmation(
         payer_name=confirmation.payer_name,
         raw=raw,
     )
-    if not created and confirmation.reversed and txn.outcome != BankTransaction.Outcome.PENDING:
+    if not created and confirmation.reversed:
         _note_reversal(txn.pk)
     try:
         settle_bank_transaction(transaction_id=txn.pk)

@@ -288,3 +288,27 @@ def test_a_town_admin_sets_up_scb_and_the_finance_page_shows_what_the_chase_reco
     assert "ถาม 1 · พบ 1 · ผิดพลาด 0" in dashboard
     connection.set_tenant(in_town_a)
     assert ChaseRun.objects.count() == 1
+
+
+def test_a_refund_reported_while_the_payment_waits_to_be_matched_is_queued_not_paid(in_town_a, monkeypatch):
+    from services.payments.actions import settlement
+    from services.payments.banks.callbacks import ScbAdapter
+    from services.payments.local_bank import Paid
+
+    bill = make_invoice(amount="57.00")
+    paid = Paid("scb", "TXWAIT01", "099400015804101", bill.ref1, bill.ref2, bill.total,
+                dt.datetime.now(dt.UTC).replace(microsecond=0), "สมชาย")
+    confirmation = ScbAdapter().parse(LocalBank().callback_body(paid))
+    # The matching step fails the first time (a crash): the row stays pending for the sweep.
+    real_settle = settlement.settle_bank_transaction
+    monkeypatch.setattr(settlement, "settle_bank_transaction", lambda **kwargs: (_ for _ in ()).throw(RuntimeError))
+    monkeypatch.setattr(settlement.dispatch, "run_after_commit", lambda *args: None)
+    actions.receive_bank_confirmation(confirmation=confirmation, bank="scb")
+    monkeypatch.setattr(settlement, "settle_bank_transaction", real_settle)
+    assert BankTransaction.objects.get().outcome == "pending"
+
+    actions.receive_bank_confirmation(confirmation=type(confirmation)(**{**confirmation.__dict__, "reversed": True}), bank="scb")
+    actions.settle_pending()
+
+    assert counts(bill) == (0, 0, 1)
+    assert PaymentException.objects.get().kind == "reversed"
