@@ -440,6 +440,7 @@ class SettingsForm(forms.ModelForm):
 class BankConnectionForm(forms.ModelForm):
     """How one bank reaches the town and how the town asks it; a blank secret keeps the stored one."""
 
+    api_base_url = forms.URLField(label=_("URL ของ API ธนาคาร"), required=False, assume_scheme="https")
     api_secret = forms.CharField(label=_("API secret"), required=False, widget=forms.PasswordInput)
     partner_secret = forms.CharField(label=_("Partner secret (KBank)"), required=False, widget=forms.PasswordInput)
 

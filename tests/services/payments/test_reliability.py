@@ -285,3 +285,57 @@ def test_a_statement_import_that_loses_a_deadlock_is_run_again_and_pays_once(dja
                 )
                 cleanup([first.pk, second.pk], keys)
                 imports.delete()
+
+
+def test_a_callback_that_loses_a_deadlock_is_matched_again_and_pays_once(django_db_setup, django_db_blocker):
+    """Real concurrent transactions: matching a callback locks its bank row then the bill; another
+    transaction holds the bill and then wants the bank row. PostgreSQL aborts the matching (it waited
+    first); the retry matches it once the other commits — one payment, one receipt."""
+    from services.payments import retrying
+
+    with django_db_blocker.unblock():
+        town = Municipality.objects.get(slug="alpha")
+        with tenant_context(town):
+            bill = make_invoice(amount="33.00")
+            txn, _created = actions.record_bank_transaction(
+                channel="callback", transaction_key=f"scb:DEADLOCK{uuid.uuid4().hex[:8]}", amount=bill.total,
+                paid_at=timezone.now(), ref1=bill.ref1, ref2=bill.ref2,
+            )
+        holding = threading.Event()
+        attempts = []
+
+        def other_transaction() -> None:
+            try:
+                with tenant_context(town), transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL deadlock_timeout = '10s'")
+                    Invoice.objects.select_for_update().get(pk=bill.pk)
+                    holding.set()
+                    time.sleep(0.5)  # matching now holds the bank row and waits for the bill
+                    BankTransaction.objects.select_for_update().get(pk=txn.pk)
+                    time.sleep(0.3)
+            finally:
+                connections.close_all()
+
+        original = retrying.is_retryable
+
+        def counting(exc):
+            attempts.append(type(exc.__cause__).__name__)
+            return original(exc)
+
+        retrying.is_retryable = counting
+        thread = threading.Thread(target=other_transaction)
+        thread.start()
+        try:
+            assert holding.wait(10)
+            with tenant_context(town):
+                receipt = actions.settle_bank_transaction(transaction_id=txn.pk)
+                assert attempts == ["DeadlockDetected"]
+                assert receipt is not None
+                assert Payment.objects.filter(invoice=bill).count() == 1
+                assert Receipt.objects.filter(invoice=bill).count() == 1
+        finally:
+            retrying.is_retryable = original
+            thread.join(30)
+            with tenant_context(town):
+                cleanup([bill.pk], [txn.transaction_key])
