@@ -386,7 +386,7 @@ class ServicesForm(BilingualForm):
     def __init__(self, *args, tax_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.tax_id = tax_id
-        for (service, key), (th, en, _default, cap, _source) in FEE_FIELDS.items():
+        for (service, key), (th, en, cap, _source) in FEE_FIELDS.items():
             self.fields[f"{service}__{key}"] = forms.DecimalField(
                 label=bilingual(th, en),
                 required=False,
@@ -416,12 +416,14 @@ class ServicesForm(BilingualForm):
         raw: dict = {"enabled": data.get("enabled") or []}
         for service, key in FEE_FIELDS:
             value = data.get(f"{service}__{key}")
-            raw.setdefault(service, {})[key] = defaults[service][key] if value is None else str(value)
+            raw.setdefault(service, {})[key] = defaults[service].get(key) if value is None else str(value)
         raw["complaints"] = {"categories": categories_from_text(data.get("categories", ""))}
         surcharge = data.get("late_surcharge_percent")
-        raw["food_premises"]["late_surcharge_percent"] = str(surcharge) if surcharge is not None else "20"
+        raw.setdefault("food_premises", {})["late_surcharge_percent"] = (
+            str(surcharge) if surcharge is not None else defaults["food_premises"]["late_surcharge_percent"]
+        )
         raw["correspondence"] = {"letter_prefix": data.get("letter_prefix", "")}
-        raw["payments"]["promptpay_biller_id"] = data.get("promptpay_biller_id", "")
+        raw.setdefault("payments", {})["promptpay_biller_id"] = data.get("promptpay_biller_id", "")
         cleaned, errors = validate_service_settings(raw, tax_id=self.tax_id)
         field_for = {
             "services.enabled": "enabled",

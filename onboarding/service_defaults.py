@@ -1,15 +1,19 @@
-"""Defaults for the five services, the legal caps they must respect, and their validation.
+"""The five services' settings in wizard step 4: the legal caps they must respect and their validation.
 
-Each town edits these in wizard step 4; the result is stored on Municipality.service_settings and
-passed to each service app's `seed_town(settings)` hook (see onboarding/pipeline.py).
+The defaults are each service's own (`town_defaults()` on its AppConfig). The town's choice is stored
+on Municipality.service_settings and passed to each service app's `seed_town(settings)` hook inside
+the new schema (onboarding/pipeline.py, step "services").
 Caps marked (verify) were not confirmed from a primary source: they are platform-level constants
 here, to be corrected in one place, and each town's own values stay editable below them.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
 
 from tenants.models import SERVICE_CODES
 
@@ -23,47 +27,25 @@ SERVICE_LABELS = {
 
 # domain.md §1: no statute fixes the SLA; the pilot resolved in 1 working day.
 DEFAULT_SLA_DAYS = 1
-DEFAULT_COMPLAINT_CATEGORIES = [
-    {"code": "road", "name_th": "ถนน ทางเท้าชำรุด", "name_en": "Damaged road or footpath", "sla_days": 1},
-    {"code": "lighting", "name_th": "ไฟฟ้าส่องสว่างดับ", "name_en": "Street light out", "sla_days": 1},
-    {"code": "waste", "name_th": "ขยะ ความสะอาด", "name_en": "Rubbish and cleanliness", "sla_days": 1},
-    {
-        "code": "drainage",
-        "name_th": "ท่อระบายน้ำอุดตัน น้ำท่วมขัง",
-        "name_en": "Blocked drain or flooding",
-        "sla_days": 1,
-    },
-    {
-        "code": "nuisance",
-        "name_th": "เหตุเดือดร้อนรำคาญ (เสียง กลิ่น ควัน)",
-        "name_en": "Nuisance (noise, smell, smoke)",
-        "sla_days": 1,
-    },
-    {"code": "animals", "name_th": "สัตว์จรจัด", "name_en": "Stray animals", "sla_days": 1},
-    {"code": "trees", "name_th": "ต้นไม้ กิ่งไม้", "name_en": "Trees and branches", "sla_days": 1},
-    {"code": "other", "name_th": "เรื่องอื่น ๆ", "name_en": "Other", "sla_days": 1},
-]
 
-# Money fields: (service, key) → (label th, label en, default, cap, source of the cap).
-FEE_FIELDS: dict[tuple[str, str], tuple[str, str, Decimal, Decimal, str]] = {
+# Money fields: (service, key) → (label th, label en, cap, source of the cap). The default amount of
+# each is the service's own (its AppConfig.town_defaults()), never a second copy here.
+FEE_FIELDS: dict[tuple[str, str], tuple[str, str, Decimal, str]] = {
     ("payments", "garbage_household_monthly"): (
         "ค่าเก็บขนมูลฝอย บ้านเรือน (บาท/เดือน)",
         "Garbage fee, household (baht/month)",
-        Decimal("40.00"),
         Decimal("150.00"),
         "Public Health Act s.20(4) ministerial regulation caps (verify); domain.md §4 examples 25–80",
     ),
     ("payments", "garbage_shop_monthly"): (
         "ค่าเก็บขนมูลฝอย ร้านค้า/สถานประกอบการ (บาท/เดือน)",
         "Garbage fee, shop (baht/month)",
-        Decimal("100.00"),
         Decimal("3000.00"),
         "ministerial regulation caps by volume (verify)",
     ),
     ("payments", "wastewater_per_m3"): (
-        "ค่าบำบัดน้ำเสีย (บาท/ลูกบาศก์เมตรน้ำใช้)",
-        "Wastewater fee (baht per m³ of water used)",
-        Decimal("2.00"),
+        "ค่าบำบัดน้ำเสีย บ้านพักอาศัย (บาท/ลูกบาศก์เมตรน้ำใช้)",
+        "Wastewater fee, household (baht per m³ of water used)",
         Decimal("8.00"),
         "NEQA s.88–90 by ordinance; Bangkok classes 2/4/8 (verify)",
     ),
@@ -71,13 +53,11 @@ FEE_FIELDS: dict[tuple[str, str], tuple[str, str, Decimal, Decimal, str]] = {
         "ค่าใบอนุญาตก่อสร้าง (บาท/ฉบับ)",
         "Construction permit fee (baht)",
         Decimal("200.00"),
-        Decimal("200.00"),
         "Building Control Act B.E. 2522 fee schedule (≤200 baht)",
     ),
     ("building_permits", "plan_check_per_m2_low"): (
         "ค่าตรวจแบบ อาคารไม่เกิน 2 ชั้น/12 ม. (บาท/ตร.ม.)",
         "Plan check, ≤2 storeys or 12 m (baht/m²)",
-        Decimal("0.50"),
         Decimal("2.00"),
         "Building Control Act schedule ≤2 baht/m² up to 3 storeys/15 m",
     ),
@@ -85,39 +65,54 @@ FEE_FIELDS: dict[tuple[str, str], tuple[str, str, Decimal, Decimal, str]] = {
         "ค่าตรวจแบบ อาคารไม่เกิน 3 ชั้น/15 ม. (บาท/ตร.ม.)",
         "Plan check, ≤3 storeys or 15 m (baht/m²)",
         Decimal("2.00"),
-        Decimal("2.00"),
         "Building Control Act schedule ≤2 baht/m²",
     ),
     ("building_permits", "plan_check_per_m2_high"): (
         "ค่าตรวจแบบ อาคารสูงกว่า 3 ชั้น/15 ม. (บาท/ตร.ม.)",
         "Plan check, above 3 storeys or 15 m (baht/m²)",
         Decimal("4.00"),
-        Decimal("4.00"),
         "Building Control Act schedule ≤4 baht/m²",
     ),
-    ("food_premises", "certificate_fee_yearly"): (
-        "ค่าธรรมเนียมหนังสือรับรองการแจ้ง (บาท/ปี)",
-        "Notification certificate fee (baht/year)",
-        Decimal("100.00"),
+    ("food_premises", "certificate_fee_upto_20m2"): (
+        "ค่าธรรมเนียมหนังสือรับรองการแจ้ง พื้นที่ไม่เกิน 20 ตร.ม. (บาท/ปี)",
+        "Notification certificate fee, up to 20 m² (baht/year)",
+        Decimal("2000.00"),
+        "Public Health Act ministerial fee schedule (verify); typical 20–100",
+    ),
+    ("food_premises", "certificate_fee_upto_100m2"): (
+        "ค่าธรรมเนียมหนังสือรับรองการแจ้ง พื้นที่เกิน 20–100 ตร.ม. (บาท/ปี)",
+        "Notification certificate fee, 20–100 m² (baht/year)",
+        Decimal("2000.00"),
+        "Public Health Act ministerial fee schedule (verify); typical 20–100",
+    ),
+    ("food_premises", "certificate_fee_upto_200m2"): (
+        "ค่าธรรมเนียมหนังสือรับรองการแจ้ง พื้นที่เกิน 100–200 ตร.ม. (บาท/ปี)",
+        "Notification certificate fee, 100–200 m² (baht/year)",
         Decimal("2000.00"),
         "Public Health Act ministerial fee schedule (verify); typical 20–100",
     ),
 }
-# Public Health Act s.48 practice: 20% surcharge when the yearly fee is paid late (domain.md §3).
-DEFAULT_LATE_SURCHARGE_PERCENT = Decimal("20")
 MAX_LETTER_PREFIX = 20
 LETTER_PREFIX_PATTERN = re.compile(r"^[ก-ฮ]{1,3}\.?\s?[0-9]{4,6}(\.[0-9]{1,3})?$")
+
+
+def service_defaults(service: str) -> dict:
+    """The settings a new town starts from for one service, as the service itself declares them
+    (`town_defaults()` on its AppConfig); {} for a service without settings or not installed."""
+    try:
+        config = apps.get_app_config(service)
+    except LookupError:
+        return {}
+    declared = getattr(config, "town_defaults", None)
+    return copy.deepcopy(declared()) if callable(declared) else {}
 
 
 def default_service_settings(tax_id: str = "") -> dict:
     """A complete, valid settings dict with every service enabled."""
     settings: dict = {"enabled": list(SERVICE_CODES)}
-    settings["complaints"] = {"categories": [dict(c) for c in DEFAULT_COMPLAINT_CATEGORIES]}
-    for (service, key), (_th, _en, default, _cap, _src) in FEE_FIELDS.items():
-        settings.setdefault(service, {})[key] = str(default)
-    settings["food_premises"]["late_surcharge_percent"] = str(DEFAULT_LATE_SURCHARGE_PERCENT)
-    settings["correspondence"] = {"letter_prefix": ""}
-    settings["payments"]["promptpay_biller_id"] = f"{tax_id}01" if tax_id else ""
+    for service in SERVICE_CODES:
+        settings[service] = service_defaults(service)
+    settings.setdefault("payments", {})["promptpay_biller_id"] = f"{tax_id}01" if tax_id else ""
     return settings
 
 
@@ -183,10 +178,10 @@ def validate_service_settings(data: dict, *, tax_id: str = "") -> tuple[dict, di
     for service in cleaned["enabled"]:
         given = data.get(service) or {}
         cleaned[service] = {}
-        for (fee_service, key), (th, en, default, cap, _source) in FEE_FIELDS.items():
+        for (fee_service, key), (th, en, cap, _source) in FEE_FIELDS.items():
             if fee_service != service:
                 continue
-            amount = _money(given.get(key, default))
+            amount = _money(given.get(key, defaults[service].get(key)))
             if amount is None or amount < 0:
                 errors[f"services.{service}.{key}"] = [f"{th}: จำนวนเงินไม่ถูกต้อง ({en}: invalid amount)"]
             elif amount > cap:
@@ -204,7 +199,9 @@ def validate_service_settings(data: dict, *, tax_id: str = "") -> tuple[dict, di
             errors["services.complaints.categories"] = problems
     if "food_premises" in cleaned["enabled"]:
         surcharge = _money(
-            (data.get("food_premises") or {}).get("late_surcharge_percent", DEFAULT_LATE_SURCHARGE_PERCENT)
+            (data.get("food_premises") or {}).get(
+                "late_surcharge_percent", defaults["food_premises"]["late_surcharge_percent"]
+            )
         )
         if surcharge is None or not Decimal(0) <= surcharge <= Decimal(100):
             errors["services.food_premises.late_surcharge_percent"] = [

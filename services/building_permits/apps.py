@@ -50,6 +50,18 @@ class BuildingPermitsConfig(AppConfig):
         ("plan_check", "ค่าธรรมเนียมการตรวจแบบแปลน", "Plan check fee", False, "กฎกระทรวง ฉบับที่ 7 (พ.ศ. 2528)"),
     ]
 
+    def town_defaults(self) -> dict:
+        """The settings a new town starts from in the onboarding wizard (town_setup.py)."""
+        from .town_setup import town_defaults
+
+        return town_defaults()
+
+    def seed_town(self, settings: dict) -> str:
+        """Apply the town's wizard settings inside its schema (town_setup.py)."""
+        from .town_setup import seed_town
+
+        return seed_town(settings)
+
     def monthly_figures(self, start, end):
         """This service's aggregates for the national summary (onboarding/summary.py)."""
         from .figures import monthly_figures

@@ -12,7 +12,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -445,6 +445,15 @@ class ServiceSettings(models.Model):
     )
     warn_days_before_due = models.PositiveSmallIntegerField(_("แจ้งเตือนผู้บังคับบัญชาก่อนครบกำหนด (วัน)"), default=7)
     max_upload_mb = models.PositiveSmallIntegerField(_("ขนาดไฟล์สูงสุด (MB)"), default=10)
+    # A late periodic fee's surcharge; empty = the service's statutory rate (food: s.65, 20 %).
+    late_surcharge_percent = models.DecimalField(
+        _("เงินเพิ่มเมื่อชำระล่าช้า (ร้อยละ)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
 
     class Meta:
         verbose_name = _("ค่าตั้งของบริการ")

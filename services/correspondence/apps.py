@@ -21,6 +21,18 @@ class CorrespondenceConfig(AppConfig):
         ("งานสารบรรณ (e-Saraban)", "correspondence:home", None),
     ]
 
+    def town_defaults(self) -> dict:
+        """The settings a new town starts from in the onboarding wizard (town_settings.py)."""
+        from .town_settings import town_defaults
+
+        return town_defaults()
+
+    def seed_town(self, settings: dict) -> str:
+        """Apply the town's wizard settings inside its schema (town_settings.py)."""
+        from .town_settings import seed_town
+
+        return seed_town(settings)
+
     def monthly_figures(self, start, end):
         """This service's aggregates for the national summary (onboarding/summary.py)."""
         from .figures import monthly_figures

@@ -29,9 +29,7 @@ from .models import (
     HygieneChecklistItem,
     OperatorType,
 )
-
-# Public Health Act B.E. 2535 s.65: a fee paid late carries a surcharge of 20 per cent.
-LATE_SURCHARGE_RATE = Decimal("0.20")
+from .town_setup import late_surcharge_percent
 
 OVER_AREA_MESSAGE = _(
     "สถานที่พื้นที่เกิน 200 ตารางเมตร ต้องขอใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร ไม่ใช่การแจ้ง "
@@ -187,10 +185,12 @@ def _consecutive_unpaid(case: Case, day: dt.date) -> int:
 
 def run_fee_cycle(day: dt.date | None = None) -> dict:
     """Bill each certified premises for the current period, remind before the due date, add the
-    20% surcharge once a fee is late, and suspend when too many periods in a row are unpaid."""
+    town's surcharge (s.65: 20 % unless it set its own) once a fee is late, and suspend when too many periods in a row are unpaid."""
     day = day or casework.today()
     settings = casework.settings_for(KIND)
     label, start = fee_period(day, settings.fee_period_months)
+    percent = late_surcharge_percent(settings)
+    percent_text = f"{percent.normalize():f}"
     counts = {"billed": 0, "reminded": 0, "surcharged": 0, "suspended": 0}
     certificate_ids = (
         Certificate.objects.filter(kind=KIND)
@@ -244,9 +244,10 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                     subject=_("แจ้งเตือนชำระค่าธรรมเนียม"),
                     body=_(
                         "ค่าธรรมเนียมหนังสือรับรองการแจ้ง งวด %(label)s %(amount)s บาท ครบกำหนด %(date)s "
-                        "หากชำระล่าช้าต้องเสียเงินเพิ่มร้อยละ 20"
+                        "หากชำระล่าช้าต้องเสียเงินเพิ่มร้อยละ %(percent)s"
                     )
                     % {
+                        "percent": percent_text,
                         "label": fee.period_label,
                         "amount": f"{fee.amount:,.2f}",
                         "date": format_be_long(fee.due_date),
@@ -263,18 +264,20 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
             ).exclude(surcharges__isnull=False):
                 if fee.purpose == CaseFee.Purpose.ISSUE and case.status != CaseStatus.ISSUED:
                     continue
-                amount = (fee.amount * LATE_SURCHARGE_RATE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                amount = (fee.amount * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
                 surcharge = CaseFee.objects.create(
                     case=case,
                     purpose=CaseFee.Purpose.SURCHARGE,
                     parent=fee,
                     period_label=fee.period_label,
                     amount=amount,
-                    rate_version=_("พ.ร.บ.การสาธารณสุข พ.ศ. 2535 มาตรา 65 (ร้อยละ 20)"),
+                    rate_version=_("พ.ร.บ.การสาธารณสุข พ.ศ. 2535 มาตรา 65 (ร้อยละ %(percent)s)")
+                    % {"percent": percent_text},
                     lines=[
                         {
                             "fee_code": "late_surcharge",
-                            "description": _("เงินเพิ่มร้อยละ 20 งวด %(label)s") % {"label": fee.period_label},
+                            "description": _("เงินเพิ่มร้อยละ %(percent)s งวด %(label)s")
+                            % {"percent": percent_text, "label": fee.period_label},
                             "quantity": "1",
                             "unit_price": str(amount),
                             "amount": str(amount),
@@ -286,7 +289,8 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                 casework.record_event(
                     case,
                     CaseEvent.Kind.FEE,
-                    _("ชำระล่าช้า เงินเพิ่มร้อยละ 20: %(amount)s บาท") % {"amount": f"{amount:,.2f}"},
+                    _("ชำระล่าช้า เงินเพิ่มร้อยละ %(percent)s: %(amount)s บาท")
+                    % {"percent": percent_text, "amount": f"{amount:,.2f}"},
                 )
                 counts["surcharged"] += 1
             unpaid = _consecutive_unpaid(case, day)

@@ -86,6 +86,18 @@ class PaymentsConfig(AppConfig):
         },
     }
 
+    def town_defaults(self) -> dict:
+        """The settings a new town starts from in the onboarding wizard (catalogue.py)."""
+        from .catalogue import town_defaults
+
+        return town_defaults()
+
+    def seed_town(self, settings: dict) -> str:
+        """Apply the town's wizard settings (fee rates) inside its schema."""
+        from .catalogue import seed_town
+
+        return seed_town(settings)
+
     def monthly_figures(self, start, end):
         """This service's aggregates for the national summary (onboarding/summary.py)."""
         from .figures import monthly_figures

@@ -11,8 +11,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import FeeTier, FeeType, PayerKind
+from services.common.buddhist_era import fiscal_year, fiscal_year_bounds
+
+from .models import FeeTier, FeeType, PayerKind, PaymentSettings
 
 # Payments' own fee types: code, Thai name, English, recurring, legal basis. Other services add
 # theirs by declaring `payment_fee_types` (the same tuples) on their AppConfig; payments never
@@ -82,9 +85,34 @@ DEFAULT_TIERS = [
 ]
 
 
+# The rates a town sets in the onboarding wizard: wizard key → (fee code, tier code) above.
+WIZARD_TIERS = {
+    "garbage_household_monthly": ("garbage", "household"),
+    "garbage_shop_monthly": ("garbage", "shop"),
+    "wastewater_per_m3": ("wastewater", "household"),
+}
+OPENING_RATE_VERSION = "อัตราที่ตั้งเมื่อเปิดระบบ — แก้ไขตามข้อบัญญัติ"
+
+
+def town_defaults() -> dict:
+    """What the wizard starts from: the catalogue's own amounts (one source), no biller yet."""
+    amounts = {(fee, code): amount for fee, code, _th, _kind, _freq, _basis, amount in DEFAULT_TIERS}
+    defaults: dict = {key: amounts[tier] for key, tier in WIZARD_TIERS.items()}
+    defaults["promptpay_biller_id"] = ""
+    return defaults
+
+
 @transaction.atomic
-def install_default_catalogue(*, valid_from: dt.date, rate_version: str = "ตัวอย่าง — แก้ไขตามข้อบัญญัติ") -> int:
-    """Create the example fee types and tiers that do not exist yet; returns how many tiers were added."""
+def install_default_catalogue(
+    *,
+    valid_from: dt.date,
+    rate_version: str = "ตัวอย่าง — แก้ไขตามข้อบัญญัติ",
+    amounts: dict[tuple[str, str], Decimal] | None = None,
+) -> int:
+    """Create the example fee types and tiers that do not exist yet (a tier exists when its fee type
+    has a tier of that code, whatever its dates); `amounts` replaces the example amount of a
+    (fee code, tier code). Returns how many tiers were added."""
+    amounts = amounts or {}
     types = {}
     for code, name_th, name_en, recurring, basis in registered_fee_types():
         types[code], _created = FeeType.objects.get_or_create(
@@ -96,20 +124,34 @@ def install_default_catalogue(*, valid_from: dt.date, rate_version: str = "ต�
                 "legal_basis": basis,
             },
         )
-    added = 0
-    for fee_code, code, name_th, kind, frequency, basis, amount in DEFAULT_TIERS:
-        _tier, created = FeeTier.objects.get_or_create(
+    existing = set(FeeTier.objects.values_list("fee_type__code", "code"))
+    new = [
+        FeeTier(
             fee_type=types[fee_code],
             code=code,
             valid_from=valid_from,
-            defaults={
-                "name_th": name_th,
-                "payer_kind": kind,
-                "frequency": frequency,
-                "basis": basis,
-                "amount": Decimal(amount),
-                "rate_version": rate_version,
-            },
+            name_th=name_th,
+            payer_kind=kind,
+            frequency=frequency,
+            basis=basis,
+            amount=Decimal(amounts.get((fee_code, code), amount)),
+            rate_version=rate_version,
         )
-        added += created
-    return added
+        for fee_code, code, name_th, kind, frequency, basis, amount in DEFAULT_TIERS
+        if (fee_code, code) not in existing
+    ]
+    for tier in new:
+        tier.save()  # one by one: the audit log records each tier the town starts with
+    return len(new)
+
+
+def seed_town(settings: dict) -> str:
+    """A new town's fee catalogue at the rates set in the wizard, in force from the start of the
+    current fiscal year, and its payment settings row. The biller ID is on the town's own row
+    (Municipality.promptpay_biller_id, written when the town is registered)."""
+    today = timezone.localdate()
+    start, _end = fiscal_year_bounds(fiscal_year(today))
+    amounts = {tier: Decimal(str(settings[key])) for key, tier in WIZARD_TIERS.items() if settings.get(key)}
+    added = install_default_catalogue(valid_from=start, rate_version=OPENING_RATE_VERSION, amounts=amounts)
+    PaymentSettings.current()
+    return f"{added} fee tiers"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
@@ -12,9 +11,10 @@ from django_tenants.utils import schema_context
 from onboarding import pipeline
 from onboarding.actions import register_town
 from onboarding.models import ProvisioningJob
+from onboarding.service_defaults import default_service_settings
 from services.accounts.models import Department, User
 from services.common.models import OutboxMessage
-from tenants.models import Domain, Municipality, MunicipalityStatus
+from tenants.models import SERVICE_CODES, Domain, Municipality, MunicipalityStatus
 
 from .conftest import make_spec
 
@@ -131,29 +131,110 @@ def test_a_job_that_died_half_way_is_finished_by_running_it_again(schema_templat
         assert Department.objects.count() == 2
 
 
-def test_enabled_services_get_their_settings_through_the_seed_hook(schema_template, monkeypatch):
-    calls = []
-    complaints = apps.get_app_config("complaints")
-    payments = apps.get_app_config("payments")
-    monkeypatch.setattr(
-        complaints,
-        "seed_town",
-        lambda settings: calls.append(("complaints", connection.schema_name, settings)),
-        raising=False,
+def test_a_town_provisioned_with_its_own_wizard_values_finds_each_of_them_in_its_schema(schema_template):
+    """Every setting of wizard step 4, none of them the default, reaches the service that uses it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from services.building_permits.case_type import KIND as PERMIT
+    from services.casework.actions import settings_for
+    from services.casework.fees import pick_rate
+    from services.complaints.models import Category
+    from services.correspondence.town_settings import saraban_settings
+    from services.food_premises.case_type import KIND as FOOD
+    from services.food_premises.town_setup import late_surcharge_percent
+    from services.payments import payee
+    from services.payments.models import FeeTier, PaymentSettings
+
+    spec = make_spec()
+    services = spec["services"]
+    defaults = default_service_settings(spec["tax_id"])
+    services["complaints"]["categories"] = [
+        {"code": "road", "name_th": "ถนนพังมาก", "name_en": "Badly broken road", "sla_days": 3},
+        {"code": "flood", "name_th": "น้ำท่วมซอย", "name_en": "Flooded lane", "sla_days": 2},
+    ]
+    services["payments"].update(
+        garbage_household_monthly="45.00",
+        garbage_shop_monthly="120.00",
+        wastewater_per_m3="3.50",
+        promptpay_biller_id=spec["tax_id"] + "07",
     )
-    monkeypatch.setattr(
-        payments,
-        "seed_town",
-        lambda settings: calls.append(("payments", connection.schema_name, settings)),
-        raising=False,
+    services["building_permits"].update(
+        permit_fee="150.00", plan_check_per_m2_low="1.00", plan_check_per_m2_mid="1.50", plan_check_per_m2_high="3.00"
     )
+    services["food_premises"].update(
+        certificate_fee_upto_20m2="30.00",
+        certificate_fee_upto_100m2="60.00",
+        certificate_fee_upto_200m2="150.00",
+        late_surcharge_percent="15",
+    )
+    services["correspondence"]["letter_prefix"] = "ชบ 52999"
+    for service in ("payments", "building_permits", "food_premises"):
+        for key, value in services[service].items():
+            assert value != defaults[service].get(key), (service, key)  # really not the defaults
+
+    job = pipeline.run_job(register_town(spec=spec).pk)
+
+    assert job.status == "done", job.error
+    assert set(job.step("services")["detail"].split(", ")) == set(SERVICE_CODES)
+    town = job.municipality
+    today = dt.date.today()
+    with schema_context(town.schema_name):
+        road, flood = Category.objects.get(code="road"), Category.objects.get(code="flood")
+        assert (road.name_th, road.name_en, road.sla_hours, road.is_active) == ("ถนนพังมาก", "Badly broken road", 24, True)
+        assert (flood.name_th, flood.sla_hours, flood.is_active) == ("น้ำท่วมซอย", 16, True)
+        assert set(Category.objects.filter(is_active=True).values_list("code", flat=True)) == {"road", "flood"}
+
+        tiers = {(t.fee_type.code, t.code): t.amount for t in FeeTier.objects.select_related("fee_type")}
+        assert tiers[("garbage", "household")] == Decimal("45.00")
+        assert tiers[("garbage", "shop")] == Decimal("120.00")
+        assert tiers[("wastewater", "household")] == Decimal("3.50")
+        qr = payee.qr_payload_for(
+            town=town, ref1="REF1", ref2="", amount=Decimal("45.00"), mode=PaymentSettings.current().qr_mode
+        )
+        assert spec["tax_id"] + "07" in qr
+
+        assert pick_rate(PERMIT, "permit", today).amount == Decimal("150.00")
+        assert pick_rate(PERMIT, "plan_check", today, floors=1, height_m=Decimal("6")).amount == Decimal("1.00")
+        assert pick_rate(PERMIT, "plan_check", today, floors=3, height_m=Decimal("14")).amount == Decimal("1.50")
+        assert pick_rate(PERMIT, "plan_check", today, floors=5, height_m=Decimal("20")).amount == Decimal("3.00")
+
+        assert pick_rate(FOOD, "periodic", today, area_m2=Decimal("15")).amount == Decimal("30.00")
+        assert pick_rate(FOOD, "periodic", today, area_m2=Decimal("80")).amount == Decimal("60.00")
+        assert pick_rate(FOOD, "periodic", today, area_m2=Decimal("180")).amount == Decimal("150.00")
+        assert late_surcharge_percent(settings_for(FOOD)) == Decimal("15")
+
+        assert saraban_settings().letter_prefix == "ชบ 52999"
+    connection.set_schema_to_public()
+    town.refresh_from_db()
+    assert town.promptpay_biller_id == spec["tax_id"] + "07"
+
+
+def test_a_service_the_town_did_not_enable_keeps_its_template_defaults(schema_template):
+    from services.correspondence.town_settings import saraban_settings
+    from services.payments.models import FeeTier
+
     spec = make_spec()
     spec["services"]["enabled"] = ["complaints", "correspondence"]
     job = pipeline.run_job(register_town(spec=spec).pk)
     assert job.status == "done", job.error
-    assert [c[0] for c in calls] == ["complaints"]  # payments is not enabled
-    assert calls[0][1] == job.municipality.schema_name
-    assert calls[0][2]["categories"][0]["sla_days"] == 1
+    assert job.step("services")["detail"] == "complaints, correspondence"
+    with schema_context(job.municipality.schema_name):
+        assert not FeeTier.objects.exists()  # payments is off: no fee catalogue installed
+        assert saraban_settings().letter_prefix == "ชบ 52105"
+
+
+def test_the_wizard_starts_from_each_services_own_defaults():
+    """One source of defaults: the wizard's starting values are the ones the services install."""
+    from services.complaints.town_setup import DEFAULT_CATEGORIES
+    from services.payments.catalogue import DEFAULT_TIERS
+
+    defaults = default_service_settings("0994000000001")
+    garbage_household = next(t[-1] for t in DEFAULT_TIERS if t[:2] == ("garbage", "household"))
+    assert defaults["payments"]["garbage_household_monthly"] == garbage_household
+    assert [c["code"] for c in defaults["complaints"]["categories"]] == [c[0] for c in DEFAULT_CATEGORIES]
+    assert defaults["food_premises"]["late_surcharge_percent"] == "20"
+    assert defaults["building_permits"]["permit_fee"] == "200.00"
 
 
 def test_a_job_already_running_elsewhere_is_not_run_twice(schema_template):

@@ -31,23 +31,8 @@ PLANS = [
     ("dpt-03", "แบบบ้านเพื่อประชาชน แบบที่ 3 บ้านสองชั้น 3 ห้องนอน", 2, "132.00", "8.50"),
 ]
 
-PERMIT_REG_7 = "กฎกระทรวง ฉบับที่ 7 (พ.ศ. 2528)"
-PERMIT_REG_70 = "กฎกระทรวง ฉบับที่ 70 (พ.ศ. 2564)"
-RATES = [
-    # (fee_code, description, unit, amount, max_floors, max_height, valid_from, valid_to, version)
-    ("permit", "ค่าธรรมเนียมใบอนุญาตก่อสร้างอาคาร", "flat", "20.00", None, None,
-     dt.date(1985, 1, 1), dt.date(2021, 6, 4), PERMIT_REG_7),
-    ("permit", "ค่าธรรมเนียมใบอนุญาตก่อสร้างอาคาร", "flat", "200.00", None, None,
-     dt.date(2021, 6, 5), None, PERMIT_REG_70),
-    # Plan-check per m² of total floor area; the Act's schedule caps 2 baht (≤3 storeys/15 m) and
-    # 4 baht above. The 0.50 band is the commonly cited Reg. 7 rate: towns confirm their figures.
-    ("plan_check", "ค่าตรวจแบบแปลน อาคารสูงไม่เกิน 2 ชั้น หรือไม่เกิน 12 เมตร", "per_m2", "0.50", 2, "12.00",
-     dt.date(1985, 1, 1), None, PERMIT_REG_7),
-    ("plan_check", "ค่าตรวจแบบแปลน อาคารสูงไม่เกิน 3 ชั้น หรือไม่เกิน 15 เมตร", "per_m2", "2.00", 3, "15.00",
-     dt.date(1985, 1, 1), None, PERMIT_REG_7),
-    ("plan_check", "ค่าตรวจแบบแปลน อาคารสูงเกิน 3 ชั้น หรือเกิน 15 เมตร", "per_m2", "4.00", None, None,
-     dt.date(1985, 1, 1), None, PERMIT_REG_7),
-]
+# One list for the template and the wizard (services/building_permits/town_setup.py).
+from services.building_permits.town_setup import RATES  # noqa: E402
 
 
 def seed(apps, schema_editor):

@@ -46,6 +46,8 @@ from .town_settings import (
     require_town_admin,
     save_requirement,
     save_service_settings,
+    set_late_surcharge,
+    set_opening_rates,
     set_requirement_active,
 )
 
@@ -81,6 +83,8 @@ __all__ = [
     "revoke_certificate",
     "save_requirement",
     "save_service_settings",
+    "set_late_surcharge",
+    "set_opening_rates",
     "set_requirement_active",
     "settings_for",
     "sniff_upload_type",

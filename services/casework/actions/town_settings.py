@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -75,3 +76,33 @@ def set_requirement_active(*, requirement_id: int, by, active: bool) -> Document
     requirement.is_active = active
     requirement.save(update_fields=["is_active"])
     return requirement
+
+
+OPENING_RATE_VERSION = "อัตราที่หน่วยงานตั้งเมื่อเปิดระบบ"
+
+
+@transaction.atomic
+def set_opening_rates(*, kind: str, amounts: list[tuple[dict, Decimal]]) -> int:
+    """Provisioning only: the rates a new town set in the onboarding wizard replace the open default
+    rate of each (fee code, band) in place — no fee has been quoted yet, so no version is lost.
+    `amounts` pairs a filter on the rate (fee_code and band limits) with the amount. Returns how many
+    rates changed; running it twice changes nothing."""
+    changed = 0
+    for match, amount in amounts:
+        for rate in FeeRate.objects.select_for_update().filter(kind=kind, valid_to__isnull=True, **match):
+            if rate.amount != amount:
+                rate.amount = amount
+                rate.version = OPENING_RATE_VERSION
+                rate.save(update_fields=["amount", "version"])
+                changed += 1
+    return changed
+
+
+@transaction.atomic
+def set_late_surcharge(*, kind: str, percent: Decimal) -> ServiceSettings:
+    """Provisioning: the late-payment surcharge the town set in the wizard."""
+    settings_row = ServiceSettings.objects.select_for_update().get_or_create(kind=kind)[0]
+    settings_row.late_surcharge_percent = percent
+    settings_row.full_clean()
+    settings_row.save(update_fields=["late_surcharge_percent"])
+    return settings_row

@@ -31,13 +31,8 @@ HYGIENE = [
     ("handlers", "ผู้สัมผัสอาหารแต่งกายสะอาด สวมผ้ากันเปื้อน หมวกหรือเน็ตคลุมผม และผ่านการอบรม"),
 ]
 
-# Ordinance fees differ per town; these bands are a starting point to be replaced by the town's own.
-VERSION = "อัตราเริ่มต้นของระบบ (แก้ไขตามข้อบัญญัติท้องถิ่น)"
-RATES = [
-    ("ค่าธรรมเนียมหนังสือรับรองการแจ้ง พื้นที่ไม่เกิน 20 ตร.ม.", "20.00", None, "20.00"),
-    ("ค่าธรรมเนียมหนังสือรับรองการแจ้ง พื้นที่เกิน 20 ถึง 100 ตร.ม.", "50.00", "20.01", "100.00"),
-    ("ค่าธรรมเนียมหนังสือรับรองการแจ้ง พื้นที่เกิน 100 ถึง 200 ตร.ม.", "100.00", "100.01", "200.00"),
-]
+# One list for the template and the wizard (services/food_premises/town_setup.py).
+from services.food_premises.town_setup import RATES, VERSION  # noqa: E402
 
 
 def seed(apps, schema_editor):
