@@ -364,11 +364,22 @@ def referral_acknowledged(message: ExchangeMessage) -> None:
     referral = Referral.objects.select_for_update().filter(exchange_message_id=message.public_id).first()
     if referral is None or message.status != MessageStatus.REGISTERED:
         return
+    _copy_exists(referral, message.recipient_reference)
+    referral.save()
+
+
+def _copy_exists(referral: Referral, code: str) -> None:
+    """The receiving town holds the copy under `code`. Its acknowledgement and its first progress
+    report travel as separate messages and either may arrive first: whichever does records the
+    code, marks the referral delivered and writes the timeline line, once. The caller saves."""
+    code = str(code or "")[:30]
+    if not code:
+        return
     first_time = not referral.remote_tracking_code
-    referral.remote_tracking_code = message.recipient_reference[:30]
+    if first_time:
+        referral.remote_tracking_code = code
     if referral.status in (Referral.Status.SENDING, Referral.Status.FAILED):
         referral.status = Referral.Status.DELIVERED
-    referral.save()
     if first_time:
         ComplaintEvent.objects.create(
             complaint_id=referral.complaint_id,
@@ -454,8 +465,7 @@ def receive_progress(message: ExchangeMessage) -> str:
     if referral.remote_updated_at is None or changed_at >= referral.remote_updated_at:
         referral.remote_status = status
         referral.remote_updated_at = changed_at
-    if not referral.remote_tracking_code:
-        referral.remote_tracking_code = str(data.get("tracking_code", ""))[:30]
+    _copy_exists(referral, data.get("tracking_code", ""))
     if status == S.REJECTED and referral.status != Referral.Status.DECLINED:
         reason = str(data.get("note", ""))[:1000]
         referral.status = Referral.Status.DECLINED

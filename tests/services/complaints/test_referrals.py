@@ -331,6 +331,36 @@ def test_progress_out_of_order_keeps_the_latest_status(town_a, town_b, category,
     assert referral.remote_status == S.IN_PROGRESS
 
 
+def test_progress_arriving_before_the_acknowledgement_marks_the_referral_delivered_once(
+    town_a, town_b, category, staff
+):
+    """The receiving town's first progress report and its acknowledgement are two messages; the
+    progress may be delivered first (seen with a busy worker). Either one marks the referral
+    delivered with the copy's code, and the timeline says so once."""
+    complaint, referral, message = _referred(town_a, town_b, category, staff)
+    progress = ExchangeMessage(
+        kind=referrals.PROGRESS_KIND,
+        sender_code=town_b.lao_code,
+        recipient_code=town_a.lao_code,
+        payload={
+            "referral": str(message.public_id),
+            "tracking_code": "BTA-2569-000042",
+            "status": S.ACCEPTED,
+            "changed_at": timezone.now().isoformat(),
+        },
+    )
+    referrals.receive_progress(progress)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.DELIVERED
+    assert referral.remote_tracking_code == "BTA-2569-000042"
+    message.status, message.recipient_reference = MessageStatus.REGISTERED, "BTA-2569-000042"
+    referrals.referral_acknowledged(message)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.DELIVERED
+    lines = complaint.events.filter(kind=ComplaintEvent.Kind.REFERRAL, text__contains="BTA-2569-000042")
+    assert lines.count() == 1
+
+
 def test_decline_returns_the_case_and_declining_twice_is_refused(town_a, town_b, category, staff):
     complaint, referral, message = _referred(town_a, town_b, category, staff)
     _deliver_all(town_a)
