@@ -19,6 +19,9 @@ EARTH_RADIUS_KM = 6371.0088
 # file is almost certainly the wrong one (a province, a country).
 MAX_AREA_KM2 = 5000.0
 MAX_BYTES = 2 * 1024 * 1024
+# A Thai municipality's surveyed boundary has a few thousand vertices; shapely's validity check
+# grows with the count, so a six-figure polygon is refused before it is parsed.
+MAX_VERTICES = 50_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,19 @@ def _unwrap(data: dict) -> dict:
     return data
 
 
+def _vertex_count(coordinates) -> int:
+    """Positions in a Polygon/MultiPolygon's nested coordinate lists (anything else counts as none)."""
+    count, stack = 0, [coordinates]
+    while stack and count <= MAX_VERTICES:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            if item and all(isinstance(v, int | float) for v in item):
+                count += 1
+            else:
+                stack.extend(item)
+    return count
+
+
 def parse_boundary(raw: str | bytes | dict) -> Boundary:
     """Validate a GeoJSON boundary; returns the geometry, its area in km² and its bounds."""
     if isinstance(raw, bytes):
@@ -75,7 +91,14 @@ def parse_boundary(raw: str | bytes | dict) -> Boundary:
             raise _error(
                 "ไฟล์ขอบเขตไม่ใช่ข้อความ UTF-8", "The boundary file is not UTF-8 text", "boundary_json"
             ) from exc
+    # The API hands the document already parsed: measure it the same way.
+    if isinstance(raw, dict) and len(json.dumps(raw, separators=(",", ":"))) > MAX_BYTES:
+        raise _error("ไฟล์ขอบเขตใหญ่เกิน 2 MB", "The boundary file is larger than 2 MB", "boundary_too_large")
     if isinstance(raw, str):
+        if len(raw.encode("utf-8")) > MAX_BYTES:
+            raise _error(
+                "ไฟล์ขอบเขตใหญ่เกิน 2 MB", "The boundary file is larger than 2 MB", "boundary_too_large"
+            )
         try:
             raw = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -88,6 +111,12 @@ def parse_boundary(raw: str | bytes | dict) -> Boundary:
             "ขอบเขตต้องเป็นรูปหลายเหลี่ยม (Polygon หรือ MultiPolygon) ได้รับ: %s" % (data.get("type") or "-"),
             "The boundary must be a Polygon or MultiPolygon",
             "boundary_type",
+        )
+    if _vertex_count(data.get("coordinates")) > MAX_VERTICES:
+        raise _error(
+            f"ขอบเขตมีจุดมากเกิน {MAX_VERTICES:,} จุด (ลดรายละเอียดก่อนนำเข้า)",
+            f"The boundary has more than {MAX_VERTICES:,} vertices (simplify it first)",
+            "boundary_too_many_vertices",
         )
     try:
         geometry = shape(data)

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from services.common.links import absolute_url
 from services.common.workflow import TransitionNotAllowed
-from services.complaints import actions, referrals
+from services.complaints import actions, board, referrals
 from services.complaints.geo import parse_coordinate
 from services.complaints.models import Category, Complaint
 from services.complaints.sla import BANGKOK
@@ -147,26 +147,40 @@ def _responsible(c: Complaint) -> str | None:
     return c.department.name_th if c.department else None
 
 
+def _public_cases():
+    """The requests Open311 may show, under the public board's rules (services/complaints/board.py):
+    a private category's request only when its community has a point to pin it to."""
+    return (
+        Complaint.objects.select_related("category", "department", "community")
+        .prefetch_related("events")
+        .filter(Q(category__is_private=False) | Q(community__latitude__isnull=False, community__longitude__isnull=False))
+    )
+
+
 def _request_row(c: Complaint) -> dict:
+    """One request as anyone may read it: no text or address typed by the citizen (it often carries
+    a name, a house number, a phone), and a private category pinned to its community's point."""
     status = "closed" if c.status in OPEN311_CLOSED else "open"
     public_notes = [e.text for e in c.events.all() if e.is_public and e.text]
+    pin = board.pin_of(c)
+    lat, long = pin if pin is not None else (None, None)
     return {
         "service_request_id": c.tracking_code,
         "status": status,
         "status_notes": _public_text(public_notes[-1][:500]) if public_notes else c.get_status_display(),
         "service_name": c.category.name_th,
         "service_code": c.category.code,
-        "description": _public_text(c.description),
+        "description": None,
         "agency_responsible": _responsible(c),
         "service_notice": None,
         "requested_datetime": _iso(c.received_at),
         "updated_datetime": _iso(c.updated_at),
         "expected_datetime": _iso(c.due_at),
-        "address": c.address_text or None,
+        "address": (c.community.name_th if c.community else None),
         "address_id": None,
         "zipcode": None,
-        "lat": float(c.latitude),
-        "long": float(c.longitude),
+        "lat": lat,
+        "long": long,
         "media_url": None,
     }
 
@@ -182,7 +196,7 @@ def _parse_when(value: str, name: str) -> dt.datetime:
 
 def _list_requests(request, fmt: str):
     params = request.GET
-    cases = Complaint.objects.select_related("category", "department").prefetch_related("events")
+    cases = _public_cases()
     ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         # The spec: with service_request_id every other parameter is ignored.
@@ -313,12 +327,7 @@ def requests(request, fmt: str):
 def single_request(request, service_request_id: str, fmt: str):
     if (refusal := _guard(fmt, request)) is not None:
         return refusal
-    complaint = (
-        Complaint.objects.select_related("category", "department")
-        .prefetch_related("events")
-        .filter(tracking_code=service_request_id.upper())
-        .first()
-    )
+    complaint = _public_cases().filter(tracking_code=service_request_id.upper()).first()
     if complaint is None:
         return error(fmt, 404, f"service_request_id {service_request_id} not found")
     return respond(fmt, [_request_row(complaint)], root="service_requests", item="request")

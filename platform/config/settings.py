@@ -54,8 +54,9 @@ ROOT_URLCONF = "config.urls_town"
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    "services.common.client_ip.ClientAddressMiddleware",
+    "services.common.request_guard.RequestGuardMiddleware",
     "tenants.middleware.TownRoutingMiddleware",
-    "services.common.null_bytes.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -216,7 +217,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# One client address for every limiter (services/common/client_ip.py): axes, DRF, rate limits.
+AXES_CLIENT_IP_CALLABLE = "services.common.client_ip.axes_client_ip"
 AXES_VERBOSE = False
 
 # Cookies are host-only (no Domain attribute): a Bang Sare cookie is never sent to another town.
@@ -229,6 +231,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and not TESTING and SECRET_KEY != DEVELOPMENT_SECRET_KEY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The proxies in front of Django whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated); empty: none, the TCP peer is the client. infra/compose.yaml sets nginx's network.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("THONGTHIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -296,6 +301,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.bilingual_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    # REMOTE_ADDR is already the client (services/common/client_ip.py); never the raw header.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thongthin API",

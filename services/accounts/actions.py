@@ -14,17 +14,18 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from services.common import outbox
+from services.common.links import town_url
 
 from .models import Department, User
 from .roles import ROLE_CODES
 
 
-def set_password_link(user: User, *, host: str, scheme: str = "https") -> str:
-    """A one-time link to choose a password (Django's reset token: valid until used or expired)."""
+def set_password_link(user: User) -> str:
+    """A one-time link to choose a password (Django's reset token: valid until used or expired), on
+    the town's configured address (town_url), not the Host of the request that made it."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return f"{scheme}://{host}{path}"
+    return town_url(reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
@@ -37,8 +38,7 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def invite_staff(*, by: User | None, email: str, first_name: str, last_name: str, roles: Iterable[str],
-                 department: Department | None = None, phone: str = "", position: str = "",
-                 host: str, scheme: str = "https") -> User:
+                 department: Department | None = None, phone: str = "", position: str = "") -> User:
     """Create a staff account without a usable password and e-mail a set-password link."""
     if by is not None and not by.has_perm("accounts.manage_staff"):
         raise PermissionDenied
@@ -51,7 +51,7 @@ def invite_staff(*, by: User | None, email: str, first_name: str, last_name: str
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(Group.objects.filter(name__in=_check_roles(roles)))
-    link = set_password_link(user, host=host, scheme=scheme)
+    link = set_password_link(user)
     outbox.enqueue(
         channel="email", recipient=email, key=f"staff-invite-{user.pk}",
         subject="เชิญเข้าใช้งานระบบ / Your staff account",

@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,3 +99,18 @@ class CitizenSignUpForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class TownPasswordResetForm(PasswordResetForm):
+    """The reset e-mail links to the town's configured address (services/common/links.town_url),
+    never to whatever Host and port the request that asked for it carried."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from services.common.links import town_url
+        from tenants.current import current_town
+
+        path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        context = {**context, "reset_url": town_url(path), "domain": current_town().primary_host}
+        super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+                          html_email_template_name)

@@ -52,8 +52,7 @@ def staff_invite(request):
     form = StaffInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = actions.invite_staff(by=request.user, host=request.get_host(), scheme=request.scheme,
-                                        **form.cleaned_data)
+            user = actions.invite_staff(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

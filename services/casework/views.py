@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from services.common.files.views import file_response
 from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed, allowed_targets, can_move
@@ -166,17 +167,8 @@ def inspection_photo(request, public_id, inspection_id: int, file_id, *, kind: s
     return _file_response(photo)
 
 
-def _file_response(stored, *, inline: bool = True):
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, content_type=stored.content_type, filename=stored.original_name, as_attachment=not inline
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _file_response(stored):
+    return file_response(stored, cache_control="private, no-store", filename=stored.original_name)
 
 
 @login_required

@@ -88,3 +88,23 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient} ({self.status})"
+
+
+class PhoneCode(models.Model):
+    """A live one-time code texted to a phone (services/common/phone_verification.py): only its
+    keyed hash, the wrong tries so far and when it dies. One row per (purpose, phone); the row lock
+    makes the try limit hold against concurrent guesses."""
+
+    purpose = models.CharField(max_length=120)
+    phone = models.CharField(max_length=20)
+    digest = models.CharField(max_length=64)
+    nonce = models.CharField(max_length=32)
+    tries = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purpose", "phone"], name="uniq_phone_code_purpose_phone")]
+        indexes = [models.Index(fields=["expires_at"], name="phone_code_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}:{self.phone}"

@@ -1,20 +1,24 @@
-"""One-time codes by SMS to prove a phone number: 6 digits, kept only as a keyed hash in the cache
-(keys carry the town's schema), valid 10 minutes, 5 wrong tries and the code is gone. The SMS goes
-through the outbox like every other message. Callers limit how often codes are sent (SMS costs)."""
+"""One-time codes by SMS to prove a phone number: 6 digits, valid 10 minutes, 5 wrong tries and the
+code is gone. Only a keyed hash is kept, in a `PhoneCode` row of the town's schema: each check locks
+that row, so the try limit holds even when many guesses arrive at once (a cache counter read and
+then bumped let concurrent guesses through). The SMS goes through the outbox like every other
+message. Callers limit how often codes are sent (SMS costs)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import hmac
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import outbox
+from .models import PhoneCode
 from .thai_phone import normalize_thai_phone
 
 CODE_SECONDS = 600
@@ -25,11 +29,6 @@ class Check(enum.Enum):
     OK = "ok"
     WRONG = "wrong"  # try again
     EXPIRED = "expired"  # no live code (never sent, expired, used, or too many wrong tries)
-
-
-def _keys(purpose: str, phone: str) -> tuple[str, str]:
-    base = f"phone-otp:{connection.schema_name}:{purpose}:{phone}"
-    return base, f"{base}:tries"
 
 
 def _digest(purpose: str, phone: str, code: str, nonce: str) -> str:
@@ -44,32 +43,43 @@ def send_code(*, phone: str, purpose: str, text: str = "") -> bool:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
     nonce = secrets.token_hex(8)
-    key, tries_key = _keys(purpose, phone)
-    cache.set(key, {"hash": _digest(purpose, phone, code, nonce), "nonce": nonce}, CODE_SECONDS)
-    cache.set(tries_key, 0, CODE_SECONDS)
-    body = (text or _("รหัสยืนยันของท่านคือ %(code)s (ใช้ได้ 10 นาที) Your code: %(code)s")) % {"code": code}
-    outbox.enqueue(channel="sms", recipient=phone, body=body, key=f"otp:{purpose}:{phone}:{nonce}")
+    with transaction.atomic():
+        PhoneCode.objects.update_or_create(
+            purpose=purpose[:120],
+            phone=phone,
+            defaults={
+                "digest": _digest(purpose, phone, code, nonce),
+                "nonce": nonce,
+                "tries": 0,
+                "expires_at": timezone.now() + dt.timedelta(seconds=CODE_SECONDS),
+            },
+        )
+        PhoneCode.objects.filter(expires_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+        body = (text or _("รหัสยืนยันของท่านคือ %(code)s (ใช้ได้ 10 นาที) Your code: %(code)s")) % {"code": code}
+        outbox.enqueue(channel="sms", recipient=phone, body=body, key=f"otp:{purpose}:{phone}:{nonce}")
     return True
 
 
+@transaction.atomic
 def check_code(*, phone: str, purpose: str, code: str) -> Check:
-    """Compare `code` with the live code of `phone`; a right code is used up."""
+    """Compare `code` with the live code of `phone`; a right code is used up. Every call counts as a
+    try under the row's lock, so N concurrent guesses are N tries and at most MAX_TRIES are compared."""
     phone = normalize_thai_phone(phone)
-    key, tries_key = _keys(purpose, phone)
-    stored = cache.get(key) if phone else None
-    if not stored:
+    if not phone:
         return Check.EXPIRED
-    try:
-        tries = cache.incr(tries_key)
-    except ValueError:  # the counter expired with the code
+    row = PhoneCode.objects.select_for_update().filter(purpose=purpose[:120], phone=phone).first()
+    if row is None:
         return Check.EXPIRED
-    if tries > MAX_TRIES:
-        cache.delete_many([key, tries_key])
+    if row.expires_at <= timezone.now() or row.tries >= MAX_TRIES:
+        row.delete()
         return Check.EXPIRED
+    row.tries += 1
     given = "".join(c for c in str(code or "") if c.isdigit())[:6]
-    if hmac.compare_digest(stored["hash"], _digest(purpose, phone, given, stored["nonce"])):
-        cache.delete_many([key, tries_key])
+    if hmac.compare_digest(row.digest, _digest(purpose, phone, given, row.nonce)):
+        row.delete()
         return Check.OK
-    if tries >= MAX_TRIES:
-        cache.delete_many([key, tries_key])
+    if row.tries >= MAX_TRIES:
+        row.delete()
+    else:
+        row.save(update_fields=["tries"])
     return Check.WRONG

@@ -6,6 +6,8 @@ import time
 
 from django.core.cache import cache
 
+from services.common.client_ip import client_ip as common_client_ip
+
 
 def hit(scope: str, identity: str, *, limit: int, window_seconds: int) -> bool:
     """Count one attempt; False once `identity` has made more than `limit` in the current window."""
@@ -24,6 +26,5 @@ def hit(scope: str, identity: str, *, limit: int, window_seconds: int) -> bool:
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR is the proxy's address behind nginx; the deployment sets it from X-Forwarded-For
-    # in the proxy itself, so a client cannot forge it here.
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address as every limiter sees it (services/common/client_ip.py)."""
+    return common_client_ip(request)

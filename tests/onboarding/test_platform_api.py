@@ -102,3 +102,29 @@ def test_the_endpoints_are_in_the_openapi_schema(api):
         "/api/platform/v1/municipalities/{slug}/suspend/",
     ):
         assert path in schema
+
+
+def _ring(vertices: int, lon: float = 100.88, lat: float = 12.73, size: float = 0.05) -> list:
+    """A valid square ring inside Thailand with `vertices` points along its bottom edge."""
+    step = size / vertices
+    bottom = [[round(lon + i * step, 9), lat] for i in range(vertices)]
+    return [*bottom, [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+
+
+def test_a_100000_vertex_boundary_is_refused_by_the_api_as_by_the_upload(api):
+    before = Municipality.objects.count()
+    spec = make_spec(boundary={"type": "Polygon", "coordinates": [_ring(100_000)]})
+    response = api.post("/api/platform/v1/municipalities/", spec, format="json")
+    assert response.status_code in (400, 413)
+    assert "boundary" in response.content.decode() or response.status_code == 413
+    assert Municipality.objects.count() == before
+
+
+def test_a_boundary_over_the_vertex_cap_is_refused_even_when_small_in_bytes(api, settings):
+    from onboarding import boundary
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+    spec = make_spec(boundary={"type": "Polygon", "coordinates": [_ring(boundary.MAX_VERTICES + 10)]})
+    response = api.post("/api/platform/v1/municipalities/", spec, format="json")
+    assert response.status_code == 400
+    assert "boundary" in response.json()["error"]["fields"]

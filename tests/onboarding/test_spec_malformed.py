@@ -54,7 +54,7 @@ def test_a_nul_character_in_the_search_is_harmless(platform_client):
     token = issue_token(make_user(username="dga-nul", kind="platform_admin"))
     response = platform_client.get("/api/platform/v1/municipalities/", {"q": "al\x00pha", "province": "\x00"},
                                    HTTP_AUTHORIZATION=f"Token {token}")
-    # Refused once for every view, before any query runs (services/common/null_bytes.py).
+    # Refused once for every view, before any query runs (services/common/request_guard.py).
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
 

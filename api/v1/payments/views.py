@@ -47,6 +47,8 @@ class BankConfirmationBase(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # Bad bodies (deep, NUL, oversized) are answered in the bank's own format by banks.load_json.
+    reads_own_body = True
 
     def signed(self, request) -> Response | None:
         """Our HMAC scheme (gateways, or a relay in front of a bank): None when the signature holds."""

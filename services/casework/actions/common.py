@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from services.common.buddhist_era import BANGKOK
 from services.common.files.actions import store_upload
+from services.common.files.sniff import sniff_type
 
 from ..models import (
     Case,
@@ -55,16 +56,8 @@ def require_applicant(case: Case, by) -> None:
 
 
 def sniff_upload_type(upload: UploadedFile) -> str:
-    """The real type from the first bytes: a renamed .exe must not pass as a PDF."""
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return "application/octet-stream"
+    """The real type from the first bytes (the shared sniffer): a renamed .exe must not pass as a PDF."""
+    return sniff_type(upload)
 
 
 def checked_store(upload: UploadedFile, *, purpose: str, by, allowed: tuple[str, ...], max_mb: int):
@@ -75,5 +68,4 @@ def checked_store(upload: UploadedFile, *, purpose: str, by, allowed: tuple[str,
             % {"types": ", ".join("PDF" if t.endswith("pdf") else t.split("/")[1].upper() for t in allowed)},
             code="file_type",
         )
-    upload.content_type = actual
     return store_upload(upload, purpose=purpose, by=by, allowed_types=allowed, max_bytes=max_mb * 1024 * 1024)

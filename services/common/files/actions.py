@@ -1,9 +1,12 @@
-"""Storing uploads: size and type checked, hashed, saved under the current town."""
+"""Storing uploads: size and type checked, hashed, saved under the current town.
+
+The type kept is the one sniffed from the bytes (`sniff.sniff_type`), whatever the browser or the
+sender declared: a statement declared text/html is stored as what it is, and `allowed_types` is
+checked against the real type."""
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,6 +15,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from services.common.models import StoredFile
+
+from .sniff import sniff_type
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -26,7 +31,7 @@ def store_upload(
             _("ไฟล์ใหญ่เกิน %(mb)s MB (File is larger than %(mb)s MB)") % {"mb": max_bytes // (1024 * 1024)},
             code="file_too_large",
         )
-    content_type = upload.content_type or mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
+    content_type = sniff_type(upload)
     if allowed_types and content_type not in allowed_types:
         raise ValidationError(
             _("ไม่รับไฟล์ประเภทนี้ (This file type is not accepted): %(type)s") % {"type": content_type},

@@ -4,16 +4,27 @@ from django.http import FileResponse, Http404
 from services.common.models import StoredFile
 
 from .actions import can_view_file
+from .sniff import OCTET_STREAM, served_inline
+
+
+def _download_type(content_type: str) -> str:
+    # Markup is labelled as bytes: even a browser that ignores the attachment header will not render it.
+    return OCTET_STREAM if content_type in ("text/html", "image/svg+xml", "application/xml") else content_type
 
 
 def file_response(stored: StoredFile, *, cache_control: str, content_type: str = "", filename: str = ""):
-    """Stream one stored file with the headers every file view sets; a file missing on disk is a 404."""
+    """Stream one stored file with the headers every file view sets; a file missing on disk is a 404.
+
+    Only raster images and PDF are shown inline; anything else (text, HTML, SVG, office files,
+    unknown bytes) is sent as an attachment, so no stored file ever runs as a page of the town."""
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    kwargs = {"filename": filename} if filename else {}
-    response = FileResponse(handle, content_type=content_type or stored.content_type, **kwargs)
+    content_type = content_type or stored.content_type
+    inline = served_inline(content_type)
+    kwargs = {"filename": filename or stored.original_name or stored.public_id.hex, "as_attachment": not inline}
+    response = FileResponse(handle, content_type=content_type if inline else _download_type(content_type), **kwargs)
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -464,7 +464,9 @@ def settings_page(request):
             "communities": Community.objects.all(),
             "categories": Category.objects.select_related("department"),
         },
-        status=400 if request.method == "POST" else 200,
+        # A POST that ends here was refused (a form with errors), except the key just issued:
+        # it is shown once on this page, so the page answers 201 rather than redirecting.
+        status=201 if new_key else (400 if request.method == "POST" else 200),
     )
 
 

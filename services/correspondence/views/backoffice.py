@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.common.buddhist_era import be_year
+from services.common.files.views import file_response
 from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed
@@ -150,14 +151,7 @@ def attachment(request, pk: int, attachment_id: int):
     item = letter.attachments.select_related("file").filter(pk=attachment_id).first()
     if item is None:
         raise Http404
-    try:
-        handle = item.file.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=item.file.content_type, filename=item.file.original_name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(item.file, cache_control="private, no-store", filename=item.file.original_name)
 
 
 @require_POST

@@ -60,6 +60,31 @@ def test_password_reset_by_email_works_within_the_town(town_a):
     assert client.post("/accounts/login/", {"username": "forgetful", "password": "a-new-long-secret-2569"}).status_code == 302
 
 
+def test_the_reset_link_takes_the_configured_site_address_not_the_request_host(town_a, monkeypatch):
+    monkeypatch.setenv("THONGTHIN_PUBLIC_PORT", "8123")
+    with schema_context(town_a.schema_name):
+        make_user(username="porty", email="porty@alpha.example.org")
+    # A request that arrived on another port (or with a forged Host port) must not steer the link.
+    client = Client(HTTP_HOST="alpha.localhost:6666")
+    assert client.post("/accounts/password/reset/", {"email": "porty@alpha.example.org"}).status_code == 302
+    body = mail.outbox[0].body
+    assert "http://alpha.localhost:8123/accounts/password/reset/" in body
+    assert "6666" not in body
+
+
+def test_a_staff_invitation_link_takes_the_configured_site_address(town_a, monkeypatch):
+    monkeypatch.setenv("THONGTHIN_PUBLIC_PORT", "8123")
+    from django_tenants.utils import tenant_context
+
+    from services.accounts import actions
+    from services.common.models import OutboxMessage
+
+    with tenant_context(town_a):
+        actions.invite_staff(by=None, email="new@alpha.example.org", first_name="ใหม่", last_name="ทดลอง", roles=[])
+        body = OutboxMessage.objects.filter(recipient="new@alpha.example.org").latest("pk").body
+    assert "http://alpha.localhost:8123/accounts/password/reset/" in body
+
+
 def test_a_reset_link_from_one_town_does_not_work_on_another(town_a, town_b):
     with schema_context(town_a.schema_name):
         make_user(username="resetme", email="resetme@example.org")

@@ -28,6 +28,6 @@ def test_staff_search_pages_survive_nul(client_a, in_town_a):
     for url in ("/staff/people/", "/staff/audit/", "/payments/staff/invoices/", "/payments/staff/payers/",
                 "/saraban/letters/", "/permits/staff/", "/permits/register/", "/food/register/"):
         response = client_a.get(url, {"q": "a\x00b", "status": "\x00", "actor": "\x00", "model": "\x00"})
-        # Refused once, before any view, with a bilingual message (services/common/null_bytes.py).
+        # Refused once, before any view, with a bilingual message (services/common/request_guard.py).
         assert response.status_code == 400, url
         assert "NUL" in response.content.decode(), url

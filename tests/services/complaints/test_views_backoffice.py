@@ -148,7 +148,9 @@ def test_town_admin_edits_holidays_and_issues_open311_keys(client_a, staff):
     )
     assert Holiday.objects.filter(name="วันเทศบาล").exists()
     response = admin.post("/complaints/staff/settings/", {"form": "client", "c-name": "FixMyStreet TH"})
+    assert response.status_code == 201  # issued: a success, shown once on this page
     assert "new-key" in response.content.decode()
+    assert admin.post("/complaints/staff/settings/", {"form": "client", "c-name": ""}).status_code == 400
     assert Open311Client.objects.get().name == "FixMyStreet TH"
     assert _login(client_a, staff["officer"]).get("/complaints/staff/settings/").status_code == 403
 
