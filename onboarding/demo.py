@@ -28,6 +28,7 @@ TOWNS = [
         "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับสู่บริการออนไลน์ของเทศบาลตำบลบางเสร่",
                      "welcome_en": "Welcome to Bang Sare's online services"},
         "staff_prefix": "bsr",
+        "history": "full",  # seed_history: Bang Sare's size (~4,000 payers); the neighbour is smaller
     },
     {
         "slug": "najomtien", "short_code": "NJT", "name_th": "เทศบาลตำบลนาจอมเทียน", "name_en": "Na Jomtien Subdistrict Municipality",

@@ -196,6 +196,7 @@ class OssSettingsForm(forms.ModelForm):
             "work_day_start",
             "work_day_end",
             "baseline_days",
+            "went_live_on",
             "reopen_days",
             "submissions_per_ip_per_hour",
             "submissions_per_phone_per_day",
@@ -209,6 +210,7 @@ class OssSettingsForm(forms.ModelForm):
         widgets = {
             "work_day_start": forms.TimeInput(attrs={"type": "time"}),
             "work_day_end": forms.TimeInput(attrs={"type": "time"}),
+            "went_live_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "line_channel_secret": forms.PasswordInput(render_value=True),
             "line_channel_access_token": forms.PasswordInput(render_value=True),
         }

@@ -405,6 +405,9 @@ class OssSettings(models.Model):
     baseline_days = models.DecimalField(
         _("ระยะเวลาแก้ไขเดิม (วัน) ก่อนใช้ระบบ"), max_digits=5, decimal_places=1, default=Decimal("7.0")
     )
+    # The day the town started taking complaints through this system: the dashboard's "before → now"
+    # compares cases received before it with the period shown (from the town's own data).
+    went_live_on = models.DateField(_("วันที่เริ่มใช้ระบบรับเรื่องออนไลน์"), null=True, blank=True)
     reopen_days = models.PositiveSmallIntegerField(_("เปิดเรื่องใหม่ได้ภายใน (วัน)"), default=7)
     submissions_per_ip_per_hour = models.PositiveSmallIntegerField(default=10)
     submissions_per_phone_per_day = models.PositiveSmallIntegerField(default=10)

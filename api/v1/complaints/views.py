@@ -311,9 +311,11 @@ class OssDashboard(APIView):
             ) from exc
         if since > until or (until - since).days > 366:
             raise ValidationError({"since": ["ช่วงวันที่ไม่ถูกต้อง (at most 366 days, since ≤ until)"]})
+        oss = OssSettings.current()
         data = selectors.dashboard(
-            since=since, until=until, baseline_days=OssSettings.current().baseline_days
+            since=since, until=until, baseline_days=oss.baseline_days, went_live_on=oss.went_live_on
         )
+        data["summary"]["went_live_on"] = oss.went_live_on.isoformat() if oss.went_live_on else None
         data["days"] = [{**d, "day": d["day"].isoformat()} for d in data["days"]]
         return Response(data)
 

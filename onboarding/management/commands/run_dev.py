@@ -23,13 +23,26 @@ class Command(BaseCommand):
         parser.add_argument("--no-seed", action="store_true")
 
     def handle(self, *args, port: int, no_seed: bool, **options):
+        began = time.monotonic()
         # The deploy command: public schema, towns that need it, and the provisioning template.
         call_command("migrate_fleet", verbosity=0)
-        if not no_seed:
-            call_command("seed_demo")
-        # The console is never empty nor "stale": figures and a heartbeat before the first beat.
-        call_command("refresh_platform_summary")
-        call_command("record_heartbeats")
+        procs = self.start(port)
+        # The servers answer while the demo is written (towns, people, a year of history through
+        # the services' actions: a minute or more on a small machine); the logins follow when it is done.
+        try:
+            if not no_seed:
+                call_command("seed_demo")
+            # The console is never empty nor "stale": figures and a heartbeat before the first beat.
+            call_command("refresh_platform_summary")
+            call_command("record_heartbeats")
+        except BaseException:  # a failed seed or Ctrl-C while seeding: leave nothing running
+            self.stop_all(procs)
+            raise
+        self.stdout.write(f"demo ready {time.monotonic() - began:.1f} s after start")
+        self.print_banner(port)
+        self.serve(procs)
+
+    def start(self, port: int) -> dict[str, subprocess.Popen]:
         base = str(settings.BASE_DIR)
         # Links in messages and QR codes carry the port the site is served on.
         env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "PYTHONUNBUFFERED": "1",
@@ -38,14 +51,15 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         data = settings.DATA_DIR
-        procs = {
+        return {
             "web": subprocess.Popen([*manage, "runserver", f"0.0.0.0:{port}", "--noreload"], env=env),
             "worker": subprocess.Popen([*celery, "worker", "--loglevel=INFO", "--concurrency=2",
                                         "--hostname", f"thongthin-dev-{port}@%h"], env=env, cwd=base),
             "beat": subprocess.Popen([*celery, "beat", "--loglevel=INFO", "--schedule",
                                       str(data / "celerybeat-schedule"), "--pidfile", ""], env=env, cwd=base),
         }
-        self.print_banner(port)
+
+    def serve(self, procs: dict[str, subprocess.Popen]) -> None:
         stopping = False
 
         def stop(*_args):
@@ -62,16 +76,19 @@ class Command(BaseCommand):
                         stopping = True
                 time.sleep(0.5)
         finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 15
-            for proc in procs.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            self.stdout.write("stopped web, worker and beat")
+            self.stop_all(procs)
+
+    def stop_all(self, procs: dict[str, subprocess.Popen]) -> None:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.stdout.write("stopped web, worker and beat")
 
     def print_banner(self, port: int) -> None:
         domain = settings.PLATFORM_DOMAIN

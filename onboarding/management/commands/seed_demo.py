@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_tenants.utils import schema_context, tenant_context
 
@@ -84,7 +84,13 @@ def town_spec(town: dict) -> dict:
 class Command(BaseCommand):
     help = "Create the demo DGA admin, Bang Sare and Na Jomtien with staff in every role (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history-months", type=int, default=12,
+            help="months of lived-in history per demo town (seed_history; 0 for none)",
+        )
+
+    def handle(self, *args, history_months: int = 12, **options):
         created = []
         with schema_context("public"):
             if ensure_user(demo.DGA_ADMIN, kind=User.Kind.PLATFORM_ADMIN):
@@ -109,9 +115,6 @@ class Command(BaseCommand):
             with tenant_context(town):  # the real town: filing the sample cases reads its code
                 created += seed_town_people(spec["staff_prefix"])
                 created += seed_referral_agencies()
-                if town.slug not in before:
-                    # Only for a town this run created: a later run must not undo what staff changed.
-                    created += seed_public_board(spec)
             # Fee catalogue and payers, so the bill look-up works on the demo (idempotent).
             call_command(
                 "seed_payments_demo",
@@ -120,10 +123,53 @@ class Command(BaseCommand):
                 officer=f"{spec['staff_prefix']}-finance",
                 stdout=io.StringIO(),
             )
+        if history_months:
+            # A year of activity first, so today's sample cases come last in the numbering.
+            created += seed_histories([spec["slug"] for spec in demo.TOWNS], history_months, self.stdout)
+        for spec in demo.TOWNS:
+            town = Municipality.objects.get(slug=spec["slug"])
+            if town.slug not in before:
+                with tenant_context(town):
+                    # Only for a town this run created: a later run must not undo what staff changed.
+                    created += seed_public_board(spec)
         if created:
             self.stdout.write(self.style.SUCCESS("created: " + ", ".join(created)))
         else:
             self.stdout.write("demo data already present; nothing changed")
+
+
+def seed_histories(slugs: list[str], months: int, stdout) -> list[str]:
+    """`seed_history` for each demo town, the towns side by side (one process each: a town's year is
+    independent of its neighbour's, and the machine has more than one core). Idempotent."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    base = str(settings.BASE_DIR)
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,
+        "PYTHONPATH": os.pathsep.join([base, os.path.join(base, "platform")]),
+    }
+    procs = {
+        slug: subprocess.Popen(
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "seed_history", "--town", slug,
+             "--months", str(months)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for slug in slugs
+    }
+    written = []
+    for slug, proc in procs.items():
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise CommandError(f"seed_history --town {slug} failed:\n{err[-4000:]}")
+        stdout.write(out.strip())
+        if "history already present" not in out:
+            written.append(f"{slug} history")
+    return written
 
 
 def ensure_user(
@@ -191,7 +237,7 @@ def seed_public_board(spec: dict) -> list[str]:
     settings_row.public_board_enabled = True
     settings_row.save(update_fields=["public_board_enabled", "updated_at"])
     Category.objects.filter(code__in=demo.BOARD_CATEGORIES).update(on_public_board=True)
-    if Complaint.objects.exists():
+    if Complaint.objects.filter(description__in=[sample[1] for sample in demo.SAMPLE_COMPLAINTS]).exists():
         return []
     ring = spec["boundary"]["coordinates"][0]
     west, south = ring[0]

@@ -361,7 +361,10 @@ def _period(request) -> tuple[dt.date, dt.date]:
 def dashboard(request):
     _need(request, "complaints.view_oss_dashboard")
     since, until = _period(request)
-    data = selectors.dashboard(since=since, until=until, baseline_days=OssSettings.current().baseline_days)
+    oss = OssSettings.current()
+    data = selectors.dashboard(
+        since=since, until=until, baseline_days=oss.baseline_days, went_live_on=oss.went_live_on
+    )
     return _page(
         request,
         "complaints/staff/dashboard.html",
