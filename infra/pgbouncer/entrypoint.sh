@@ -1,0 +1,7 @@
+#!/bin/sh
+# The one login PgBouncer accepts and passes on (SCRAM with PostgreSQL 16), from the environment.
+set -eu
+: "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
+printf '"%s" "%s"\n' "${POSTGRES_USER:-thongthin}" "$POSTGRES_PASSWORD" > /tmp/userlist.txt
+chmod 600 /tmp/userlist.txt
+exec pgbouncer /etc/pgbouncer/pgbouncer.ini
