@@ -293,7 +293,7 @@ def provision_range(args, first: int, last: int, log_name: str) -> dict:
             "slug", flat=True
         )
     )
-    todo = [n for n in todo if slug_for(n) not in done]
+    todo = [n for n in todo if slug_for(n) not in done and n % args.shards == args.shard]
     log(f"{log_name}: {len(done)} of {last - first} already live, {len(todo)} to go ({live} towns live)")
     path = Path(args.state_dir) / f"{log_name}.csv"
     failures_path = Path(args.state_dir) / "failures.jsonl"
@@ -305,6 +305,8 @@ def provision_range(args, first: int, last: int, log_name: str) -> dict:
             if outcome.state == "live":
                 counter["live"] += 1
                 counter["batch"] += 1
+                if args.shards > 1 and counter["batch"] % 25 == 0:  # the other shards' towns too
+                    counter["live"] = Municipality.objects.filter(status=MunicipalityStatus.LIVE).count()
                 writer.writerow(
                     [f"{time.time():.3f}", outcome.slug, counter["live"], f"{outcome.seconds:.4f}", outcome.method]
                 )
@@ -348,7 +350,8 @@ def read_town_log(args, name: str) -> list[tuple[float, str, int, float, str]]:
 
 
 def stage_provision(args, state: State) -> None:
-    workers = start_refillers(args)
+    # With --shards N, N processes provision disjoint towns (n % N == --shard); only shard 0 refills.
+    workers = start_refillers(args) if args.shard == 0 else []
     try:
         figures = provision_range(args, 0, args.towns - args.timing_runs, "provision")
     finally:
@@ -356,7 +359,8 @@ def stage_provision(args, state: State) -> None:
     rows = read_town_log(args, "provision")
     if rows:
         figures["towns_per_second"] = round(len(rows) / max(1.0, rows[-1][0] - rows[0][0]), 2)
-    state.save("provision", figures)
+    if args.shard == 0:
+        state.save("provision", figures)
 
 
 # --- stage: timing ------------------------------------------------------------------------------
@@ -373,11 +377,8 @@ def stage_timing(args, state: State) -> None:
     from tenants.models import Municipality, MunicipalityStatus
 
     connections.close_all()
-    # Refill rate: the pool filled from empty by the refill processes, nothing else of ours running.
-    for ready in ReadySchema.objects.all():
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{ready.schema_name}" CASCADE')
-        ready.delete()
+    # Refill rate: the pool topped up to --timing-runs by the refill processes, nothing else of ours
+    # running (the refill rate during the bulk run is in the report too, from the whole refill log).
     refill_log = Path(args.state_dir) / "refill.csv"
     before = len(refill_log.read_text().splitlines()) if refill_log.exists() else 0
     pool_args = argparse.Namespace(**{**vars(args), "pool": args.timing_runs})
@@ -395,7 +396,7 @@ def stage_timing(args, state: State) -> None:
     # Replay alone, the pool-empty path (scratch schemas, dropped again).
     template = schema_template.current_template()
     replay = []
-    for _ in range(10):
+    for _ in range(args.replay_runs):
         name = "bench_replay_" + uuid.uuid4().hex[:12]
         t0 = time.perf_counter()
         schema_template.replay_template(name, template)
@@ -627,6 +628,11 @@ def run_server(args, budget: int | None):
             str(args.workers),
             "--keep-alive",
             "30",
+            # Loaded once, then forked: four workers importing Django at once on a loaded machine
+            # miss the arbiter's heartbeat and are killed.
+            "--preload",
+            "--timeout",
+            "300",
             "--log-level",
             "warning",
         ],
@@ -665,11 +671,17 @@ def load_run(args, towns: list[int], budget: int | None) -> dict:
     server, port = run_server(args, budget)
     try:
         # Warm-up on a handful of towns: each worker imports, compiles templates and connects once.
-        phase_filing(port, random.Random(1).sample(towns, min(8, len(towns))), 5, args.threads, 100)
+        warm_towns = random.Random(1).sample(towns, min(8, len(towns)))
+        warm_until = time.perf_counter() + 300
+        while time.perf_counter() < warm_until:
+            if phase_filing(port, warm_towns, 10, args.threads, 100)[0]["count"] >= args.workers:
+                break
         with MemorySampler(args.database, server.pid) as sampler:
             load_before = os.getloadavg()[0]
             filing, filed = phase_filing(port, towns, args.seconds, args.threads, args.max_requests)
             log(f"  filing: {filing}")
+            if not filed:
+                raise SystemExit("no complaint was filed: nothing to track (see the filing errors above)")
             tracking = phase_tracking(port, filed, args.seconds, args.threads, args.max_requests)
             tracking = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in tracking.items()}
             log(f"  tracking: {tracking}")
@@ -890,6 +902,11 @@ def bands(rows: list, width: int = 1000) -> list[tuple[int, int, float, float, d
     return out
 
 
+def stage_loads(data: dict) -> dict[str, str]:
+    """The 1-minute load average each measuring stage recorded at its end."""
+    return {k: str(v.get("load", "")).split(" ")[0] for k, v in data.items() if isinstance(v, dict) and v.get("load")}
+
+
 def goal(met: bool) -> str:
     return "met" if met else "**NOT met**"
 
@@ -898,7 +915,7 @@ def stage_report(args, state: State) -> None:
     from _setup import write_section
 
     d = state.data
-    setup, prov, timing = d.get("setup", {}), d.get("provision", {}), d.get("timing", {})
+    setup, timing = d.get("setup", {}), d.get("timing", {})
     load, disk, deploy = d.get("load", {}), d.get("disk", {}), d.get("deploy", {})
     rows = read_town_log(args, "provision")
     present = timing.get("present") or (rows[-1][2] if rows else 0)
@@ -907,7 +924,8 @@ def stage_report(args, state: State) -> None:
         f"Command: `{command}` (stages `setup provision timing load disk deploy report`, each resumable;",
         "`--stage <name>` runs one). Own database `tt_country` on the machine's PostgreSQL 15;",
         "2 cores and 24 GiB **shared with 7 other engineers running their test suites** (load average",
-        "4–10 throughout, noted per stage), so every time below is slower than on an idle machine.",
+        f"from 8 to over 20 during the run; {', '.join(f'{k}: {v}' for k, v in stage_loads(d).items())}),",
+        "so every time below is slower than on an idle machine, most of all under the heaviest load.",
         f"Towns live at the end: **{present:,}** of the {args.towns:,} asked for.",
         "",
     ]
@@ -920,6 +938,9 @@ def stage_report(args, state: State) -> None:
             f"{timing['runs']} runs, {', '.join(timing['methods'])}) | p50 < 500 ms: {goal(timing['p50_ms'] < 500)} |",
             f"| template replay alone (pool empty), p50 | {EARLIER['replay_p50_ms']} ms ({EARLIER['provision_present']}) | "
             f"{timing['replay_p50_ms']} ms ({timing['present']:,}) | — |",
+        ]
+    if timing.get("refill_per_s"):
+        lines += [
             f"| pool refill rate ({timing['refill_processes']} refill processes) | — | {timing['refill_per_s']} schemas/s "
             f"({timing['refill_one_p50_ms']} ms each, p50) | — |",
         ]
@@ -966,17 +987,54 @@ def stage_report(args, state: State) -> None:
             "Provisioning through the whole run (warm pool refilled by "
             f"{args.refillers} parallel processes as it went; per town: register + pipeline, invitations off):",
             "",
-            "| towns live before | towns made | p50 | p95 | schema from |",
+            "| towns present | towns made | p50 | p95 | schema from |",
             "|---|---|---|---|---|",
         ]
         for low, high, p50, p95, methods in bands(rows):
             from_ = ", ".join(f"{k} {v}" for k, v in sorted(methods.items()))
             lines.append(f"| {low:,}–{high:,} | {high - low:,} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms | {from_} |")
         lines.append("")
+        rate = (len(rows) - 1) / (rows[-1][0] - rows[0][0]) if len(rows) > 1 else float("nan")
+        failures = Path(args.state_dir) / "failures.jsonl"
+        withdrawn = len(failures.read_text().splitlines()) if failures.exists() else 0
         lines.append(
-            f"Stage times: setup {setup.get('seconds', '—')} s; provision {prov.get('seconds', '—')} s for this run's part "
-            f"({prov.get('towns_per_second', '—')} towns/s overall; {prov.get('withdrawn', 0)} towns withdrawn)."
+            f"Stage times: setup {setup.get('seconds', '—')} s; provision: {len(rows):,} towns in "
+            f"{(rows[-1][0] - rows[0][0]) / 60:.0f} min of wall time = {rate:.2f} towns/s overall "
+            f"(resumed after kills, refill included); {withdrawn} towns withdrawn."
         )
+    refill_path = Path(args.state_dir) / "refill.csv"
+    refill_rows = [line.split(",") for line in refill_path.read_text().splitlines()] if refill_path.exists() else []
+    if len(refill_rows) > 1:
+        stamps = sorted(float(r[0]) for r in refill_rows)
+        each = [float(r[2]) for r in refill_rows]
+        lines.append(
+            f"Warm pool during the bulk run: {len(refill_rows):,} schemas replayed by the refill processes "
+            f"in {(stamps[-1] - stamps[0]) / 60:.0f} min (= {(len(stamps) - 1) / (stamps[-1] - stamps[0]):.2f} schemas/s; "
+            f"one replay p50 {statistics.median(each):.1f} s, p95 {percentile(each, 0.95):.1f} s)."
+        )
+    if present and present < args.towns:
+        scale = args.towns / present
+        lines += [
+            "",
+            f"**Extrapolated to {args.towns:,} towns (not measured: the run stopped at {present:,} towns):**",
+        ]
+        if rows:
+            lines.append(
+                f"- provisioning all {args.towns:,} at this run's rate: {args.towns / rate / 3600:.1f} h on this shared machine;"
+            )
+        if disk:
+            lines += [
+                f"- database {disk['database_per_town_mib'] * args.towns / 1024:.0f} GiB; pg_class "
+                f"{disk['pg_class_rows'] * scale:,.0f} rows (both linear in towns, as measured from the first "
+                "towns to here);",
+                f"- nightly per-town `pg_dump` loop: {disk['dump_per_town_s'] * args.towns / 60:.0f} min one at a time "
+                "(each dump also reads the whole catalog, so the time per town grows with the towns present);",
+            ]
+        if deploy.get("column_s") is not None:
+            lines.append(
+                f"- one-column deploy: the towns' part grows linearly ({deploy['column_out']}); "
+                f"about {deploy['column_s'] * scale:.0f} s at {args.towns:,} if all of it did."
+            )
     lines.append("")
     lines.append(args.report_notes or "")
     write_section("country", "\n".join(lines))
@@ -995,6 +1053,9 @@ def main() -> None:
     parser.add_argument("--refillers", type=int, default=2, help="processes refilling the warm pool")
     parser.add_argument("--pool", type=int, default=20, help="ready schemas kept in the pool")
     parser.add_argument("--timing-runs", type=int, default=40)
+    parser.add_argument("--replay-runs", type=int, default=10, help="timing: template replays alone")
+    parser.add_argument("--shards", type=int, default=1, help="provision: processes provisioning side by side")
+    parser.add_argument("--shard", type=int, default=0, help="provision: which of --shards this process is")
     parser.add_argument("--min-free-gb", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=20, help="each load phase")
     parser.add_argument("--threads", type=int, default=8)
@@ -1011,7 +1072,8 @@ def main() -> None:
     args.state_dir = args.state_dir or str(Path.home() / ".cache" / "thongthin" / args.database)
     url, admin_url = database_urls(args.database)
     args.url = url
-    start_django(url, admin_url)
+    if args.stage != "report":  # the report reads the stage results only
+        start_django(url, admin_url)
     if args.stage == "refill-worker":
         refill_worker(args)
         return
