@@ -921,6 +921,8 @@ def stage_report(args, state: State) -> None:
     present = timing.get("present") or (rows[-1][2] if rows else 0)
     command = f"DATABASE_URL=postgres://…/any .venv/bin/python bench/country.py --towns {args.towns}"
     lines = [
+        "## The whole country (`bench/country.py`)",
+        "",
         f"Command: `{command}` (stages `setup provision timing load disk deploy report`, each resumable;",
         "`--stage <name>` runs one). Own database `tt_country` on the machine's PostgreSQL 15;",
         "2 cores and 24 GiB **shared with 7 other engineers running their test suites** (load average",
@@ -944,6 +946,12 @@ def stage_report(args, state: State) -> None:
             f"| pool refill rate ({timing['refill_processes']} refill processes) | — | {timing['refill_per_s']} schemas/s "
             f"({timing['refill_one_p50_ms']} ms each, p50) | — |",
         ]
+    if deploy.get("idle_s") is not None and deploy.get("column_s") is None:
+        lines.append(
+            f"| fleet deploy, nothing pending (wall, fresh process) | {EARLIER['idle_deploy_s']} s "
+            f"({EARLIER['deploy_towns']:,}) | {deploy['idle_s']} s ({deploy['towns']:,}; {deploy['idle_out']}) | "
+            f"< 60 s: {goal(deploy['idle_s'] < 60)} |"
+        )
     if deploy.get("column_s") is not None:
         lines += [
             f"| fleet deploy, nothing pending | {EARLIER['idle_deploy_s']} s ({EARLIER['deploy_towns']:,}) | "
