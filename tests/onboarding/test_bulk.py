@@ -82,9 +82,12 @@ def test_a_run_killed_half_way_finishes_its_towns_when_run_again(schema_template
     outcomes = bulk.provision_many([done_before, interrupted, untouched])
 
     assert [o.state for o in outcomes] == ["already live", "live", "live"]
-    assert Municipality.objects.filter(
-        slug__in=[interrupted["slug"], untouched["slug"]], status=MunicipalityStatus.LIVE
-    ).count() == 2
+    assert (
+        Municipality.objects.filter(
+            slug__in=[interrupted["slug"], untouched["slug"]], status=MunicipalityStatus.LIVE
+        ).count()
+        == 2
+    )
     with schema_context(Municipality.objects.get(slug=interrupted["slug"]).schema_name):
         assert User.objects.count() == 3  # staff made once, not twice
 
