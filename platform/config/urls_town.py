@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from services.accounts import views as account_views
 from services.common import views as common_views
+from services.common import web_app
 from services.common.files import views as file_views
 
 from .urls_common import urlpatterns as common_patterns
@@ -11,8 +12,11 @@ from .urls_common import urlpatterns as common_patterns
 urlpatterns = [
     *common_patterns,
     path("", common_views.portal_home, name="home"),
-    path("manifest.webmanifest", common_views.manifest, name="manifest"),
-    path("sw.js", common_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", web_app.manifest, name="manifest"),
+    path("sw.js", web_app.service_worker, name="service_worker"),
+    path("offline/", web_app.offline, name="offline"),
+    path("icons/<int:size>.png", web_app.icon, name="web_app_icon"),
+    path("icons/<int:size>-maskable.png", web_app.icon, {"purpose": "maskable"}, name="web_app_icon_maskable"),
     path("files/<uuid:public_id>/", file_views.download, name="file_download"),
     path("staff/", include(([
         path("", common_views.backoffice_home, name="home"),

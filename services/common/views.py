@@ -1,4 +1,4 @@
-"""Town portal home, staff back-office shell, audit viewer, web-app manifest."""
+"""Town portal home, staff back-office shell, audit viewer, error pages (the web app: web_app.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -101,33 +100,6 @@ def audit_trail(request):
     return render(request, "common/audit_trail.html", {
         "page": audit_entries(request), "backoffice_menu": backoffice_menu(request.user),
     })
-
-
-def manifest(request):
-    town = request.tenant
-    english = translation.get_language() == "en"
-    name = (town.name_en if english else town.name_th) if town else "ท้องถิ่นดิจิทัล"
-    return JsonResponse({
-        "name": name, "short_name": town.short_code if town else "Thongthin",
-        "lang": translation.get_language(), "start_url": "/", "scope": "/", "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": (town.branding or {}).get("colour", "#0b5394") if town else "#0b5394",
-        "icons": [
-            {"src": static("thongthin/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": static("thongthin/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-        ],
-    }, content_type="application/manifest+json")
-
-
-SERVICE_WORKER = """// Thongthin: makes the portal installable; pages are always fetched fresh (no offline cache of
-// personal data).
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("fetch", () => {});
-"""
-
-
-def service_worker(request):
-    return HttpResponse(SERVICE_WORKER, content_type="text/javascript")
 
 
 def permission_denied(request, exception=None):

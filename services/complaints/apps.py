@@ -42,6 +42,19 @@ class ComplaintsConfig(AppConfig):
         ("แดชบอร์ดศูนย์บริการร่วม (OSS dashboard)", "complaints:dashboard", "complaints.view_oss_dashboard"),
         ("ตั้งค่าศูนย์บริการร่วม (OSS settings)", "complaints:settings", "complaints.manage_oss_settings"),
     ]
+    # Kept by the town's service worker for use without a connection (services/common/web_app.py).
+    offline_pages = ("complaints:portal", "complaints:file")
+    offline_static = (
+        "common/leaflet/leaflet.css",
+        "common/leaflet/leaflet.js",
+        "common/leaflet/images/marker-icon.png",
+        "common/leaflet/images/marker-icon-2x.png",
+        "common/leaflet/images/marker-shadow.png",
+        "complaints/oss.css",
+        "complaints/oss-map.js",
+        "complaints/drafts-page.js",
+    )
+    offline_worker_scripts = ("complaints/drafts.js",)
     beat_schedule = {
         "complaints-escalate-overdue": {
             "task": "tenants.tasks.for_each_town",
@@ -77,6 +90,18 @@ class ComplaintsConfig(AppConfig):
         from .figures import monthly_figures
 
         return monthly_figures(start, end)
+
+    def offline_version(self) -> str:
+        """The kept filing form lists the categories: a change makes the worker fetch it again."""
+        from .models import Category
+
+        rows = Category.objects.order_by("pk").values_list("pk", "is_active", "name_th", "name_en", "icon", "order")
+        return repr(list(rows))
+
+    def offline_worker_config(self) -> dict:
+        from django.urls import reverse
+
+        return {"drafts": {"fileUrl": reverse("complaints:file"), "tokenUrl": reverse("complaints:filing_token")}}
 
     def ready(self) -> None:
         from auditlog.registry import auditlog

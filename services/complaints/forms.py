@@ -75,6 +75,8 @@ class ComplaintForm(forms.Form):
     )
     reporter_email = forms.EmailField(label=_("อีเมล (ถ้ามี)"), required=False)
     consent = forms.BooleanField(label=PDPA_CONSENT_TEXT, required=False)
+    # Set by the page's script when the draft is written; the same key filed twice is one case.
+    filing_key = forms.UUIDField(required=False, widget=forms.HiddenInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -229,6 +229,9 @@ class Complaint(models.Model):
     referred_from_code = models.CharField(max_length=20, blank=True)
     referred_from_tracking_code = models.CharField(max_length=30, blank=True)
     exchange_message_id = models.UUIDField(null=True, blank=True, unique=True)
+    # The key a phone gives a draft when it is written (offline or not): the same draft sent again
+    # (a retry, Background Sync and the page both sending) finds this case instead of filing a second.
+    filing_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)

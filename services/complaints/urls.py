@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", portal.portal, name="portal"),
     path("new/", portal.file_complaint, name="file"),
+    path("new/token/", portal.filing_token, name="filing_token"),
     path("track/", portal.track_lookup, name="track_lookup"),
     path("track/<str:code>/", portal.track, name="track"),
     path("t/<str:token>/", portal.track_link, name="track_link"),

@@ -4,25 +4,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
 
 from services.common.files.views import file_response
 from services.common.workflow import TransitionNotAllowed
 
 from .. import actions, rate_limit, referrals, selectors
+from ..actions.filing import filed_with_key, submit_complaint_once
 from ..forms import PDPA_CONSENT_TEXT, ComplaintForm, ConfirmForm, ReopenForm, TrackLookupForm
 from ..geo import parse_coordinate
 from ..models import Complaint, ComplaintPhoto, OssSettings
@@ -73,6 +78,7 @@ def filing_from_form(form) -> actions.Filing:
         reporter_email=data.get("reporter_email", ""),
         is_anonymous=data.get("is_anonymous", False),
         consent=data.get("consent", False),
+        filing_key=data.get("filing_key"),
     )
 
 
@@ -92,9 +98,52 @@ def portal(request):
     )
 
 
+CATEGORY_CHANGED = "category_changed"
+
+
+def _wants_json(request) -> bool:
+    """The page's draft sender (offline drafts, Background Sync) asks for JSON; a plain form post gets HTML."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _filed(request, complaint: Complaint, *, repeat: bool):
+    _grant(request, complaint)
+    url = reverse("complaints:track", args=[complaint.tracking_code]) + "?filed=1"
+    if _wants_json(request):
+        return JsonResponse(
+            {"tracking_code": complaint.tracking_code, "url": url, "repeat": repeat}, status=200 if repeat else 201
+        )
+    return redirect(url)
+
+
+def _posted_filing_key(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(request.POST.get("filing_key", "")))
+    except ValueError:
+        return None
+
+
+def _refusal(form, status: int):
+    """The form's errors as JSON for the draft sender; a chosen category the town no longer offers
+    gets its own code so the phone keeps the draft and asks for a new category."""
+    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
+    code = ""
+    if "category" in errors and form.data.get("category"):
+        code = CATEGORY_CHANGED
+    return JsonResponse(
+        {"errors": errors, "code": code, "message": " ".join(m for ms in errors.values() for m in ms)}, status=status
+    )
+
+
 def file_complaint(request):
     # A neighbour's offer link carries the pin and category (referrals.neighbour_offers).
     initial = referrals.filing_initial(request.GET) if request.method == "GET" else {}
+    if request.method == "POST":
+        # A draft sent again (its first answer was lost, or the page and Background Sync both sent
+        # it) gets the case it already became, even if the town changed its categories since.
+        already = filed_with_key(_posted_filing_key(request))
+        if already is not None:
+            return _filed(request, already, repeat=True)
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     offers = []
@@ -109,7 +158,7 @@ def file_complaint(request):
                     )
                 if request.user.is_authenticated and not filing.reporter_phone and request.user.phone:
                     filing.reporter_phone = request.user.phone
-                complaint = actions.submit_complaint(
+                complaint, created = submit_complaint_once(
                     filing=filing,
                     channel=Complaint.Channel.WEB,
                     uploads=form.cleaned_data["photos"],
@@ -123,16 +172,33 @@ def file_complaint(request):
                 form.add_error(None, actions.RateLimited.message)
                 status = 429
             else:
-                _grant(request, complaint)
-                return redirect(reverse("complaints:track", args=[complaint.tracking_code]) + "?filed=1")
+                return _filed(request, complaint, repeat=not created)
         if status == 200:
             status = 400
+        if "category" in form.errors and form.data.get("category"):
+            form.errors["category"] = form.error_class([
+                _(
+                    "ประเภทเรื่องที่เลือกไว้ถูกเปลี่ยนหรือปิดใช้แล้ว กรุณาเลือกประเภทใหม่ ร่างของท่านยังเก็บไว้ "
+                    "(The town has changed its categories since this was written; choose a category again — "
+                    "your draft is kept)"
+                )
+            ])
+        if _wants_json(request):
+            return _refusal(form, status)
     return render(
         request,
         "complaints/file.html",
         {"form": form, "consent_text": PDPA_CONSENT_TEXT, "offers": offers, **map_context(request)},
         status=status,
     )
+
+
+@require_GET
+@never_cache
+@ensure_csrf_cookie
+def filing_token(request):
+    """A fresh CSRF token for a draft written offline: the form the phone kept may be days old."""
+    return JsonResponse({"csrf": get_token(request)})
 
 
 def neighbour_offers_for(form, exc: ValidationError) -> list:

@@ -62,6 +62,12 @@
       marker.off("dragend").on("dragend", function () { place(marker.getLatLng(), true); });
     }
     if (lat.value && lon.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), false);
+    // A draft kept on the phone put back in the form (drafts-page.js).
+    el.addEventListener("oss:place", function (e) {
+      var latlng = L.latLng(e.detail.lat, e.detail.lon);
+      map.setView(latlng, 17);
+      place(latlng, false);
+    });
     photoSuggestion(function (latlng) {
       if (lat.value && lon.value) return;  // the reporter's own pin wins
       map.setView(latlng, 17);
