@@ -49,6 +49,7 @@ bench: install-dev
 	$(PY) bench/oss.py
 	$(PY) bench/provisioning.py
 	$(PY) bench/fleet_migrate.py
+	$(PY) bench/portal_weight.py
 	$(PY) bench/make_run.py
 
 clean-data:

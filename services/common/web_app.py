@@ -34,7 +34,13 @@ APPLE_TOUCH_SIZE = 180
 DEFAULT_COLOUR = "#0b5394"
 # The shell every portal keeps for offline use; apps add theirs (AppConfig.offline_pages).
 SHELL_PAGES = ("home", "offline")
-SHELL_STATIC = ("thongthin/base.css",)
+SHELL_STATIC = (
+    "thongthin/base.css",
+    "fonts/sarabun/sarabun-thai-400-normal.woff2",
+    "fonts/sarabun/sarabun-latin-400-normal.woff2",
+    "fonts/sarabun/sarabun-thai-700-normal.woff2",
+    "fonts/sarabun/sarabun-latin-700-normal.woff2",
+)
 # Standard abbreviations of the kinds of local government, for the name under the home-screen icon.
 THAI_KIND_ABBREVIATIONS = (
     ("องค์การบริหารส่วนจังหวัด", "อบจ."),
