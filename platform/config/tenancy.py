@@ -33,6 +33,8 @@ TENANT_ONLY = [
     "services.building_permits",
     "services.food_premises",
     "services.correspondence",
+    "services.citizens",
+    "services.privacy",
 ]
 
 # Apps with no tables: templates, static files, API plumbing.

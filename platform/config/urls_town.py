@@ -24,6 +24,8 @@ urlpatterns = [
     ], "backoffice"))),
     path("staff/people/", include("services.accounts.urls_staff")),
     path("accounts/signup/", account_views.citizen_sign_up, name="sign_up"),
+    path("", include("services.citizens.urls")),
+    path("", include("services.privacy.urls")),
     path("complaints/", include("services.complaints.urls")),
     path("payments/", include("services.payments.urls")),
     path("permits/", include("services.building_permits.urls")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +27,7 @@ from services.common.workflow import TransitionNotAllowed, allowed_targets, can_
 
 from . import actions, selectors
 from .billing import invoice_url
-from .models import CaseDocument, CaseFee, CaseStatus, Certificate, Inspection
+from .models import Case, CaseDocument, CaseFee, CaseStatus, Certificate, Inspection
 from .registry import CaseType, case_type_for
 
 
@@ -224,6 +225,8 @@ STAFF_STEPS = {
 def staff_case(request, public_id, *, kind: str):
     case_type = case_type_for(kind)
     case = selectors.case_for_staff(user=request.user, public_id=public_id, kind=kind)
+    # PDPA: every staff view of an application with the applicant's personal data is logged, as for complaints
+    accessed.send(sender=Case, instance=case)
     targets = allowed_targets(case.status, case_type.transitions)
     steps = {
         name: True
