@@ -151,3 +151,21 @@ def test_a_link_from_one_town_means_nothing_in_another(in_town_a, client_b):
     _case, token = file_food(volunteer())
     connection.set_schema_to_public()
     assert client_b.get(f"/r/{token}/").status_code == 404
+
+
+def test_staff_see_the_verified_applicant_and_each_view_is_access_logged(in_town_a):
+    from auditlog.models import LogEntry
+
+    case, _token = file_food(volunteer())
+    b.attach_required(case, case.applicant)
+    case_actions.submit_case(case_id=case.pk, by=case.applicant)
+    elder = b.citizen(national_id=ELDER_ID, identity_provider="thaid", identity_verified_at="2026-11-01T09:00:00+07:00")
+    assisted.take_over(filing_id=case.assisted_filing.pk, user=elder)
+    officer = make_user(roles=("public_health_officer",))
+    staff = Client(HTTP_HOST="alpha.localhost")
+    staff.force_login(officer)
+    connection.set_schema_to_public()
+    page = staff.get(f"/food/staff/{case.public_id}/")
+    assert page.status_code == 200 and "ยืนยันตัวตนโดย ThaiD" in page.content.decode()
+    connection.set_tenant(in_town_a)
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(case.pk)).exists()
