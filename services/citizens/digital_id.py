@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 import requests
-from authlib.integrations.requests_client import OAuth2Session
 from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.requests_client import OAuth2Session
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -109,7 +109,7 @@ def _session(provider: DigitalIdProvider, **kwargs) -> OAuth2Session:
     return OAuth2Session(
         client_id=provider.client_id, client_secret=str(provider.client_secret or ""), scope=provider.scope,
         redirect_uri=redirect_uri(provider), code_challenge_method="S256",
-        token_endpoint_auth_method="client_secret_post", **kwargs,
+        token_endpoint_auth_method="client_secret_post", **kwargs,  # noqa: S106 (a method name)
     )
 
 

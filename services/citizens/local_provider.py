@@ -34,7 +34,6 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.models import AuthorizationCodeMixin
-from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 MISBEHAVIOURS = {"", "foreign_key", "wrong_audience", "wrong_nonce", "expired", "down", "wrong_issuer"}

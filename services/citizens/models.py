@@ -57,6 +57,9 @@ class DigitalIdSignIn(models.Model):
     class Meta:
         ordering = ["-signed_in_at"]
 
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.subject}"
+
 
 class AssistedFiling(models.Model):
     """ยื่นแทน — a permit application or food notification filed at the counter or by a B-Buddy
@@ -89,3 +92,6 @@ class AssistedFiling(models.Model):
         verbose_name = _("การยื่นแทน")
         verbose_name_plural = _("การยื่นแทน")
         permissions = [("file_case_on_behalf", _("ยื่นคำขออนุญาต/แจ้งสถานที่อาหารแทนประชาชน"))]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ({self.channel})"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from services.accounts.models import User
 from services.casework.models import Case, CaseStatus
 from services.complaints.models import Complaint
-from services.payments.models import Invoice, Receipt
+from services.payments.models import Receipt
 from services.payments.workflow import InvoiceStatus
 
 from .models import ConsentRecord, DataSubjectRequest, PrivacyNotice

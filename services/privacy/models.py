@@ -28,6 +28,9 @@ class PrivacyNotice(models.Model):
         ordering = ["-version"]
         permissions = [("edit_notice", _("แก้ไขประกาศความเป็นส่วนตัว"))]
 
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
 
 class ConsentRecord(models.Model):
     """One consent: who, to which notice version, for what, when and through which channel."""
@@ -49,6 +52,9 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} v{self.notice_version}"
 
 
 class DataSubjectRequest(models.Model):
@@ -79,6 +85,9 @@ class DataSubjectRequest(models.Model):
         ordering = ["due_date", "pk"]
         permissions = [("handle_requests", _("ดำเนินการคำขอของเจ้าของข้อมูล"))]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id}"
+
     def save(self, *args, **kwargs):
         if not self.due_date:
             self.due_date = (timezone.localtime(self.received_at) + dt.timedelta(days=RESPONSE_DAYS)).date()
@@ -100,3 +109,6 @@ class RetentionRule(models.Model):
     years = models.PositiveSmallIntegerField(_("เก็บไว้ (ปี) หลังปิดเรื่อง"), default=2)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_run_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.record_type}: {self.years}"

@@ -62,7 +62,7 @@ def test_only_the_assisting_roles_may_file_for_someone(in_town_a, roles):
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize("field, value", [("consent_in_person", False), ("identity_check", ""), ("channel", "x")])
+@pytest.mark.parametrize(("field", "value"), [("consent_in_person", False), ("identity_check", ""), ("channel", "x")])
 def test_no_consent_or_no_identity_check_files_nothing(in_town_a, field, value):
     args = {"channel": "bbuddy", "identity_check": "id_card", "consent_in_person": True, field: value}
     with pytest.raises(ValidationError) as error:

@@ -126,7 +126,7 @@ def test_a_staff_members_id_does_not_sign_in_a_citizen(thaid, town_a, client_a, 
     assert signed_in_user(client_a, town_a) is None
 
 
-@pytest.mark.parametrize("mode, status", [
+@pytest.mark.parametrize(("mode", "status"), [
     ("foreign_key", 401),     # signed with a key that is not in the provider's JWKS: forged
     ("wrong_audience", 401),  # issued for another client
     ("wrong_nonce", 401),     # not the answer to this browser's request

@@ -88,7 +88,7 @@ def test_one_list_of_all_five_services_newest_first_and_none_of_anyone_elses(in_
 
 
 def test_the_page_and_the_api_show_the_same_list(in_town_a, client_a):
-    malee, somchai, mine, theirs = people_with_everything()
+    malee, _somchai, mine, theirs = people_with_everything()
     client_a.force_login(malee)
     connection.set_schema_to_public()
     page = client_a.get("/me/requests/")
