@@ -13,4 +13,6 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests, name="requests"),
     re_path(r"^requests/(?P<service_request_id>[-\w]+)" + FMT, views.single_request, name="request"),
     re_path(r"^tokens/(?P<token>[-\w]+)" + FMT, views.token, name="token"),
+    # FixMyStreet's extension: status changes since a date, polled by the client.
+    re_path(r"^servicerequestupdates" + FMT, views.service_request_updates, name="updates"),
 ]

@@ -7,17 +7,20 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from services.common import safe_fetch
+from services.common import views as common_views
 from services.common.links import absolute_url
 from services.common.workflow import TransitionNotAllowed
-from services.complaints import actions, board, referrals
+from services.complaints import actions, board, photos, referrals
 from services.complaints.geo import parse_coordinate
-from services.complaints.models import Category, Complaint
+from services.complaints.models import Category, Complaint, ComplaintEvent
 from services.complaints.sla import BANGKOK
 from services.complaints.workflow import OPEN311_CLOSED, OPEN_STATUSES, ComplaintStatus
 
@@ -27,15 +30,20 @@ SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
 FORMATS = ("json", "xml")
+MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+
+
+def jurisdiction_ids(request) -> set[str]:
+    """What a client may send as jurisdiction_id for this town: its host name (the primary one or
+    the one asked), its slug, or its LAO code (รหัส อปท., 8 digits)."""
+    town = request.town
+    names = {town.primary_host, request.get_host().split(":")[0], town.slug, town.lao_code or ""}
+    return {name.strip().lower() for name in names if name and name.strip()}
 
 
 def _jurisdiction_ok(request) -> bool:
     given = (request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or "").strip().lower()
-    if not given:
-        return True
-    town = request.town
-    hosts = {town.primary_host.lower(), request.get_host().split(":")[0].lower()}
-    return given in hosts
+    return not given or given in jurisdiction_ids(request)
 
 
 def _has_nul(request) -> bool:
@@ -152,22 +160,30 @@ def _public_cases():
     a private category's request only when its community has a point to pin it to."""
     return (
         Complaint.objects.select_related("category", "department", "community")
-        .prefetch_related("events")
+        .prefetch_related("events__by")
         .filter(Q(category__is_private=False) | Q(community__latitude__isnull=False, community__longitude__isnull=False))
     )
+
+
+def _public_note(event) -> str:
+    """The words of a public timeline line that anyone may read: an officer's, never the reporter's
+    (a reopening reason is about the reporter); otherwise the status it reached."""
+    if event.text and event.by is not None and event.by.kind == "staff":
+        return _public_text(event.text[:500])
+    return str(ComplaintStatus(event.to_status).label) if event.to_status else ""
 
 
 def _request_row(c: Complaint) -> dict:
     """One request as anyone may read it: no text or address typed by the citizen (it often carries
     a name, a house number, a phone), and a private category pinned to its community's point."""
     status = "closed" if c.status in OPEN311_CLOSED else "open"
-    public_notes = [e.text for e in c.events.all() if e.is_public and e.text]
+    public_notes = [note for e in c.events.all() if e.is_public and (note := _public_note(e))]
     pin = board.pin_of(c)
     lat, long = pin if pin is not None else (None, None)
     return {
         "service_request_id": c.tracking_code,
         "status": status,
-        "status_notes": _public_text(public_notes[-1][:500]) if public_notes else c.get_status_display(),
+        "status_notes": public_notes[-1] if public_notes else c.get_status_display(),
         "service_name": c.category.name_th,
         "service_code": c.category.code,
         "description": None,
@@ -194,6 +210,30 @@ def _parse_when(value: str, name: str) -> dt.datetime:
     return parsed
 
 
+def _window(params) -> tuple[dt.datetime, dt.datetime]:
+    """start_date/end_date as the spec reads them: either may be missing, the span is at most 90
+    days (DEFAULT_WINDOW back from now when neither is given). ValueError says what is wrong."""
+    start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
+    end = _parse_when(params["end_date"], "end_date") if params.get("end_date") else None
+    if start and end and end < start:
+        raise ValueError("end_date is before start_date")
+    try:
+        if start is None and end is None:
+            end = timezone.now()
+            start = end - DEFAULT_WINDOW
+        elif start is None:
+            start = end - DEFAULT_WINDOW
+        elif end is None:
+            end = start + DEFAULT_WINDOW
+    except OverflowError as exc:  # a window reaching past year 1 or 9999
+        raise ValueError(
+            "start_date and end_date must be between years 0001 and 9999 with room for the window"
+        ) from exc
+    if end - start > DEFAULT_WINDOW:
+        raise ValueError("the date range may span at most 90 days")
+    return start, end
+
+
 def _list_requests(request, fmt: str):
     params = request.GET
     cases = _public_cases()
@@ -203,24 +243,9 @@ def _list_requests(request, fmt: str):
         cases = cases.filter(tracking_code__in=ids[:MAX_RESULTS])
         return respond(fmt, [_request_row(c) for c in cases], root="service_requests", item="request")
     try:
-        start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
-        end = _parse_when(params["end_date"], "end_date") if params.get("end_date") else None
+        start, end = _window(params)
     except ValueError as exc:
         return error(fmt, 400, str(exc))
-    if start and end and end < start:
-        return error(fmt, 400, "end_date is before start_date")
-    try:
-        if start is None and end is None:
-            end = timezone.now()
-            start = end - DEFAULT_WINDOW
-        elif start is None:
-            start = end - DEFAULT_WINDOW
-        elif end is None:
-            end = start + DEFAULT_WINDOW
-    except OverflowError:  # a window reaching past year 1 or 9999
-        return error(fmt, 400, "start_date and end_date must be between years 0001 and 9999 with room for the window")
-    if end - start > DEFAULT_WINDOW:
-        return error(fmt, 400, "the date range may span at most 90 days")
     cases = cases.filter(received_at__gte=start, received_at__lte=end)
     codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
     if codes:
@@ -265,6 +290,16 @@ def _create_request(request, fmt: str):
     )
     phone, email = request.POST.get("phone", "").strip(), request.POST.get("email", "").strip()
     anonymous = not (name and (phone or email))
+    uploads = []
+    if media_url := request.POST.get("media_url", "").strip():
+        try:
+            content, content_type, file_name = safe_fetch.fetch(
+                media_url, max_bytes=photos.MAX_UPLOAD_BYTES, allowed_types=MEDIA_TYPES
+            )
+        except safe_fetch.FetchRefused as exc:
+            return error(fmt, 400, str(exc))
+        # The same photo checks as a photo filed on the web form (size, pixels, re-encoded, GPS dropped).
+        uploads.append(SimpleUploadedFile(file_name, content, content_type=content_type))
     filing = actions.Filing(
         category=category,
         description=request.POST.get("description", ""),
@@ -282,6 +317,7 @@ def _create_request(request, fmt: str):
         complaint = actions.submit_complaint(
             filing=filing,
             channel=Complaint.Channel.OPEN311,
+            uploads=uploads,
             ip=request.META.get("REMOTE_ADDR", ""),
             open311_client=client,
         )
@@ -311,6 +347,92 @@ def _create_request(request, fmt: str):
         "account_id": None,
     }
     return respond(fmt, [row], root="service_requests", item="request", status=201)
+
+
+# FixMyStreet's status words for updates (its Open311 update extension), from ours.
+UPDATE_STATUS = {
+    ComplaintStatus.RECEIVED: "open",
+    ComplaintStatus.ACCEPTED: "investigating",
+    ComplaintStatus.ASSIGNED: "action_scheduled",
+    ComplaintStatus.IN_PROGRESS: "in_progress",
+    ComplaintStatus.RESOLVED: "fixed",
+    ComplaintStatus.CLOSED: "closed",
+    ComplaintStatus.REJECTED: "no_further_action",
+    ComplaintStatus.MERGED: "duplicate",
+    ComplaintStatus.REOPENED: "reopen",
+    ComplaintStatus.REFERRED: "not_councils_responsibility",
+}
+UPDATE_KINDS = (ComplaintEvent.Kind.STATUS, ComplaintEvent.Kind.PUBLIC_REPLY)
+
+
+def service_request_updates(request, fmt: str):
+    """GET servicerequestupdates.{fmt}: the public timeline lines (status changes and officers'
+    replies) made between start_date and end_date — the extension FixMyStreet and other Open311
+    servers poll to bring status changes back to the citizen. Same visibility as requests."""
+    if (refusal := _guard(fmt, request)) is not None:
+        return refusal
+    if request.method != "GET":
+        return error(fmt, 405, "method not allowed")
+    try:
+        start, end = _window(request.GET)
+    except ValueError as exc:
+        return error(fmt, 400, str(exc))
+    events = (
+        ComplaintEvent.objects.filter(
+            complaint__in=_public_cases(), kind__in=UPDATE_KINDS, is_public=True,
+            created_at__gte=start, created_at__lte=end,
+        )
+        .select_related("complaint", "by")
+        .order_by("created_at", "pk")[:MAX_RESULTS]
+    )
+    rows = []
+    for event in events:
+        status_now = event.to_status or event.complaint.status
+        rows.append(
+            {
+                "update_id": str(event.pk),
+                "service_request_id": event.complaint.tracking_code,
+                "status": UPDATE_STATUS.get(status_now, "open"),
+                "updated_datetime": _iso(event.created_at),
+                "description": _public_note(event) or None,
+                "media_url": None,
+            }
+        )
+    return respond(fmt, rows, root="service_requests_updates", item="request_update")
+
+
+def not_found(request, fmt: str = ""):
+    """Any other path under /open311/: the spec's error list, never the site's HTML page."""
+    return error(_format_of(request.path), 404, f"no such Open311 resource: {request.path[:200]}")
+
+
+def _format_of(path: str) -> str:
+    return "xml" if path.rstrip("/").lower().endswith(".xml") else "json"
+
+
+def _wants_open311(request) -> bool:
+    return request.path.startswith("/open311/")
+
+
+def handle_404(request, exception=None):
+    """The town's 404 handler: Open311's shape under /open311/, the site's page elsewhere."""
+    if _wants_open311(request):
+        return not_found(request)
+    return common_views.page_not_found(request, exception)
+
+
+def handle_403(request, exception=None):
+    if _wants_open311(request):
+        return error(_format_of(request.path), 403, "forbidden")
+    return common_views.permission_denied(request, exception)
+
+
+def handle_500(request):
+    if _wants_open311(request):
+        response = common_views.server_error(request)
+        status = 503 if response.status_code == 503 else 500
+        return error(_format_of(request.path), status, "the server could not answer; try again later")
+    return common_views.server_error(request)
 
 
 @csrf_exempt

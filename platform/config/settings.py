@@ -234,6 +234,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The proxies in front of Django whose X-Forwarded-For is believed (addresses or networks,
 # comma-separated); empty: none, the TCP peer is the client. infra/compose.yaml sets nginx's network.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("THONGTHIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Networks services/common/safe_fetch.py may reach although not public (Open311 media_url): none in
+# production; tests add loopback for their local server.
+FETCH_ALLOWED_NETWORKS: list[str] = []
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

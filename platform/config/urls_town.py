@@ -35,6 +35,7 @@ urlpatterns = [
     path("open311/v2/", include("api.open311.urls")),
 ]
 
-handler403 = "services.common.views.permission_denied"
-handler404 = "services.common.views.page_not_found"
-handler500 = "services.common.views.server_error"
+# Under /open311/ errors answer in the Open311 error shape; elsewhere the site's pages.
+handler403 = "api.open311.views.handle_403"
+handler404 = "api.open311.views.handle_404"
+handler500 = "api.open311.views.handle_500"

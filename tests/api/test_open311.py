@@ -261,7 +261,8 @@ def test_control_characters_and_markup_in_a_public_note_survive_as_valid_xml(api
     _post(api, key, description="<b>ไฟดับ</b>\x01 & น้ำท่วม")
     complaint = Complaint.objects.get()
     ComplaintEvent.objects.create(
-        complaint=complaint, kind=ComplaintEvent.Kind.PUBLIC_REPLY, is_public=True, text="<b>ซ่อม</b>\x01 & เสร็จ"
+        complaint=complaint, kind=ComplaintEvent.Kind.PUBLIC_REPLY, is_public=True, text="<b>ซ่อม</b>\x01 & เสร็จ",
+        by=make_user(roles=("officer",)),
     )
     root = ET.fromstring(api.get(f"{BASE}/requests.xml").content)
     assert root.find("request/status_notes").text == "<b>ซ่อม</b> & เสร็จ"
