@@ -29,6 +29,8 @@ from services.accounts.models import Department, User
 from services.accounts.roles import seed_roles
 from services.common import outbox
 from services.common.audit_context import no_request_actor
+from services.common.links import town_url
+from services.common.thai_names import polite_name
 from tenants.models import SERVICE_CODES, Municipality, MunicipalityStatus
 
 from .models import ProvisioningJob
@@ -315,7 +317,11 @@ def step_staff(job: ProvisioningJob, town: Municipality) -> str:
 
 
 def link_base(job: ProvisioningJob, town: Municipality) -> str:
+    """The town's address for invitation links: the one way every public link is built (town_url),
+    unless the spec names a scheme or port of its own."""
     base = job.spec.get("link_base") or {}
+    if not base.get("scheme") and not base.get("port"):
+        return town_url("", town)
     scheme = base.get("scheme") or (
         "http" if settings.DEBUG or settings.PLATFORM_DOMAIN == "localhost" else "https"
     )
@@ -326,7 +332,7 @@ def link_base(job: ProvisioningJob, town: Municipality) -> str:
 def invitation_text(*, town: Municipality, user: User, link: str) -> tuple[str, str]:
     subject = f"คำเชิญเข้าใช้ระบบ {town.name_th} / Invitation to {town.name_en}"
     body = (
-        f"เรียน คุณ{user.get_full_name()}\n\n"
+        f"เรียน {polite_name(user.get_full_name())}\n\n"
         f"{town.name_th} เปิดใช้ระบบบริการออนไลน์ท้องถิ่นดิจิทัลแล้ว และได้สร้างบัญชีเจ้าหน้าที่ให้ท่าน\n"
         f"ชื่อผู้ใช้: {user.username}\n"
         f"กรุณาตั้งรหัสผ่านที่ลิงก์นี้ (ใช้ได้ครั้งเดียว): {link}\n\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from services.common.thai_phone import validate_thai_phone
@@ -80,4 +81,5 @@ class Department(models.Model):
         ordering = ["name_th"]
 
     def __str__(self) -> str:
-        return self.name_th
+        # Select boxes and pages follow the page language (English when the name is given).
+        return (get_language() == "en" and self.name_en) or self.name_th

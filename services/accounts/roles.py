@@ -37,6 +37,14 @@ ROLE_BY_CODE = {r.code: r for r in ROLES}
 ROLE_CHOICES = [(r.code, _(r.label_th)) for r in ROLES]
 
 
+def role_label(code: str, language: str = "th") -> str:
+    """What a person reads for a role code: "ผู้ดูแลระบบ" / "Town admin", never `town_admin`."""
+    role = ROLE_BY_CODE.get(code)
+    if role is None:
+        return code
+    return role.label_en if language == "en" else role.label_th
+
+
 def declared_permissions() -> dict[str, set[str]]:
     """role code → {"app_label.codename"} gathered from every installed app."""
     grants: dict[str, set[str]] = {code: set() for code in ROLE_CODES}
@@ -70,3 +78,9 @@ def seed_roles_after_migrate(sender, **kwargs) -> None:
     # Roles belong to towns only; the public schema has DGA admins, not town roles.
     if sender is last and connection.schema_name != "public":
         seed_roles()
+
+
+def roles_holding(permission: str) -> list[Role]:
+    """The roles whose declared permissions include `permission` ("app.codename"), in table order."""
+    grants = declared_permissions()
+    return [role for role in ROLES if permission in grants.get(role.code, set())]

@@ -2,12 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .forms import SignInForm, TownPasswordResetForm
+from .views import SignInView
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=SignInForm,
-                                                redirect_authenticated_user=True), name="login"),
+    path("login/", SignInView.as_view(template_name="accounts/login.html", authentication_form=SignInForm,
+                                      redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth_views.PasswordResetView.as_view(
         form_class=TownPasswordResetForm,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from services.common.params import query_param
@@ -44,6 +46,16 @@ def staff_list(request):
         "page": Paginator(people, 30).get_page(request.GET.get("page")), "roles": ROLES,
         "departments": Department.objects.all(), "backoffice_menu": backoffice_menu(request.user),
     })
+
+
+class SignInView(auth_views.LoginView):
+    """Signing in without a `next` lands each person where their work is: staff on the staff home,
+    citizens on the portal."""
+
+    def get_default_redirect_url(self):
+        if getattr(self.request.user, "is_staff_member", False):
+            return reverse("backoffice:home")
+        return super().get_default_redirect_url()
 
 
 @staff_required

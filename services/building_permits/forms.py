@@ -40,10 +40,19 @@ class PermitApplicationForm(forms.Form):
     latitude = forms.DecimalField(label=_("ละติจูด"), max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(label=_("ลองจิจูด"), max_digits=9, decimal_places=6)
     building_use = forms.ChoiceField(label=_("ใช้อาคารเพื่อ"), choices=BuildingUse.choices)
-    floors = forms.IntegerField(label=_("จำนวนชั้น"), min_value=1, max_value=10)
-    height_m = forms.DecimalField(label=_("ความสูงอาคาร (เมตร)"), max_digits=5, decimal_places=2)
+    # Not required here: with a standard plan the building is the plan (its floors, height and area
+    # are taken from it); with own plans clean_application() asks for each one.
+    floors = forms.IntegerField(
+        label=_("จำนวนชั้น"), min_value=1, max_value=10, required=False,
+        help_text=_("ไม่ต้องกรอกเมื่อใช้แบบบ้านมาตรฐาน (not needed with a standard plan)"),
+    )
+    height_m = forms.DecimalField(
+        label=_("ความสูงอาคาร (เมตร)"), max_digits=5, decimal_places=2, required=False,
+        help_text=_("ไม่ต้องกรอกเมื่อใช้แบบบ้านมาตรฐาน (not needed with a standard plan)"),
+    )
     floor_area_m2 = forms.DecimalField(
-        label=_("พื้นที่อาคารรวมทุกชั้น (ตร.ม.) ไม่เกิน 150"), max_digits=7, decimal_places=2
+        label=_("พื้นที่อาคารรวมทุกชั้น (ตร.ม.) ไม่เกิน 150"), max_digits=7, decimal_places=2, required=False,
+        help_text=_("ไม่ต้องกรอกเมื่อใช้แบบบ้านมาตรฐาน (not needed with a standard plan)"),
     )
     plan_source = forms.ChoiceField(label=_("แบบแปลน"), choices=PlanSource.choices, widget=forms.RadioSelect)
     standard_plan = forms.ModelChoiceField(

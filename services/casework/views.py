@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.common.files.views import file_response
+from services.common.next_steps import next_steps
 from services.common.params import query_param
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed, allowed_targets, can_move
@@ -75,6 +76,7 @@ def my_case(request, public_id, *, kind: str):
             "detail": getattr(case, case_type.detail_name, None),
             "checklist": selectors.checklist(case),
             "events": case.events.filter(is_public=True),
+            "next_steps": _next_steps(case, case_type, request.user),
             "deficiencies": case.deficiencies.all(),
             "fees": _fees_with_links(case),
             "certificate": certificate,
@@ -221,6 +223,22 @@ STAFF_STEPS = {
 }
 
 
+def _next_steps(case, case_type, user):
+    """Who acts next (services/common/next_steps.py): every case page names the step and its role."""
+    applicant = _("ผู้ยื่นคำขอ (the applicant)")
+    return next_steps(
+        current=case.status,
+        transitions=case_type.transitions,
+        labels=lambda status: CaseStatus(status).label,
+        user=user,
+        unpermissioned={
+            CaseStatus.SUBMITTED: applicant,
+            CaseStatus.WITHDRAWN: applicant,
+            CaseStatus.ISSUED: _("ระบบออกให้เมื่อผู้ยื่นชำระค่าธรรมเนียมแล้ว (the system, once the fee is paid)"),
+        },
+    )
+
+
 @staff_required
 def staff_case(request, public_id, *, kind: str):
     case_type = case_type_for(kind)
@@ -249,6 +267,7 @@ def staff_case(request, public_id, *, kind: str):
             "fees": _fees_with_links(case),
             "certificate": certificate,
             "steps": steps,
+            "next_steps": _next_steps(case, case_type, request.user),
             "may_extend": request.user.has_perm(f"{case_type.app_label}.extend_deadline")
             and case_type.max_extensions
             and case.due_date

@@ -53,14 +53,23 @@ MONTHS_EN_LONG = ("January", "February", "March", "April", "May", "June", "July"
 
 
 def format_be_short_en(value: dt.date | dt.datetime) -> str:
-    """English pages keep the Buddhist-era year: `23 Nov 2569 BE`."""
+    """English pages give the year as an English reader counts it: `23 Nov 2026` (Thai pages and
+    official documents keep the Buddhist era)."""
     d = _local_date(value)
-    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year + BE_OFFSET} BE"
+    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
 
 
 def format_be_long_en(value: dt.date | dt.datetime) -> str:
     d = _local_date(value)
-    return f"{d.day} {MONTHS_EN_LONG[d.month - 1]} {d.year + BE_OFFSET} BE"
+    return f"{d.day} {MONTHS_EN_LONG[d.month - 1]} {d.year}"
+
+
+def format_month(value: dt.date | dt.datetime, *, english: bool = False) -> str:
+    """A month as a heading or table cell: `ธ.ค. 2569`, in English `Dec 2026`."""
+    d = _local_date(value)
+    if english:
+        return f"{MONTHS_EN[d.month - 1]} {d.year}"
+    return f"{MONTHS_SHORT[d.month - 1]} {d.year + BE_OFFSET}"
 
 
 def format_be_datetime_en(value: dt.datetime) -> str:

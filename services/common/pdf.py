@@ -23,6 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from services.common.document_text import digit_style, official_html
+
 FONT_DIR = Path(settings.BASE_DIR) / "platform" / "static" / "fonts" / "sarabun"
 FONT_FILES = {400: "Sarabun-Regular.ttf", 700: "Sarabun-Bold.ttf"}
 
@@ -97,4 +99,5 @@ def render_pdf(template_name: str, context: dict) -> bytes:
             template_name,
             {**context, "pdf_fonts_css": fonts_css(), "pdf_base_css": mark_safe(BASE_CSS)},  # noqa: S308
         )
-    return render_html_to_pdf(html)
+    # One digit style per document (the town's choice) and no line break inside "หมู่ 1" or a date.
+    return render_html_to_pdf(official_html(html, style=digit_style()))

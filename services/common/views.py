@@ -28,10 +28,14 @@ SERVICE_LABELS = {
 }
 
 
+# Services with no citizen page: the portal tile leads staff to their work instead.
+STAFF_ONLY = {"correspondence": "correspondence:home"}
+
+
 def _service_entry(code: str) -> dict:
     th, en, hint = SERVICE_LABELS[code]
     try:
-        url = reverse(f"{code}:portal")
+        url = reverse(STAFF_ONLY.get(code, f"{code}:portal"))
     except NoReverseMatch:
         url = None
     english = translation.get_language() == "en"

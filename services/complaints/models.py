@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .workflow import OPEN_STATUSES, ComplaintStatus
@@ -36,7 +37,7 @@ class Community(models.Model):
         ordering = ["order", "name_th"]
 
     def __str__(self) -> str:
-        return self.name_th
+        return (get_language() == "en" and self.name_en) or self.name_th
 
 
 class Category(models.Model):
@@ -80,7 +81,9 @@ class Category(models.Model):
         ordering = ["order", "name_th"]
 
     def __str__(self) -> str:
-        return f"{self.icon} {self.name_th}".strip()
+        # Select boxes and pages follow the page language (English when the name is given).
+        name = (get_language() == "en" and self.name_en) or self.name_th
+        return f"{self.icon} {name}".strip()
 
 
 class CategoryAttribute(models.Model):

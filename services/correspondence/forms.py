@@ -55,7 +55,10 @@ class PaperLetterForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    approver_1 = StaffChoiceField(label=_("ผู้พิจารณาลำดับที่ 1"), queryset=User.objects.none())
+    """The approval route: up to three people in order; the last one chosen signs. Any slot may be
+    the one filled (choosing only "3" is a route of one), but at least one and nobody twice."""
+
+    approver_1 = StaffChoiceField(label=_("ผู้พิจารณาลำดับที่ 1"), queryset=User.objects.none(), required=False)
     approver_2 = StaffChoiceField(label=_("ลำดับที่ 2"), queryset=User.objects.none(), required=False)
     approver_3 = StaffChoiceField(label=_("ลำดับที่ 3 (ผู้ลงนาม)"), queryset=User.objects.none(), required=False)
 
@@ -63,6 +66,19 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("approver_1", "approver_2", "approver_3"):
             self.fields[name].queryset = staff_users()
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(f"approver_{i}") for i in (1, 2, 3) if data.get(f"approver_{i}") is not None]
+        if not chosen and not self.errors:
+            raise forms.ValidationError(
+                _("กรุณาเลือกผู้พิจารณาอย่างน้อยหนึ่งคน (Choose at least one approver)"), code="no_approver"
+            )
+        if len({u.pk for u in chosen}) != len(chosen):
+            raise forms.ValidationError(
+                _("เลือกผู้พิจารณาคนเดียวกันซ้ำ (The same person is chosen twice)"), code="duplicate_approver"
+            )
+        return data
 
     def approver_ids(self) -> list[int]:
         return [u.pk for u in (self.cleaned_data.get(f"approver_{i}") for i in (1, 2, 3)) if u is not None]
@@ -146,6 +162,14 @@ class SettingsForm(forms.ModelForm):
             "retention_years",
             "auto_register_exchange",
         ]
+
+
+class LetterPrefixForm(forms.ModelForm):
+    """The one setting a saraban clerk may change: the prefix of the letters they number and send."""
+
+    class Meta:
+        model = SarabanSettings
+        fields = ["letter_prefix"]
 
 
 class DestructionForm(forms.Form):

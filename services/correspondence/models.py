@@ -186,6 +186,13 @@ class Letter(models.Model):
         return f"{self.letter_number or '—'} {self.subject}"
 
     @property
+    def number_text(self) -> str:
+        """The number without the word "ที่" it is written after on the letter ("ชบ 52103/1"), for
+        every place that prints the label "ที่" itself — so no page shows "ที่ ที่ ชบ 52103/1"."""
+        number = (self.letter_number or "").strip()
+        return number[3:].lstrip() if number.startswith("ที่ ") or number == "ที่" else number
+
+    @property
     def is_secret(self) -> bool:
         return self.secrecy != Secrecy.NORMAL
 

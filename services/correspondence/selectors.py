@@ -116,6 +116,32 @@ def register_entries(
     return entries.annotate(letter_visible=Exists(visible)).order_by("-year", "-number")
 
 
+PREFIX_PERMISSIONS = ("correspondence.send_letter", "correspondence.manage_saraban")
+
+
+def may_set_letter_prefix(user) -> bool:
+    """The saraban clerks (who number and send letters) and the town admin set the letter prefix."""
+    return any(user.has_perm(p) for p in PREFIX_PERMISSIONS)
+
+
+def who_sets_letter_prefix() -> list[str]:
+    """Names of the active staff who may set the letter prefix, to tell anyone who cannot."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q as Query
+
+    from services.accounts.models import User
+
+    codenames = [p.split(".", 1)[1] for p in PREFIX_PERMISSIONS]
+    granted = Permission.objects.filter(content_type__app_label="correspondence", codename__in=codenames)
+    people = (
+        User.objects.filter(is_active=True, kind="staff")
+        .filter(Query(groups__permissions__in=granted) | Query(user_permissions__in=granted))
+        .distinct()
+        .order_by("first_name", "last_name")[:5]
+    )
+    return [p.get_full_name() or p.username for p in people]
+
+
 def _search_filter(query: str, *, prefix: str, entry_prefix: str | None) -> Q:
     """Thai has no spaces between words, so search is substring matching on each term."""
     condition = Q()

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from services.common.buddhist_era import MONTHS_LONG, be_year, fiscal_year, format_be_short
+from services.common.links import town_url
 from services.common.models import OutboxMessage
 from services.common.workflow import move
 
@@ -248,7 +249,7 @@ def _bill_messages(invoices: list[Invoice], *, town, now) -> list[OutboxMessage]
             body=(
                 f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท "
                 f"ครบกำหนด {format_be_short(invoice.due_date)} ดูและชำระด้วย QR ที่ "
-                f"https://{town.primary_host}/payments/bill/{invoice.access_token}/"
+                + town_url(f"/payments/bill/{invoice.access_token}/", town)
             ),
             next_attempt_at=now,
         )

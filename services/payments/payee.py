@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from services.common.links import town_url
 from tenants.current import current_town
 
 from . import promptpay
@@ -50,6 +51,4 @@ def refresh_qr(invoice: Invoice) -> None:
 
 def portal_url(name: str, **kwargs) -> str:
     """An address on the town's portal for a text message or e-mail (the bill page, the receipt PDF)."""
-    town = current_town()
-    host = town.primary_host if town is not None else ""
-    return f"https://{host}{reverse(name, kwargs=kwargs)}"
+    return town_url(reverse(name, kwargs=kwargs), current_town())

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from services.common.buddhist_era import fiscal_year
+from services.common.links import town_url
 from services.common.models import OutboxMessage
 from services.common.workflow import move
 
@@ -318,7 +319,6 @@ def _issue_receipts_in_bulk(payments: list[tuple[int, _Bill, Decimal]], *, setti
     first = take_numbers(RECEIPT_SERIES, fiscal, len(payments))
     receipt_ids = allocate_ids(Receipt, len(payments))
     receipts, messages = [], []
-    host = town.primary_host if town else ""
     for offset, ((payment_id, bill, amount), receipt_id) in enumerate(
         zip(payments, receipt_ids, strict=True)
     ):
@@ -351,7 +351,7 @@ def _issue_receipts_in_bulk(payments: list[tuple[int, _Bill, Decimal]], *, setti
                     "body": (
                         f"ได้รับชำระ {amount:,.2f} บาท ตามใบแจ้งหนี้ {bill.number} "
                         f"ใบเสร็จเลขที่ {fiscal}/{sequence:06d}: "
-                        f"https://{host}/payments/receipt/{token}/receipt.pdf"
+                        + town_url(f"/payments/receipt/{token}/receipt.pdf", town)
                     ),
                 }
             )

@@ -40,9 +40,48 @@ def be_datetime(value: dt.datetime | None) -> str:
     return buddhist_era.format_be_datetime_en(value) if _english() else buddhist_era.format_be_datetime(value)
 
 
+@register.simple_tag
+def bi(thai: str, english: str) -> str:
+    """{% bi "ค้นหา" "Search" %}: the Thai words on Thai pages, the English ones on English pages —
+    for pages written with both languages side by side (the platform console)."""
+    return english if _english() and english else thai
+
+
+@register.filter
+def official(value) -> str:
+    """{{ value|official }}: digits in the town's document style (services/common/document_text.py)."""
+    from services.common.document_text import digit_style, official_text
+
+    return official_text(value, style=digit_style()) if value not in (None, "") else ""
+
+
+@register.filter
+def be_month(value: dt.date | dt.datetime | None) -> str:
+    """{{ month|be_month }} → ธ.ค. 2569 (Dec 2026 in English)."""
+    return buddhist_era.format_month(value, english=_english()) if value else ""
+
+
 @register.filter
 def baht_text(value: Decimal | int | str | None) -> str:
     return baht_text_module.baht_text(value) if value is not None else ""
+
+
+@register.filter
+def localized(obj) -> str:
+    """{{ category|localized }}: the English name on English pages when there is one, else the Thai
+    one — for anything with name_th/name_en (categories, departments, communities, towns)."""
+    if obj is None:
+        return ""
+    english = getattr(obj, "name_en", "") if _english() else ""
+    return english or getattr(obj, "name_th", "") or str(obj)
+
+
+@register.filter
+def role_label(code: str | None) -> str:
+    """{{ "town_admin"|role_label }} → ผู้ดูแลระบบ (Town admin in English)."""
+    from services.accounts.roles import role_label as label
+
+    return label(code or "", "en" if _english() else "th")
 
 
 @register.filter

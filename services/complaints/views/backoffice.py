@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from services.accounts.models import Department
+from services.common.next_steps import next_steps
 from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed, allowed_targets
 
@@ -149,6 +150,16 @@ def _detail_page(request, complaint: Complaint, *, status: int = 200, resolve_fo
             "note_form": TextForm(),
             "recategorise_form": RecategoriseForm(initial={"category": complaint.category}),
             "merge_form": MergeForm(),
+            "next_steps": next_steps(
+                current=complaint.status,
+                transitions=TRANSITIONS,
+                labels=lambda status: S(status).label,
+                user=user,
+                unpermissioned={
+                    S.CLOSED: _("ผู้แจ้งยืนยัน หรือระบบปิดเมื่อครบ 7 วัน (the reporter, or the system after 7 days)"),
+                    S.REOPENED: _("ผู้แจ้ง (the reporter)"),
+                },
+            ),
         },
         status=status,
     )

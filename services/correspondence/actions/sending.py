@@ -66,7 +66,16 @@ def send_letter(
         agencies.append(agency)
     config = saraban_settings()
     if not config.letter_prefix:
-        raise ValidationError(_("ยังไม่ได้ตั้งรหัสหน่วยงานสำหรับเลขที่หนังสือ (Set the letter prefix first)"))
+        from ..selectors import who_sets_letter_prefix
+
+        raise ValidationError(
+            _(
+                "ยังไม่ได้ตั้งรหัสหน่วยงานสำหรับเลขที่หนังสือ (เช่น ชบ 52103) — ตั้งได้ที่เมนู งานสารบรรณ › ตั้งค่า "
+                "โดยเจ้าหน้าที่สารบรรณหรือผู้ดูแลระบบ: %(who)s "
+                "(Set the letter prefix first: e-Saraban › Settings, by a saraban clerk or the town admin)"
+            )
+            % {"who": ", ".join(who_sets_letter_prefix()) or "—"}
+        )
     move_letter(letter, LetterStatus.SENT, by)
     entry = take_register_number(letter, Register.SENDING, by)
     if letter.is_circular:

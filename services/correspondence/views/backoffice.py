@@ -25,6 +25,7 @@ from ..forms import (
     DecisionForm,
     DestructionForm,
     DraftLetterForm,
+    LetterPrefixForm,
     LetterTemplateForm,
     PaperLetterForm,
     PresentForm,
@@ -75,6 +76,9 @@ def home(request):
         "drafts": selectors.visible_letters(user).filter(
             created_by=user, status__in=[LetterStatus.DRAFT, LetterStatus.APPROVED]
         )[:20],
+        "prefix_missing": not actions.saraban_settings().letter_prefix,
+        "may_set_prefix": selectors.may_set_letter_prefix(user),
+        "prefix_setters": selectors.who_sets_letter_prefix(),
     }
     return _page(request, "correspondence/home.html", context)
 
@@ -165,7 +169,8 @@ def letter_action(request, pk: int, action: str):
         if action == "submit":
             form = SubmitForm(post)
             if not form.is_valid():
-                raise ValidationError(_("กรุณาเลือกผู้พิจารณา (Choose the approvers)"))
+                # Said on the letter's page (messages), never a silent redirect.
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
             actions.submit_for_approval(letter_id=letter.pk, by=user, approver_ids=form.approver_ids())
             messages.success(request, _("ส่งเสนอพิจารณาแล้ว"))
         elif action in ("approve", "reject"):
@@ -444,9 +449,27 @@ def retention(request):
     return _page(request, "correspondence/retention.html", {"page": page, "form": form})
 
 
+def _prefix_settings(request):
+    """A saraban clerk's settings page: the letter prefix only."""
+    config = actions.saraban_settings()
+    form = LetterPrefixForm(request.POST if request.method == "POST" else None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # audited (auditlog): who changed the prefix, when
+        messages.success(request, _("บันทึกรหัสหน่วยงานสำหรับเลขที่หนังสือแล้ว (Letter prefix saved)"))
+        return redirect("correspondence:settings")
+    return _page(
+        request,
+        "correspondence/settings.html",
+        {"form": form, "config": config, "agency_code": current_agency_code(), "prefix_only": True},
+        status=400 if form.errors else 200,
+    )
+
+
 @staff_required
 def settings_view(request):
     if not request.user.has_perm("correspondence.manage_saraban"):
+        if selectors.may_set_letter_prefix(request.user):
+            return _prefix_settings(request)
         raise PermissionDenied
     config = actions.saraban_settings()
     is_certificate = request.method == "POST" and "certificate" in request.FILES

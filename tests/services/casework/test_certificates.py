@@ -41,7 +41,7 @@ def test_permit_pdf_has_the_official_thai_text():
     certificate = _issued_permit()
     text = pdf_text(_pdf_bytes(certificate))
     for expected in (
-        "แบบ อ.๑",
+        "แบบ อ.1",  # one digit style per document: the town's (Arabic unless it chose Thai)
         "ใบอนุญาตก่อสร้างอาคาร",
         f"เลขที่ {certificate.number}/{certificate.be_year}",
         "อนุญาตให้ สมชาย ใจดี",
@@ -134,10 +134,23 @@ def test_food_certificate_pdf_has_the_thai_text_and_a_verifying_qr():
     for expected in (
         "หนังสือรับรองการแจ้งจัดตั้งสถานที่จำหน่ายอาหาร",
         "ร้านข้าวแกงป้าหญิง",
-        "มาตรา ๔๘",
+        "มาตรา 48",
         f"เลขที่ {certificate.number}/{certificate.be_year}",
     ):
         assert nfkd(expected) in text
     images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
     decoded = [r.text for image in images for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))]
     assert decoded == [f"http://alpha.localhost/food/verify/{certificate.verification_token}/"]
+
+
+def test_a_town_that_chose_thai_digits_gets_no_arabic_digit_in_its_permit():
+    import re
+
+    from django.db import connection
+
+    connection.tenant.service_settings = {**(connection.tenant.service_settings or {}), "documents": {"digits": "thai"}}
+    certificate = _issued_permit()
+    text = pdf_text(_pdf_bytes(certificate))
+    assert "แบบ อ.๑" in text and "มาตรา ๒๙" in text
+    words = [w for w in text.split() if "://" not in w and ".localhost" not in w]  # addresses stay typeable
+    assert not [w for w in words if re.search(r"[0-9]", w)]

@@ -193,3 +193,12 @@ def test_town_admin_defines_an_open311_attribute(client_a, staff):
     data["attr-0-values_text"] = "no-equals-sign"
     data.update({"attr-INITIAL_FORMS": "1", "attr-0-id": str(attribute.pk), "attr-0-category": str(road.pk)})
     assert admin.post(f"/complaints/staff/settings/categories/{road.pk}/", data).status_code == 400
+
+
+def test_the_case_page_names_the_next_step_and_who_takes_it(client_a, category, staff):
+    complaint = file_complaint(category)
+    page = _login(client_a, staff["oss"]).get(f"/complaints/staff/{complaint.pk}/").content.decode()
+    section = page[page.index('id="next-steps"'):]
+    section = section[: section.index("</section>")]
+    assert "รับเรื่องพิจารณา" in section  # the next step …
+    assert "เจ้าหน้าที่ศูนย์บริการร่วม" in section  # … and the role that takes it
