@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import Category, OssSettings
+from .models import Category, Community, OssSettings
 
 # code, Thai, English, icon, SLA in working hours (8 = one working day), anonymous allowed, Open311 group
 DEFAULT_CATEGORIES = [
@@ -61,13 +61,28 @@ def _working_hours_per_day(settings_row) -> int:
     return hours if hours > 0 else DEFAULT_WORKING_HOURS
 
 
+def _seed_communities() -> int:
+    """The communities named in the wizard (Municipality.communities) become the complaint form's
+    list, in the order given; names already there are kept as they are. Returns how many were added."""
+    from tenants.current import current_town
+
+    town = current_town()
+    names = [str(n).strip()[:200] for n in (getattr(town, "communities", None) or []) if str(n).strip()]
+    existing = set(Community.objects.values_list("name_th", flat=True))
+    new = [Community(name_th=name, order=index * 10) for index, name in enumerate(dict.fromkeys(names))
+           if name not in existing]
+    Community.objects.bulk_create(new)
+    return len(new)
+
+
 @transaction.atomic
 def seed_town(settings: dict) -> str:
     """The town's categories as chosen in the wizard: names and SLA targets of the listed ones set
     (new ones created), categories the town left out switched off. Running it twice changes nothing."""
+    communities = _seed_communities()
     chosen = settings.get("categories") or []
     if not chosen:
-        return "categories unchanged"
+        return f"categories unchanged, {communities} communities"
     hours_per_day = _working_hours_per_day(OssSettings.current())
     existing = {category.code: category for category in Category.objects.all()}
     for order, item in enumerate(chosen):
@@ -83,4 +98,4 @@ def seed_town(settings: dict) -> str:
         if code not in listed and category.is_active:
             category.is_active = False
             category.save(update_fields=["is_active"])
-    return f"{len(chosen)} categories"
+    return f"{len(chosen)} categories, {communities} communities"

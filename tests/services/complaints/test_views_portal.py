@@ -241,3 +241,21 @@ def test_category_questions_are_asked_and_required_on_the_web(client_a, category
     answered = client_a.post("/complaints/new/", {**_form(category), "attribute[size]": "big"})
     assert answered.status_code == 302
     assert Complaint.objects.get().attributes == {"size": "big"}
+
+
+def test_the_wizards_communities_fill_the_complaint_forms_list(client_a, in_town_a):
+    """Bang Sare's form had an empty community list: the names given at onboarding never reached it."""
+    from django.db import connection
+
+    from services.complaints.models import Community
+    from services.complaints.town_setup import seed_town
+
+    connection.tenant.communities = ["ชุมชนบ้านอำเภอ", "ชุมชนหาดเทียน"]
+    seed_town({})
+    seed_town({})  # twice changes nothing
+    assert list(Community.objects.filter(name_th__startswith="ชุมชน").values_list("name_th", flat=True)) == [
+        "ชุมชนบ้านอำเภอ", "ชุมชนหาดเทียน"
+    ]
+    connection.set_schema_to_public()
+    page = client_a.get("/complaints/new/").content.decode()
+    assert "ชุมชนบ้านอำเภอ" in page and "ชุมชนหาดเทียน" in page
