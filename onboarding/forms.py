@@ -513,6 +513,20 @@ class StaffCsvForm(BilingualForm):
     staff_csv = forms.FileField(label=bilingual("ไฟล์รายชื่อเจ้าหน้าที่ (CSV)", "Staff list (CSV)"))
 
 
+class TestMessageForm(BilingualForm):
+    """Step 4's "send a test message": proves the platform's SMS/LINE/e-mail account before go-live."""
+
+    channel = forms.ChoiceField(
+        label=bilingual("ช่องทาง", "Channel"),
+        choices=[("sms", "SMS"), ("email", bilingual("อีเมล", "E-mail")), ("line", "LINE")],
+    )
+    to = forms.CharField(label=bilingual("ส่งถึง (เบอร์ อีเมล หรือ LINE user ID)", "To (phone, e-mail or LINE user ID)"), max_length=254)
+    text = forms.CharField(
+        label=bilingual("ข้อความ", "Text"), max_length=500,
+        initial="ทดสอบการส่งข้อความจากระบบทองถิ่น (Thongthin test message)",
+    )
+
+
 class BrandingForm(BilingualForm):
     logo = forms.FileField(
         label=bilingual("โลโก้ (PNG/JPEG ไม่เกิน 2 MB)", "Logo (PNG/JPEG, ≤2 MB)"), required=False

@@ -65,7 +65,17 @@ def service_view(figures: dict) -> dict:
     food = figures.get("food_premises")
     payments = figures.get("payments")
     letters = figures.get("correspondence")
+    messages = figures.get("common")  # services.common reports the town's outbox (issue #12)
     return {
+        "messages": messages
+        and {
+            "sms_sent": messages.get("sms_sent", 0),
+            "sms_failed": messages.get("sms_failed", 0),
+            "sms_parts": messages.get("sms_parts", 0),
+            "sms_cost": Decimal(messages.get("sms_cost", "0")),
+            "line_sent": messages.get("line_sent", 0),
+            "email_sent": messages.get("email_sent", 0),
+        },
         "complaints": complaints
         and {
             "filed": complaints.get("requests_filed", 0),

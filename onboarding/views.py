@@ -27,6 +27,7 @@ from .forms import (
     PeopleForm,
     ServicesForm,
     StaffCsvForm,
+    TestMessageForm,
     WebForm,
     check_subdomain_available,
     departments_to_text,
@@ -220,6 +221,7 @@ def _context(draft: OnboardingDraft, number: int, form, **extra) -> dict:
         context["locator"] = boundary_module.locator(area["boundary"])
         context["area_km2"] = area.get("area_km2")
     if number == 4:
+        context["test_form"] = extra.get("test_form") or TestMessageForm()
         context["fee_fields"] = [(f"{service}__{key}", service) for (service, key) in FEE_FIELDS]
         context["service_labels"] = SERVICE_LABELS
     if number == 5:
@@ -253,6 +255,8 @@ def step(request, public_id, number: int):
         and request.POST.get("action") in ("import_csv", "accept_valid", "clear_staff")
     ):
         return people_import(request, draft)
+    if number == 4 and request.method == "POST" and request.POST.get("action") == "test_message":
+        return test_message(request, draft)
     if request.method == "POST":
         form = _form(draft, number, request.POST, request.FILES)
         if form.is_valid():
@@ -270,6 +274,31 @@ def step(request, public_id, number: int):
                 return redirect("onboarding:step", public_id=draft.public_id, number=number + 1)
         return render(request, "onboarding/step.html", _context(draft, number, form), status=400)
     return render(request, "onboarding/step.html", _context(draft, number, _form(draft, number)))
+
+
+def test_message(request, draft: OnboardingDraft):
+    """Step 4's test message: one message through the platform's outbox and its default provider
+    (what the new town uses until it sets its own account), delivered at once; the provider's id
+    or its refusal is shown."""
+    import uuid
+
+    from services.common import outbox
+
+    form = TestMessageForm(request.POST)
+    if not form.is_valid():
+        context = _context(draft, 4, _form(draft, 4), test_form=form)
+        return render(request, "onboarding/step.html", context, status=400)
+    message = outbox.send_now(
+        channel=form.cleaned_data["channel"], recipient=form.cleaned_data["to"].strip(),
+        body=form.cleaned_data["text"], subject="ข้อความทดสอบ (test message)",
+        key=f"wizard-test:{draft.public_id}:{request.user.pk}:{uuid.uuid4()}",
+    )
+    if message.status == message.Status.SENT:
+        messages.success(request, f"ส่งแล้วผ่าน {message.provider} รหัส {message.provider_message_id or '-'} "
+                                  f"(Sent via {message.provider}, id {message.provider_message_id or '-'})")
+    else:
+        messages.error(request, f"ส่งไม่สำเร็จ (Not sent) — {message.provider or message.channel}: {message.last_error}")
+    return redirect("onboarding:step", public_id=draft.public_id, number=4)
 
 
 def people_import(request, draft: OnboardingDraft):

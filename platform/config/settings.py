@@ -254,6 +254,33 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_DOMAIN}")
 
+# --- Messages to citizens (services/common/notify) ----------------------------------------------
+# `file` (the default) writes SMS and LINE messages under DATA_DIR/outbox/ and sends nothing, so
+# `make run` needs no account. A town may override the SMS provider and credentials on its
+# messaging page (sealed in its own schema); these are the platform's defaults.
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "file").strip().lower()
+SMS_FAILOVER_PROVIDER = os.environ.get("SMS_FAILOVER_PROVIDER", "").strip().lower()
+SMS_FAILOVER_AFTER = int(os.environ.get("SMS_FAILOVER_AFTER", "2"))  # failed attempts before the second provider
+SMS_MAX_PARTS = int(os.environ.get("SMS_MAX_PARTS", "6"))  # longer messages are refused, not cut
+SMS_PRICE_PER_PART = os.environ.get("SMS_PRICE_PER_PART", "0.35")  # baht, for the credit report
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+THAIBULKSMS_URL = os.environ.get("THAIBULKSMS_URL", "https://api-v2.thaibulksms.com").rstrip("/")
+THAIBULKSMS_API_KEY = os.environ.get("THAIBULKSMS_API_KEY", "")
+THAIBULKSMS_API_SECRET = os.environ.get("THAIBULKSMS_API_SECRET", "")
+THAIBULKSMS_SENDER = os.environ.get("THAIBULKSMS_SENDER", "")
+THAIBULKSMS_FORCE = os.environ.get("THAIBULKSMS_FORCE", "corporate")
+TWILIO_URL = os.environ.get("TWILIO_URL", "https://api.twilio.com").rstrip("/")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+LINE_PROVIDER = os.environ.get("LINE_PROVIDER", "file").strip().lower()  # file | line
+LINE_API_URL = os.environ.get("LINE_API_URL", "https://api.line.me").rstrip("/")
+LINE_DATA_API_URL = os.environ.get("LINE_DATA_API_URL", "https://api-data.line.me").rstrip("/")
+# Escape hatch kept from before: a dotted path to any adapter class replaces the channel's adapter.
+NOTIFY_SMS_ADAPTER = os.environ.get("NOTIFY_SMS_ADAPTER", "")
+NOTIFY_LINE_ADAPTER = os.environ.get("NOTIFY_LINE_ADAPTER", "")
+NOTIFY_EMAIL_ADAPTER = os.environ.get("NOTIFY_EMAIL_ADAPTER", "")
+
 # --- Locale -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", _("ไทย")), ("en", _("English"))]

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from services.accounts import views as account_views
+from services.common import messaging_views
 from services.common import views as common_views
 from services.common import web_app
 from services.common.files import views as file_views
@@ -23,6 +24,10 @@ urlpatterns = [
         path("audit/", common_views.audit_trail, name="audit"),
     ], "backoffice"))),
     path("staff/people/", include("services.accounts.urls_staff")),
+    path("messages/", include("services.common.urls_messaging")),
+    path("staff/messages/", include(([
+        path("", messaging_views.staff_messages, name="page"),
+    ], "staff_messages"))),
     path("accounts/signup/", account_views.citizen_sign_up, name="sign_up"),
     path("", include("services.citizens.urls")),
     path("", include("services.privacy.urls")),

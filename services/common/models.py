@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .secret_box import EncryptedTextField
+
 
 def upload_path(instance: StoredFile, filename: str) -> str:
     # The storage prefixes the schema name; inside it, files are grouped by purpose and month.
@@ -80,11 +82,25 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the provider said: who carried it, its id there, and the last delivery state it reported
+    # ("accepted" on hand-over; "delivered"/"undelivered"/... when a signed receipt arrives).
+    provider = models.CharField(max_length=30, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
+    provider_status = models.CharField(max_length=30, blank=True)
+    provider_status_at = models.DateTimeField(null=True, blank=True)
+    # SMS parts billed (UCS-2 Thai: 70 characters alone, 67 per part when concatenated) and their price.
+    segments = models.PositiveSmallIntegerField(default=0)
+    cost = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    # LINE: the webhook's reply token, tried once (free) before a push; cleared after the attempt.
+    reply_token = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("ข้อความรอส่ง")
         verbose_name_plural = _("ข้อความรอส่ง")
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["channel", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient} ({self.status})"
@@ -108,3 +124,52 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}:{self.phone}"
+
+
+class MessagingSettings(models.Model):
+    """ช่องทางส่งข้อความของเทศบาล — one row per town: its own SMS account, sender, e-mail identity.
+
+    Blank fields fall back to the platform's defaults (environment variables); a town that buys its
+    own SMS credit sets its provider and credentials here (sealed at rest)."""
+
+    class SmsProvider(models.TextChoices):
+        PLATFORM = "", _("ใช้ค่าของแพลตฟอร์ม")
+        THAIBULKSMS = "thaibulksms", "ThaiBulkSMS"
+        TWILIO = "twilio", "Twilio"
+        FILE = "file", _("ไฟล์ (ทดสอบ ไม่ส่งจริง)")
+
+    class Force(models.TextChoices):
+        STANDARD = "standard", _("มาตรฐาน (standard)")
+        CORPORATE = "corporate", _("องค์กร (corporate)")
+
+    sms_provider = models.CharField(_("ผู้ให้บริการ SMS"), max_length=20, choices=SmsProvider.choices, blank=True)
+    sms_failover_provider = models.CharField(
+        _("ผู้ให้บริการ SMS สำรอง"), max_length=20, choices=SmsProvider.choices, blank=True
+    )
+    thaibulksms_api_key = EncryptedTextField(_("ThaiBulkSMS API key"), blank=True)
+    thaibulksms_api_secret = EncryptedTextField(_("ThaiBulkSMS API secret"), blank=True)
+    thaibulksms_sender = models.CharField(_("ชื่อผู้ส่ง ThaiBulkSMS"), max_length=11, blank=True)
+    thaibulksms_force = models.CharField(max_length=10, choices=Force.choices, blank=True)
+    twilio_account_sid = models.CharField(_("Twilio Account SID"), max_length=64, blank=True)
+    twilio_auth_token = EncryptedTextField(_("Twilio auth token"), blank=True)
+    twilio_from = models.CharField(_("ผู้ส่ง Twilio (เบอร์หรือชื่อ)"), max_length=20, blank=True)
+    sms_price_per_part = models.DecimalField(
+        _("ราคาต่อ SMS หนึ่งส่วน (บาท)"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    email_from_name = models.CharField(_("ชื่อผู้ส่งอีเมล"), max_length=100, blank=True)
+    email_from_address = models.EmailField(_("อีเมลผู้ส่ง (บนโดเมนของเทศบาล)"), blank=True)
+    email_reply_to = models.EmailField(_("อีเมลสำหรับตอบกลับ"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ช่องทางส่งข้อความ")
+        verbose_name_plural = _("ช่องทางส่งข้อความ")
+
+    def __str__(self) -> str:
+        return self.sms_provider or "platform"
+
+    @classmethod
+    def current(cls) -> MessagingSettings:
+        """This town's row (made on first use)."""
+        row = cls.objects.order_by("pk").first()
+        return row or cls.objects.create()

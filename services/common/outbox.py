@@ -12,24 +12,45 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxMessage
-from .notify import DeliveryError, adapter_for
+from .notify import Delivery, DeliveryError, PermanentDeliveryError, ReplyTokenExpired, adapter_for
 
 MAX_ATTEMPTS = 8
+# LINE reply tokens are short-lived; past this age the message is pushed without trying the token.
+REPLY_WINDOW = dt.timedelta(seconds=50)
 logger = logging.getLogger(__name__)
 
 
-def enqueue(*, channel: str, recipient: str, body: str, key: str, subject: str = "") -> OutboxMessage | None:
-    """Queue one message; the same `key` twice queues it once. Returns None when there is no recipient."""
+def enqueue(
+    *, channel: str, recipient: str, body: str, key: str, subject: str = "", reply_token: str = ""
+) -> OutboxMessage | None:
+    """Queue one message; the same `key` twice queues it once. Returns None when there is no recipient.
+
+    `reply_token` (LINE) answers in the conversation for free while the token is fresh."""
     if not recipient:
         return None
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=key,
-        defaults={"channel": channel, "recipient": recipient, "subject": subject[:255], "body": body},
+        defaults={"channel": channel, "recipient": recipient, "subject": subject[:255], "body": body,
+                  "reply_token": reply_token[:100]},
     )
     if created:
         from .tasks import deliver_outbox_message
 
         transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
+    return message
+
+
+def send_now(*, channel: str, recipient: str, body: str, key: str, subject: str = "") -> OutboxMessage:
+    """Queue one message and deliver it in this process at once (a test message from staff or the
+    command line): the same row, adapter and recording as every message, without waiting for a
+    worker. A failure stays on the row for the sweep to retry, like any other."""
+    with transaction.atomic():
+        message, _created = OutboxMessage.objects.get_or_create(
+            idempotency_key=key,
+            defaults={"channel": channel, "recipient": recipient, "subject": subject[:255], "body": body},
+        )
+    deliver(message.pk)
+    message.refresh_from_db()
     return message
 
 
@@ -57,31 +78,58 @@ def deliver(message_id: int) -> str:
         message.attempts += 1
         message.next_attempt_at = now + LEASE
         message.save(update_fields=["attempts", "next_attempt_at"])
-    error = ""
+    error, permanent, delivery, provider = "", False, None, ""
     try:
-        adapter_for(message.channel).send(
-            recipient=message.recipient, subject=message.subject, body=message.body,
-            idempotency_key=message.idempotency_key,
-        )
+        adapter = adapter_for(message.channel, attempt=message.attempts)
+        provider = getattr(adapter, "provider", "") or ""
+        if message.reply_token and hasattr(adapter, "reply") and now - message.created_at < REPLY_WINDOW:
+            try:
+                delivery = adapter.reply(reply_token=message.reply_token, body=message.body)
+            except ReplyTokenExpired:
+                delivery = None  # used or expired: push below
+        if delivery is None:
+            delivery = adapter.send(
+                recipient=message.recipient, subject=message.subject, body=message.body,
+                idempotency_key=message.idempotency_key,
+            )
+    except PermanentDeliveryError as exc:
+        error, permanent, provider = str(exc) or "refused by the provider", True, exc.provider or provider
     except DeliveryError as exc:
-        error = str(exc) or "delivery refused"
+        error, provider = str(exc) or "delivery refused", exc.provider or provider
     except Exception as exc:  # an adapter bug must not leave the message claimed forever
         logger.exception("outbox adapter %s failed for message %s", message.channel, message.pk)
         error = f"{type(exc).__name__}: {exc}"
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        now = timezone.now()
+        message.reply_token = ""  # good once at most
         if error:
             message.last_error = error[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
+            message.provider = provider[:30]
+            if permanent or message.attempts >= MAX_ATTEMPTS:
+                # A bad number or an over-long text fails for good; no retry would reach anyone.
                 message.status = OutboxMessage.Status.FAILED
+                message.provider_status = "refused" if permanent else "failed"
+                message.provider_status_at = now
                 message.next_attempt_at = None
             else:
-                message.next_attempt_at = timezone.now() + dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
+                message.next_attempt_at = now + dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
         else:
             message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
+            message.sent_at = now
             message.next_attempt_at = None
             message.last_error = ""
+            if isinstance(delivery, Delivery):
+                message.provider = delivery.provider[:30]
+                message.provider_message_id = delivery.message_id[:100]
+                message.provider_status = delivery.status[:30]
+                message.provider_status_at = now
+                message.segments = delivery.segments
+                message.cost = delivery.cost
+            else:
+                message.provider = provider[:30]
+                message.provider_status = "accepted"
+                message.provider_status_at = now
         message.save()
         return message.status
 

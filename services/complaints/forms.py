@@ -213,12 +213,16 @@ class OssSettingsForm(forms.ModelForm):
             "work_day_start": forms.TimeInput(attrs={"type": "time"}),
             "work_day_end": forms.TimeInput(attrs={"type": "time"}),
             "went_live_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "line_channel_secret": forms.PasswordInput(render_value=True),
-            "line_channel_access_token": forms.PasswordInput(render_value=True),
+            # Sealed values never go back to the browser; an empty box keeps the stored one.
+            "line_channel_secret": forms.PasswordInput(render_value=False),
+            "line_channel_access_token": forms.PasswordInput(render_value=False),
         }
 
     def clean(self):
         data = super().clean()
+        for name in ("line_channel_secret", "line_channel_access_token"):
+            if not data.get(name):
+                data[name] = getattr(self.instance, name, "")
         if (
             data.get("work_day_start")
             and data.get("work_day_end")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from services.common.secret_box import EncryptedTextField
+
 from .workflow import OPEN_STATUSES, ComplaintStatus
 
 DESCRIPTION_MAX = 2000
@@ -423,8 +425,9 @@ class OssSettings(models.Model):
     public_board_enabled = models.BooleanField(_("เปิดกระดานสาธารณะ"), default=False)
     supports_per_phone_per_day = models.PositiveSmallIntegerField(default=20)
     supports_per_ip_per_hour = models.PositiveSmallIntegerField(default=30)
-    line_channel_secret = models.CharField(_("LINE channel secret"), max_length=100, blank=True)
-    line_channel_access_token = models.CharField(_("LINE channel access token"), max_length=300, blank=True)
+    # The town's own LINE Official Account, sealed at rest (services/common/secret_box.py).
+    line_channel_secret = EncryptedTextField(_("LINE channel secret"), blank=True)
+    line_channel_access_token = EncryptedTextField(_("LINE channel access token"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -467,6 +470,17 @@ class Open311Client(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
 
+class LineWebhookEvent(models.Model):
+    """A LINE webhook event already handled (by its webhookEventId): LINE redelivers events it
+    thinks were lost (deliveryContext.isRedelivery), and none may be acted on twice."""
+
+    event_id = models.CharField(max_length=80, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
 class LineConversation(models.Model):
     """What a LINE user has told us so far while filing (text first, then a location)."""
 
@@ -476,6 +490,18 @@ class LineConversation(models.Model):
 
     def __str__(self) -> str:
         return self.line_user_id
+
+
+class LineDraftPhoto(models.Model):
+    """A photo a LINE user sent while filing, checked like a web upload, kept until the location."""
+
+    conversation = models.ForeignKey(LineConversation, on_delete=models.CASCADE, related_name="photos")
+    line_message_id = models.CharField(max_length=40, unique=True)
+    image = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.line_message_id
 
 
 class ReferralAgency(models.Model):

@@ -113,6 +113,17 @@ def staff_timeline(complaint: Complaint) -> list[ComplaintEvent]:
     )
 
 
+def messages_to_reporter(complaint: Complaint):
+    """The SMS, e-mail and LINE messages this case sent its reporter, with what the provider said
+    (handed over, delivered, refused and why), oldest first; for the staff timeline."""
+    from services.common.models import OutboxMessage
+
+    return OutboxMessage.objects.filter(idempotency_key__startswith=f"oss:{complaint.pk}:").only(
+        "channel", "status", "provider", "provider_status", "provider_status_at", "last_error", "created_at",
+        "sent_at", "attempts", "idempotency_key",
+    ).order_by("created_at", "pk")
+
+
 def photos_of(complaint: Complaint, *, kind: str | None = None) -> QuerySet[ComplaintPhoto]:
     qs = complaint.photos.select_related("file")
     return qs.filter(kind=kind) if kind else qs

@@ -42,6 +42,7 @@ SCHEMA_SWITCHERS = {
     "services/payments/management/commands/bank_simulator.py": "a command run for one named town",
     "services/payments/management/commands/import_statement.py": "a command run for one named town",
     "services/payments/management/commands/seed_payments_demo.py": "demo data for one named town",
+    "services/common/management/commands/send_test_message.py": "a command run for one named town",
 }
 # Modules that write schema-qualified SQL (DDL tooling; each statement names one schema).
 SCHEMA_QUALIFIED_SQL = {

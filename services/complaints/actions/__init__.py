@@ -16,7 +16,7 @@ from .filing import (
     submit_complaint,
     validate_filing,
 )
-from .line import remember_line_text, take_line_draft
+from .line import first_time_line_event, remember_line_photo, remember_line_text, take_line_draft, take_line_photos
 from .notices import access_url, tracking_url
 from .open311_keys import client_for_key, issue_open311_key, revoke_open311_key
 from .resolution import add_internal_note, add_public_reply, clean_after_evidence, record_resolution, resolve_complaint
@@ -46,12 +46,14 @@ __all__ = [
     "close_confirmed_by_silence",
     "confirm_resolution",
     "escalate_overdue",
+    "first_time_line_event",
     "issue_open311_key",
     "merge_complaint",
     "open_case",
     "recategorise_complaint",
     "record_resolution",
     "reject_complaint",
+    "remember_line_photo",
     "remember_line_text",
     "reopen_complaint",
     "resolve_complaint",
@@ -60,6 +62,7 @@ __all__ = [
     "start_work",
     "submit_complaint",
     "take_line_draft",
+    "take_line_photos",
     "tracking_url",
     "validate_filing",
 ]

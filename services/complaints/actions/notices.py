@@ -53,10 +53,15 @@ def notify_reporters(complaint: Complaint, *, key: str, text: str, confirmation:
                 subject=subject,
             )
         if case.reporter_line_id:
+            # A LINE reporter gave no phone number, so the look-up (code + last phone digits) cannot
+            # open their case: their own chat gets the access link, which opens it directly.
+            line_body = body
+            if not (confirmation and case.pk == complaint.pk):
+                line_body = f"{town.name_th}: {text}\n{case.tracking_code} — {access_url(case)}"
             outbox.enqueue(
                 channel="line",
                 recipient=case.reporter_line_id,
-                body=body,
+                body=line_body,
                 key=f"oss:{case.pk}:{key}:line",
                 subject=subject,
             )

@@ -129,6 +129,7 @@ def _detail_page(request, complaint: Complaint, *, status: int = 200, resolve_fo
         {
             "complaint": complaint,
             "timeline": selectors.staff_timeline(complaint),
+            "reporter_messages": selectors.messages_to_reporter(complaint),
             "photos": selectors.photos_of(complaint),
             "duplicates": selectors.duplicate_candidates(complaint)
             if complaint.status in (S.RECEIVED, S.ACCEPTED)
