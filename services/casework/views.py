@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from services.common import signing
 from services.common.files.views import file_response
 from services.common.next_steps import next_steps
 from services.common.params import query_param
@@ -372,6 +373,7 @@ def verify(request, token: str, *, kind: str):
             "case_type": case_type,
             "certificate": certificate,
             "state": selectors.verification_state(certificate),
+            "signature": signing.stored_document_status(certificate.pdf),
         },
     )
 

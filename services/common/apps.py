@@ -19,5 +19,15 @@ class CommonConfig(AppConfig):
 
         return monthly_figures(start, end)
 
+    # Documents issued while the certificate or the timestamp authority failed (town setting
+    # "queue"): signed as soon as signing works again.
+    beat_schedule = {
+        "common-sign-pending-documents": {
+            "task": "tenants.tasks.for_each_town",
+            "schedule": 600.0,
+            "args": ("services.common.tasks.sign_pending_documents",),
+        },
+    }
+
     def ready(self) -> None:
         from . import checks  # noqa: F401

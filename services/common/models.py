@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .secret_box import EncryptedTextField
 
+from .secret_box import EncryptedBinaryField, EncryptedTextField
+
 
 def upload_path(instance: StoredFile, filename: str) -> str:
     # The storage prefixes the schema name; inside it, files are grouped by purpose and month.
@@ -173,3 +175,63 @@ class MessagingSettings(models.Model):
         """This town's row (made on first use)."""
         row = cls.objects.order_by("pk").first()
         return row or cls.objects.create()
+
+class SigningSettings(models.Model):
+    """ลายมือชื่อดิจิทัลของหน่วยงาน — the town's certificate for every official PDF (one row).
+
+    The PKCS#12 file and its passphrase are sealed with the project's data keys (secret_box), never
+    with SECRET_KEY; `rotate_data_keys` re-seals them.
+    """
+
+    class OnFailure(models.TextChoices):
+        UNSIGNED = "unsigned", _("ออกเอกสารโดยไม่ลงลายมือชื่อ พร้อมข้อความแจ้งว่าไม่ได้ลงนาม")
+        QUEUE = "queue", _("ออกเอกสารก่อน แล้วลงลายมือชื่อภายหลังเมื่อระบบพร้อม")
+
+    pkcs12 = EncryptedBinaryField(blank=True, default="", editable=False)
+    passphrase = EncryptedTextField(blank=True, default="", editable=False)
+    subject = models.CharField(_("ผู้ถือใบรับรอง"), max_length=500, blank=True, editable=False)
+    not_valid_before = models.DateTimeField(null=True, blank=True, editable=False)
+    not_valid_after = models.DateTimeField(_("ใบรับรองหมดอายุ"), null=True, blank=True, editable=False)
+    tsa_url = models.URLField(
+        _("ที่อยู่ผู้ให้บริการประทับเวลา (RFC 3161)"),
+        blank=True,
+        help_text=_("เช่น http://timestamp.example/tsa — เว้นว่างเพื่อลงนามโดยไม่ประทับเวลา"),
+    )
+    on_failure = models.CharField(
+        _("เมื่อลงลายมือชื่อไม่ได้"), max_length=10, choices=OnFailure.choices, default=OnFailure.QUEUE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ลายมือชื่อดิจิทัลของหน่วยงาน")
+        verbose_name_plural = _("ลายมือชื่อดิจิทัลของหน่วยงาน")
+
+    def __str__(self) -> str:
+        return self.subject or "—"
+
+
+class SignedDocument(models.Model):
+    """สถานะลายมือชื่อของเอกสาร — whether a stored official PDF carries the town's signature."""
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", _("ลงลายมือชื่อดิจิทัลแล้ว")
+        PENDING = "pending", _("รอลงลายมือชื่อดิจิทัล")
+        UNSIGNED = "unsigned", _("ไม่ได้ลงลายมือชื่อดิจิทัล")
+
+    file = models.OneToOneField(StoredFile, on_delete=models.CASCADE, related_name="signature")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    signer_subject = models.CharField(max_length=500, blank=True)
+    timestamped = models.BooleanField(default=False)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("สถานะลายมือชื่อของเอกสาร")
+        verbose_name_plural = _("สถานะลายมือชื่อของเอกสาร")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.status}"

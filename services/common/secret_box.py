@@ -159,6 +159,8 @@ class EncryptedBinaryField(EncryptedTextField):
         return raw
 
     def get_prep_value(self, value):
+        if isinstance(value, UnreadableSecret):
+            return value.token  # equal to "", so it must be caught before the empty check below
         if isinstance(value, memoryview):
             value = value.tobytes()
         if value in (None, b"", ""):

@@ -16,3 +16,11 @@ def sweep_outbox() -> int:
     for message_id in ids:
         deliver_outbox_message.delay(message_id)
     return len(ids)
+
+
+@shared_task(name="services.common.tasks.sign_pending_documents")
+def sign_pending_documents() -> int:
+    """Sign the town's official PDFs that were issued while signing was unavailable."""
+    from .signing import sign_pending_documents as sign_pending
+
+    return sign_pending()

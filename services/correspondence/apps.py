@@ -58,6 +58,7 @@ class CorrespondenceConfig(AppConfig):
                         "letter_date",
                         "subject",
                         "kind",
+                        "form",
                         "urgency",
                         "secrecy",
                         "salutation",

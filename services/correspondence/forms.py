@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from services.accounts.models import Department, User
+from services.common.models import SigningSettings
 
-from .models import LetterKind, LetterTemplate, SarabanSettings, Secrecy, Urgency
+from .models import DocumentForm, LetterKind, LetterTemplate, SarabanSettings, Secrecy, Urgency
 
 
 def staff_users():
@@ -26,6 +27,13 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class DraftLetterForm(forms.Form):
     kind = forms.ChoiceField(label=_("ชนิดหนังสือ"), choices=LetterKind.choices, initial=LetterKind.EXTERNAL)
+    form = forms.ChoiceField(
+        label=_("แบบหนังสือ"),
+        choices=[("", _("ตามชนิดหนังสือ")), *DocumentForm.choices],
+        required=False,
+        help_text=_("หนังสือสั่งการ: คำสั่ง ระเบียบ ข้อบังคับ · หนังสือประชาสัมพันธ์: ประกาศ แถลงการณ์ ข่าว · "
+                    "หนังสือที่เจ้าหน้าที่ทำขึ้น: หนังสือรับรอง รายงานการประชุม บันทึก"),
+    )
     urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, initial=Urgency.NORMAL)
     secrecy = forms.ChoiceField(label=_("ชั้นความลับ"), choices=Secrecy.choices, initial=Secrecy.NORMAL)
     subject = forms.CharField(label=_("เรื่อง"), max_length=500)
@@ -37,6 +45,22 @@ class DraftLetterForm(forms.Form):
     closing = forms.CharField(label=_("คำลงท้าย"), max_length=100, required=False, initial="ขอแสดงความนับถือ")
     signer_position = forms.CharField(label=_("ตำแหน่งผู้ลงนาม"), max_length=255, required=False)
     is_circular = forms.BooleanField(label=_("หนังสือเวียน"), required=False)
+    edition = forms.IntegerField(label=_("ฉบับที่ (ถ้ามีหลายฉบับในเรื่องเดียวกัน)"), required=False, min_value=1, max_value=999)
+    effective_from = forms.DateField(
+        label=_("ใช้บังคับตั้งแต่"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    committee = forms.CharField(label=_("ชื่อคณะที่ประชุม (รายงานการประชุม)"), max_length=255, required=False)
+    meeting_place = forms.CharField(label=_("สถานที่ประชุม"), max_length=255, required=False)
+    meeting_started = forms.CharField(label=_("เริ่มประชุมเวลา"), max_length=20, required=False)
+    meeting_ended = forms.CharField(label=_("เลิกประชุมเวลา"), max_length=20, required=False)
+    present = forms.CharField(label=_("ผู้มาประชุม"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    absent = forms.CharField(label=_("ผู้ไม่มาประชุม"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    attending = forms.CharField(label=_("ผู้เข้าร่วมประชุม"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    minutes_taker = forms.CharField(label=_("ผู้จดรายงานการประชุม"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_name"].required = False  # orders, announcements, certificates: no addressee
 
 
 class PaperLetterForm(forms.Form):
@@ -161,6 +185,8 @@ class SettingsForm(forms.ModelForm):
             "phone",
             "retention_years",
             "auto_register_exchange",
+            "number_announcements",
+            "minutes_number_per_year",
         ]
 
 
@@ -181,6 +207,14 @@ class DestructionForm(forms.Form):
 class CertificateForm(forms.Form):
     certificate = forms.FileField(label=_("ไฟล์ใบรับรองของหน่วยงาน (PKCS#12: .p12 / .pfx)"))
     passphrase = forms.CharField(label=_("รหัสผ่านของไฟล์"), required=False, widget=forms.PasswordInput)
+
+
+class SigningOptionsForm(forms.ModelForm):
+    """The town's timestamp authority and what happens when a document cannot be signed."""
+
+    class Meta:
+        model = SigningSettings
+        fields = ["tsa_url", "on_failure"]
 
 
 class LetterTemplateForm(forms.ModelForm):

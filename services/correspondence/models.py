@@ -24,6 +24,37 @@ class LetterKind(models.TextChoices):
     RECORD = "record", _("หนังสือที่เจ้าหน้าที่ทำขึ้นหรือรับไว้เป็นหลักฐาน")
 
 
+class DocumentForm(models.TextChoices):
+    """The regulation's form (แบบ) a letter is printed on: each kind of ข้อ 10 has one or more."""
+
+    LETTER = "letter", _("หนังสือภายนอก")  # แบบที่ 1
+    MEMO = "memo", _("บันทึกข้อความ")  # แบบที่ 2 (หนังสือภายใน)
+    STAMPED = "stamped", _("หนังสือประทับตรา")  # แบบที่ 3
+    ORDER = "order", _("คำสั่ง")  # แบบที่ 4
+    REGULATION = "regulation", _("ระเบียบ")  # แบบที่ 5
+    BYLAW = "bylaw", _("ข้อบังคับ")  # แบบที่ 6
+    ANNOUNCEMENT = "announcement", _("ประกาศ")  # แบบที่ 7
+    STATEMENT = "statement", _("แถลงการณ์")  # แบบที่ 8
+    NEWS = "news", _("ข่าว")
+    CERTIFICATE = "certificate", _("หนังสือรับรอง")  # แบบที่ 12
+    MINUTES = "minutes", _("รายงานการประชุม")  # แบบที่ 13
+    NOTE = "note", _("บันทึก")
+
+
+# Which forms belong to which kind (ข้อ 10); the first is the kind's default.
+FORMS_OF_KIND = {
+    LetterKind.EXTERNAL: (DocumentForm.LETTER,),
+    LetterKind.INTERNAL: (DocumentForm.MEMO,),
+    LetterKind.STAMPED: (DocumentForm.STAMPED,),
+    LetterKind.DIRECTIVE: (DocumentForm.ORDER, DocumentForm.REGULATION, DocumentForm.BYLAW),
+    LetterKind.PUBLIC_RELATIONS: (DocumentForm.ANNOUNCEMENT, DocumentForm.STATEMENT, DocumentForm.NEWS),
+    LetterKind.RECORD: (DocumentForm.CERTIFICATE, DocumentForm.MINUTES, DocumentForm.NOTE),
+}
+KIND_OF_FORM = {form: kind for kind, forms in FORMS_OF_KIND.items() for form in forms}
+# Forms written to someone (เรียน / ถึง); the others are issued, not addressed.
+ADDRESSED_FORMS = frozenset({DocumentForm.LETTER, DocumentForm.MEMO, DocumentForm.STAMPED, DocumentForm.NOTE})
+
+
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("ปกติ")
     URGENT = "urgent", _("ด่วน")
@@ -63,13 +94,19 @@ class SarabanSettings(models.Model):
         _("ลงทะเบียนรับหนังสือจากระบบแลกเปลี่ยนอัตโนมัติ"),
         default=False,
     )
-    # The town's signing certificate (PKCS#12) and its passphrase, both encrypted at rest with a key
-    # derived from SECRET_KEY (signing.py); never served as a file.
-    signing_pkcs12 = models.BinaryField(null=True, blank=True, editable=False)
-    signing_passphrase = models.BinaryField(null=True, blank=True, editable=False)
-    signing_subject = models.CharField(
-        _("ใบรับรองสำหรับลงลายมือชื่อดิจิทัล"), max_length=500, blank=True, editable=False
+    # Announcements: the regulation's form (แบบที่ 7) has no number, but many towns number them per
+    # year like orders (unverified practice, so the town chooses).
+    number_announcements = models.BooleanField(
+        _("ออกเลขที่ประกาศเรียงตามปี (ที่ 1/2569)"),
+        default=True,
     )
+    # Minutes (ข้อ 25): ครั้งที่ runs from 1 each calendar year over the BE year, or on for the
+    # life of the committee; the town chooses.
+    minutes_number_per_year = models.BooleanField(
+        _("ครั้งที่ประชุมเริ่มนับ 1 ใหม่ทุกปีปฏิทิน"),
+        default=True,
+    )
+    # The signing certificate is the town's for every official PDF: services.common.SigningSettings.
 
     class Meta:
         verbose_name = _("ตั้งค่างานสารบรรณ")
@@ -125,6 +162,9 @@ class Letter(models.Model):
     )
     urgency = models.CharField(_("ชั้นความเร็ว"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = models.CharField(_("ชั้นความลับ"), max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL)
+    form = models.CharField(
+        _("แบบหนังสือ"), max_length=20, choices=DocumentForm.choices, default=DocumentForm.LETTER
+    )
     status = models.CharField(_("สถานะ"), max_length=20, choices=LetterStatus.choices)
     is_circular = models.BooleanField(_("หนังสือเวียน"), default=False)
 
@@ -141,6 +181,20 @@ class Letter(models.Model):
     recipient_name = models.CharField(_("ถึง"), max_length=500, blank=True)
     action_note = models.TextField(_("การปฏิบัติ"), blank=True)
     notes = models.TextField(_("หมายเหตุ"), blank=True)
+    # ฉบับที่ of a regulation, by-law, statement or news item: only when there is more than one on the
+    # same subject (ข้อ 17.2, 18.2, 20, 21), so the drafter says it.
+    edition = models.PositiveSmallIntegerField(_("ฉบับที่"), null=True, blank=True)
+    effective_from = models.DateField(_("ใช้บังคับตั้งแต่"), null=True, blank=True)
+    # Minutes of a meeting (แบบที่ 13): committee, place, start/end time, who came, who did not, who
+    # else attended, and who took the minutes.
+    committee = models.CharField(_("ชื่อคณะที่ประชุม"), max_length=255, blank=True)
+    meeting_place = models.CharField(_("สถานที่ประชุม"), max_length=255, blank=True)
+    meeting_started = models.CharField(_("เริ่มประชุมเวลา"), max_length=20, blank=True)
+    meeting_ended = models.CharField(_("เลิกประชุมเวลา"), max_length=20, blank=True)
+    present = models.TextField(_("ผู้มาประชุม"), blank=True)
+    absent = models.TextField(_("ผู้ไม่มาประชุม"), blank=True)
+    attending = models.TextField(_("ผู้เข้าร่วมประชุม"), blank=True)
+    minutes_taker = models.CharField(_("ผู้จดรายงานการประชุม"), max_length=255, blank=True)
 
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -200,12 +254,16 @@ class Letter(models.Model):
 class Register(models.TextChoices):
     RECEIVING = "receiving", _("ทะเบียนหนังสือรับ")
     SENDING = "sending", _("ทะเบียนหนังสือส่ง")
+    # Series of their own: orders (ข้อ 16.2), announcements (town setting), certificates (ข้อ 24).
+    ORDERS = "orders", _("ทะเบียนคำสั่ง")
+    ANNOUNCEMENTS = "announcements", _("ทะเบียนประกาศ")
+    CERTIFICATES = "certificates", _("ทะเบียนหนังสือรับรอง")
 
 
 class RegisterEntry(models.Model):
     """รายการในทะเบียนหนังสือรับ/ส่ง — a letter's gapless registration number in one register."""
 
-    register = models.CharField(_("ทะเบียน"), max_length=10, choices=Register.choices)
+    register = models.CharField(_("ทะเบียน"), max_length=20, choices=Register.choices)
     year = models.PositiveIntegerField(_("ปี พ.ศ."))
     number = models.PositiveIntegerField(_("เลขทะเบียน"))
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="register_entries")
@@ -401,4 +459,6 @@ EVENT_LABELS = {
     "view_denied": _("พยายามเปิดโดยไม่มีสิทธิ์"),
     "destroyed": _("ทำลายแล้ว"),
     "digitally_signed": _("ลงลายมือชื่อดิจิทัลด้วยใบรับรองของหน่วยงาน"),
+    "signature_pending": _("ออกหนังสือแล้ว รอลงลายมือชื่อดิจิทัล"),
+    "signature_unsigned": _("ออกหนังสือโดยไม่ได้ลงลายมือชื่อดิจิทัล"),
 }

@@ -1,19 +1,29 @@
-"""The official letter layout rendered to PDF with WeasyPrint (HarfBuzz shapes Thai vowels and tone
-marks) in the vendored Sarabun font: A4, 16 pt, left margin 3 cm, right 2 cm, space for the
-Garuda (3 cm on external letters, 1.5 cm on internal memos; ข้อ 71, 75, 76)."""
+"""Official documents rendered to PDF with WeasyPrint (HarfBuzz shapes Thai vowels and tone marks)
+in the vendored Sarabun font: A4, 16 pt, left margin 3 cm, right 2 cm, each on the regulation's own
+form (templates/correspondence/pdf/forms/<form>.html), with space for the Garuda (3 cm on
+Garuda-paper forms, 1.5 cm on memos; ข้อ 71, 75, 76)."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from services.common.buddhist_era import be_year
 from services.common.pdf import render_pdf
 
 from .town_settings import saraban_settings
 
 
-def render_letter_pdf(letter) -> bytes:
-    """The letter in the official layout, as PDF bytes."""
+def render_letter_pdf(letter, *, signing_notice: str = "") -> bytes:
+    """The document on its form, as PDF bytes; `signing_notice` marks a copy that is not signed."""
     return render_pdf(
-        "correspondence/pdf/letter.html",
-        {"letter": letter, "config": saraban_settings(), "is_memo": letter.kind == "internal"},
+        f"correspondence/pdf/forms/{letter.form}.html",
+        {
+            "letter": letter,
+            "config": saraban_settings(),
+            "be_year": be_year(letter.letter_date or timezone.localdate()),
+            "garuda": None,
+            "signing_notice": signing_notice,
+        },
     )
 
 

@@ -246,4 +246,4 @@ def destruction_candidates(*, today: dt.date | None = None) -> QuerySet[Letter]:
     )
 
 
-REGISTER_TITLES = {Register.RECEIVING: "ทะเบียนหนังสือรับ", Register.SENDING: "ทะเบียนหนังสือส่ง"}
+REGISTER_TITLES = {register: str(register.label) for register in Register}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from services.common import signing
 from services.common.baht_text import baht_text
 from services.common.buddhist_era import format_be_long, format_be_short
 from services.common.links import absolute_url
@@ -39,13 +40,21 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 
 def receipt_pdf(receipt: Receipt) -> bytes:
-    """ใบเสร็จรับเงิน — official receipt: town header, book/number, BE date, payer, lines, words, QR."""
+    """ใบเสร็จรับเงิน — official receipt: town header, book/number, BE date, payer, lines, words, QR;
+    signed with the town's certificate (or marked as not signed: the receipt is still issued)."""
+    reason = f"ใบเสร็จรับเงิน เล่มที่ {receipt.book_no} เลขที่ {receipt.number_in_book} ({receipt.display_number})"
+    outcome = signing.issue_pdf(lambda notice: render_receipt(receipt, signing_notice=notice), reason=reason)
+    return outcome.pdf
+
+
+def render_receipt(receipt: Receipt, *, signing_notice: str = "") -> bytes:
     verify = public_url(reverse("payments:receipt_verify", kwargs={"token": receipt.verification_token}))
     invoice = receipt.invoice
     settings_row = PaymentSettings.current()
     return render_pdf(
         "payments/pdf/receipt.html",
         {
+            "signing_notice": signing_notice,
             "town": current_town(),
             "receipt": receipt,
             "invoice": invoice,

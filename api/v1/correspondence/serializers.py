@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from services.correspondence.models import Letter, LetterKind, RegisterEntry, Secrecy, Urgency
+from services.correspondence.models import DocumentForm, Letter, LetterKind, RegisterEntry, Secrecy, Urgency
 
 
 class LetterRegisterEntryOutput(serializers.ModelSerializer):
@@ -31,6 +31,9 @@ class LetterOutput(serializers.ModelSerializer):
             "id",
             "direction",
             "kind",
+            "form",
+            "edition",
+            "effective_from",
             "urgency",
             "secrecy",
             "status",
@@ -56,8 +59,19 @@ class LetterOutput(serializers.ModelSerializer):
 class LetterDraftInput(serializers.Serializer):
     subject = serializers.CharField(max_length=500)
     body = serializers.CharField()
-    recipient_name = serializers.CharField(max_length=500)
+    recipient_name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=LetterKind.choices, default=LetterKind.EXTERNAL)
+    form = serializers.ChoiceField(choices=DocumentForm.choices, required=False, allow_blank=True, default="")
+    edition = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=999)
+    effective_from = serializers.DateField(required=False, allow_null=True, default=None)
+    committee = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    meeting_place = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    meeting_started = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    meeting_ended = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    present = serializers.CharField(required=False, allow_blank=True, default="")
+    absent = serializers.CharField(required=False, allow_blank=True, default="")
+    attending = serializers.CharField(required=False, allow_blank=True, default="")
+    minutes_taker = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = serializers.ChoiceField(choices=Secrecy.choices, default=Secrecy.NORMAL)
     salutation = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from services.common import numbering
+from services.common import numbering, signing
 from services.common.buddhist_era import be_year
 from services.common.files.actions import store_upload
 from services.common.links import town_url
@@ -36,7 +36,8 @@ def verification_url(certificate: Certificate) -> str:
     return town_url(path)
 
 
-def render_certificate(certificate: Certificate) -> bytes:
+def render_certificate(certificate: Certificate, *, signing_notice: str = "") -> bytes:
+    """The certificate's PDF; `signing_notice` is printed on a copy that is not signed."""
     case = certificate.case
     case_type = case_type_for(case.kind)
     detail = getattr(case, case_type.detail_name, None)
@@ -50,20 +51,39 @@ def render_certificate(certificate: Certificate) -> bytes:
             "town": current_town(),
             "verify_url": url,
             "qr": qr_data_uri(url),
+            "signing_notice": signing_notice,
         },
     )
 
 
-def _store_pdf(certificate: Certificate, pdf: bytes, by) -> None:
+def _issue_pdf(certificate: Certificate, by) -> None:
+    """Render, sign with the town's certificate (or mark unsigned / pending), store, record the status."""
+    case_type = case_type_for(certificate.kind)
+    reason = f"{case_type.certificate_label_th} เลขที่ {certificate.display_number}"
+    outcome = signing.issue_pdf(
+        lambda notice: render_certificate(certificate, signing_notice=notice),
+        reason=reason,
+        name=certificate.issued_by.display_name if certificate.issued_by else current_town().name_th,
+    )
     upload = SimpleUploadedFile(
         f"{certificate.series}-{certificate.be_year}-{certificate.number}.pdf",
-        pdf,
+        outcome.pdf,
         content_type="application/pdf",
     )
     certificate.pdf = store_upload(
         upload, purpose="certificate", by=None, allowed_types=("application/pdf",), max_bytes=20 * 1024 * 1024
     )
     certificate.save(update_fields=["pdf"])
+    signing.record_outcome(certificate.pdf, outcome, reason=reason)
+    if not outcome.is_signed:
+        record_event(
+            certificate.case,
+            CaseEvent.Kind.CERTIFICATE,
+            _("%(number)s: %(status)s — %(why)s")
+            % {"number": certificate.display_number, "status": signing.status_label(outcome.status), "why": outcome.message},
+            by=by,
+            public=False,
+        )
 
 
 def issue_certificate(*, case: Case, by=None) -> Certificate:
@@ -88,7 +108,7 @@ def issue_certificate(*, case: Case, by=None) -> Certificate:
         public_summary=case_type.public_summary(case) if case_type.public_summary else {},
         issued_by=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
     )
-    _store_pdf(certificate, render_certificate(certificate), by)
+    _issue_pdf(certificate, by)
     case.due_date = None
     case.save()
     record_event(
@@ -116,7 +136,7 @@ def rerender_certificate(*, certificate_id: int, by=None) -> Certificate:
     if case_type.public_summary:
         certificate.public_summary = case_type.public_summary(certificate.case)
         certificate.save(update_fields=["public_summary"])
-    _store_pdf(certificate, render_certificate(certificate), by)
+    _issue_pdf(certificate, by)
     return certificate
 
 

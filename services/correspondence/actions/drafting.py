@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +15,12 @@ from services.accounts.models import User
 from services.exchange.directory import current_agency_code
 
 from ..models import (
+    ADDRESSED_FORMS,
+    FORMS_OF_KIND,
+    KIND_OF_FORM,
     ApprovalStep,
     Direction,
+    DocumentForm,
     Letter,
     LetterAttachment,
     LetterKind,
@@ -34,6 +39,11 @@ from .common import (
     validate_lengths,
 )
 
+MEETING_FIELDS = (
+    "committee", "meeting_place", "meeting_started", "meeting_ended",
+    "present", "absent", "attending", "minutes_taker",
+)
+
 
 @transaction.atomic
 def draft_letter(
@@ -41,7 +51,7 @@ def draft_letter(
     by: User,
     subject: str,
     body: str,
-    recipient_name: str,
+    recipient_name: str = "",
     kind: str = LetterKind.EXTERNAL,
     urgency: str = Urgency.NORMAL,
     secrecy: str = Secrecy.NORMAL,
@@ -51,26 +61,52 @@ def draft_letter(
     closing: str = "ขอแสดงความนับถือ",
     is_circular: bool = False,
     signer_position: str = "",
+    form: str = "",
+    edition: int | None = None,
+    effective_from: dt.date | None = None,
     attachments: Sequence[UploadedFile] = (),
+    **meeting: str,
 ) -> Letter:
-    """Start an outgoing letter as a draft."""
+    """Start an outgoing document as a draft, on the regulation's form for its kind.
+
+    `form` picks the form within the kind (an order, regulation or by-law for a directive; an
+    announcement, statement or news for publicity; a certificate, minutes or note for an official's
+    document) and defaults to the kind's first; `meeting` takes the minutes' fields (committee,
+    meeting_place, meeting_started, meeting_ended, present, absent, attending, minutes_taker).
+    """
     require_permission(by, "correspondence.draft_letter")
     validate_choices(kind=kind, urgency=urgency, secrecy=secrecy)
+    form = form or FORMS_OF_KIND[LetterKind(kind)][0]
+    unknown = set(meeting) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"draft_letter() got unexpected arguments {sorted(unknown)}")
+    meeting = {name: str(meeting.get(name, "")).strip() for name in MEETING_FIELDS}
     errors = {}
+    if form not in DocumentForm.values or KIND_OF_FORM[DocumentForm(form)] != kind:
+        errors["form"] = _("แบบหนังสือไม่ตรงกับชนิดหนังสือ (This form does not belong to that kind)")
     if not subject.strip():
         errors["subject"] = _("กรุณากรอกเรื่อง (Subject is required)")
-    if not recipient_name.strip():
+    if form in ADDRESSED_FORMS and not recipient_name.strip():
         errors["recipient_name"] = _("กรุณาระบุผู้รับ (Recipient is required)")
+    if form == DocumentForm.MINUTES and not meeting["committee"]:
+        errors["committee"] = _("กรุณาระบุชื่อคณะที่ประชุม (Name the committee)")
     if not body.strip():
         errors["body"] = _("กรุณากรอกข้อความ (Body is required)")
+    if edition is not None and not 1 <= edition <= 999:
+        errors["edition"] = _("ฉบับที่ต้องอยู่ระหว่าง 1 ถึง 999 (Edition must be 1-999)")
     if errors:
         raise ValidationError(errors)
     # เรียน defaults to the recipient; a recipient too long for it needs its own salutation.
     salutation = salutation.strip() or recipient_name.strip()
+    if form not in ADDRESSED_FORMS:
+        salutation = salutation if recipient_name.strip() else ""
     validate_lengths(
         subject=subject.strip(), recipient_name=recipient_name.strip(), salutation=salutation,
         reference_to=reference_to, enclosures=enclosures, closing=closing.strip(), signer_position=signer_position,
+        **{name: value for name, value in meeting.items() if name not in ("present", "absent", "attending")},
     )
+    if form != DocumentForm.LETTER:
+        closing = ""  # only the external letter's form (แบบที่ 1) has a closing (คำลงท้าย)
     config = saraban_settings()
     letter = Letter.objects.create(
         direction=Direction.OUTGOING,
@@ -87,6 +123,10 @@ def draft_letter(
         is_circular=is_circular,
         closing=closing.strip(),
         signer_position=signer_position,
+        form=form,
+        edition=edition,
+        effective_from=effective_from,
+        **meeting,
         created_by=by,
         sender_name=config.agency_name,
         sender_code=current_agency_code(),

@@ -16,6 +16,7 @@ from services.exchange.directory import find_agency
 from services.exchange.models import ExchangeMessage, MessageStatus
 
 from ..models import (
+    FORMS_OF_KIND,
     Direction,
     Letter,
     LetterAttachment,
@@ -53,11 +54,14 @@ def receive_from_exchange(message: ExchangeMessage) -> str:
     letter_date = None
     if data.get("letter_date"):
         letter_date = dt.date.fromisoformat(str(data["letter_date"])[:10])
+    kind = data.get("kind") if data.get("kind") in LetterKind.values else LetterKind.EXTERNAL
+    form = data.get("form") if data.get("form") in FORMS_OF_KIND[LetterKind(kind)] else FORMS_OF_KIND[LetterKind(kind)][0]
     letter = Letter.objects.create(
         direction=Direction.INCOMING,
         status=LetterStatus.RECEIVED,
         exchange_message_id=message.public_id,
-        kind=data.get("kind") if data.get("kind") in LetterKind.values else LetterKind.EXTERNAL,
+        kind=kind,
+        form=form,
         urgency=data.get("urgency") if data.get("urgency") in Urgency.values else Urgency.NORMAL,
         secrecy=data.get("secrecy") if data.get("secrecy") in Secrecy.values else Secrecy.NORMAL,
         letter_number=str(data.get("letter_number", ""))[:100],
@@ -199,6 +203,7 @@ def register_paper_letter(
         direction=Direction.INCOMING,
         status=LetterStatus.REGISTERED,
         kind=kind,
+        form=FORMS_OF_KIND[LetterKind(kind)][0],
         urgency=urgency,
         secrecy=secrecy,
         subject=subject.strip(),

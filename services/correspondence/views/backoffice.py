@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from services.common import signing
 from services.common.buddhist_era import be_year
 from services.common.files.views import file_response
 from services.common.params import query_param
@@ -18,7 +19,7 @@ from services.common.views import backoffice_menu, staff_required
 from services.common.workflow import TransitionNotAllowed
 from services.exchange.directory import agencies, current_agency_code
 
-from .. import actions, printouts, selectors, signing
+from .. import actions, printouts, selectors
 from ..forms import (
     AcknowledgeForm,
     CertificateForm,
@@ -34,6 +35,7 @@ from ..forms import (
     RouteForm,
     SendForm,
     SettingsForm,
+    SigningOptionsForm,
     SubmitForm,
 )
 from ..models import Direction, Letter, LetterStatus, LetterTemplate, Register, Routing
@@ -143,7 +145,13 @@ def letter_pdf(request, pk: int):
     letter = selectors.letter_for_viewing(user=request.user, letter_id=pk)
     if letter.direction != Direction.OUTGOING:
         raise Http404
-    response = HttpResponse(render_letter_pdf(letter), content_type="application/pdf")
+    issued = letter.attachments.filter(role="rendered").select_related("file").last()
+    if issued is not None:  # the issued (signed) copy, not a fresh unsigned rendering
+        with issued.file.file.open("rb") as handle:
+            content = handle.read()
+    else:
+        content = render_letter_pdf(letter)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
     return response
 
@@ -472,38 +480,52 @@ def settings_view(request):
             return _prefix_settings(request)
         raise PermissionDenied
     config = actions.saraban_settings()
+    signing_config = signing.signing_settings()
+    section = request.POST.get("section", "") if request.method == "POST" else ""
     is_certificate = request.method == "POST" and "certificate" in request.FILES
-    form = SettingsForm(
-        request.POST if request.method == "POST" and not is_certificate else None, instance=config
-    )
+    if is_certificate:
+        section = "certificate"
+    form = SettingsForm(request.POST if section == "" and request.method == "POST" else None, instance=config)
+    signing_form = SigningOptionsForm(request.POST if section == "signing" else None, instance=signing_config)
     certificate_form = CertificateForm(
         request.POST if is_certificate else None, request.FILES if is_certificate else None
     )
     if is_certificate and certificate_form.is_valid():
         upload = certificate_form.cleaned_data["certificate"]
-        if upload.size > 100 * 1024:
+        if upload.size > signing.MAX_PKCS12_BYTES:
             certificate_form.add_error("certificate", _("ไฟล์ใบรับรองใหญ่เกินไป (Certificate file too large)"))
         else:
             try:
                 signing.store_certificate(
-                    config, pkcs12=upload.read(), passphrase=certificate_form.cleaned_data["passphrase"]
+                    pkcs12=upload.read(), passphrase=certificate_form.cleaned_data["passphrase"]
                 )
             except ValidationError as exc:
                 certificate_form.add_error("certificate", exc.messages)
             else:
                 messages.success(request, _("บันทึกใบรับรองแล้ว"))
                 return redirect("correspondence:settings")
-    elif request.method == "POST" and not is_certificate and form.is_valid():
+    elif section == "signing" and signing_form.is_valid():
+        signing_form.save()
+        messages.success(request, _("บันทึกการตั้งค่าลายมือชื่อดิจิทัลแล้ว"))
+        return redirect("correspondence:settings")
+    elif section == "remove_certificate":
+        signing.remove_certificate()
+        messages.success(request, _("ลบใบรับรองแล้ว เอกสารต่อไปจะออกโดยไม่ลงลายมือชื่อดิจิทัล"))
+        return redirect("correspondence:settings")
+    elif request.method == "POST" and section == "" and form.is_valid():
         form.save()
         messages.success(request, _("บันทึกการตั้งค่าแล้ว"))
         return redirect("correspondence:settings")
-    errors = form.errors or certificate_form.errors
+    errors = form.errors or certificate_form.errors or signing_form.errors
     return _page(
         request,
         "correspondence/settings.html",
         {
             "form": form,
             "certificate_form": certificate_form,
+            "signing_form": signing_form,
+            "signing_config": signing_config,
+            "signing_problem": signing.certificate_problem(signing_config) if signing_config.subject else "",
             "config": config,
             "agency_code": current_agency_code(),
         },

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from services.common import phone_verification
+from services.common import phone_verification, signing
 from services.common.thai_phone import normalize_thai_phone
 
 from .. import actions, payer_links, promptpay, selectors
@@ -205,7 +205,9 @@ def receipt_verify(request, token):
     receipt = selectors.receipt_by_token(token)
     if receipt is None:
         raise Http404
-    return render(request, "payments/receipt_verify.html", {"receipt": receipt})
+    return render(
+        request, "payments/receipt_verify.html", {"receipt": receipt, "signature": signing.issuing_status()}
+    )
 
 
 def receipt_pdf(request, token):
