@@ -96,7 +96,7 @@ def test_a_failed_render_gives_the_number_back(monkeypatch):
     actions.record_fee_paid(fee_public_id=fee.public_id)
     before = peek_last_number("building_permit", actions.today().year + 543)
 
-    def broken(certificate):
+    def broken(certificate, **_options):
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(certificates, "render_certificate", broken)
