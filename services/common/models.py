@@ -8,8 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .secret_box import EncryptedTextField
-
 from .secret_box import EncryptedBinaryField, EncryptedTextField
 
 
