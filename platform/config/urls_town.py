@@ -3,9 +3,8 @@
 from django.urls import include, path
 
 from services.accounts import views as account_views
-from services.common import messaging_views
+from services.common import messaging_views, web_app
 from services.common import views as common_views
-from services.common import web_app
 from services.common.files import views as file_views
 
 from .urls_common import urlpatterns as common_patterns
