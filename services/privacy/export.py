@@ -19,7 +19,10 @@ from .models import ConsentRecord, DataSubjectRequest
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    """Dates and times as ISO 8601; a value already stored as text passes as it is."""
+    if not value:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def export_data(user) -> dict:

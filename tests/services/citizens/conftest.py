@@ -57,8 +57,10 @@ class Provider:
             return json.loads(response.read())
 
     def post(self, path: str, data: dict) -> dict:
-        request = urllib.request.Request(self.issuer + path,  # noqa: S310 data=json.dumps(data).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(  # noqa: S310 (loopback http)
+            self.issuer + path, data=json.dumps(data).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback http)
             return json.loads(response.read())
 

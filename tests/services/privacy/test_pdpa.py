@@ -189,7 +189,7 @@ def test_erasure_anonymises_what_may_go_and_keeps_receipts_and_permits_with_reas
 
 def test_retention_removes_old_reporters_and_keeps_recent_ones(in_town_a):
     person = malee()
-    old, recent = _complaint(person, "เก่า"), _complaint(person, "ใหม่")
+    old, recent = _complaint(person, "ถนนหน้าบ้านเป็นหลุมลึกมานานแล้ว"), _complaint(person, "ไฟทางดับหลายดวงตลอดซอย")
     three_years_ago = timezone.now() - dt.timedelta(days=3 * 365)
     Complaint.objects.filter(pk__in=[old.pk, recent.pk]).update(status="closed")
     Complaint.objects.filter(pk=old.pk).update(received_at=three_years_ago, updated_at=three_years_ago)
