@@ -3,8 +3,8 @@ private categories without a pin, only "after" photos served, and towns kept apa
 
 from __future__ import annotations
 
-import re
 import json
+import re
 
 import pytest
 from django.core.cache import cache
