@@ -142,11 +142,19 @@ class History:
             ("food_premises", self.food),
             ("correspondence", self.letters),
         ]
-        for name, part in parts:
-            began = time.monotonic()
-            with transaction.atomic():
-                outcome = part()
-            self.report[name] = f"{outcome} ({time.monotonic() - began:.1f} s)"
+        from services.common import outbox
+
+        # The year's messages (tracking codes, bill links, receipts …) are written by the services as
+        # always, but not queued one by one: nobody can use a month-old SMS. Those older than the
+        # outbox's age limit expire here in one statement; the last two days' go out with the sweep.
+        with outbox.held():
+            for name, part in parts:
+                began = time.monotonic()
+                with transaction.atomic():
+                    outcome = part()
+                self.report[name] = f"{outcome} ({time.monotonic() - began:.1f} s)"
+        if expired := outbox.expire_stale():
+            self.report["messages"] = f"{expired} past messages expired unsent"
         return self.report
 
     # --- One Stop Service ---------------------------------------------------------------------

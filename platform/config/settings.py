@@ -280,6 +280,9 @@ LINE_DATA_API_URL = os.environ.get("LINE_DATA_API_URL", "https://api-data.line.m
 NOTIFY_SMS_ADAPTER = os.environ.get("NOTIFY_SMS_ADAPTER", "")
 NOTIFY_LINE_ADAPTER = os.environ.get("NOTIFY_LINE_ADAPTER", "")
 NOTIFY_EMAIL_ADAPTER = os.environ.get("NOTIFY_EMAIL_ADAPTER", "")
+# A message still unsent this long after it was written is never sent: it expires (a tracking code
+# or a bill link two days late confuses more than it tells). Hours.
+OUTBOX_MAX_AGE_HOURS = float(os.environ.get("OUTBOX_MAX_AGE_HOURS", "48"))
 
 # --- Locale -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "th"

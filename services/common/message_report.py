@@ -30,6 +30,7 @@ def counts_by_channel(start: dt.datetime, end: dt.datetime) -> list[dict]:
             pending=Count("pk", filter=Q(status=OutboxMessage.Status.PENDING)),
             sent=Count("pk", filter=Q(status=OutboxMessage.Status.SENT)),
             failed=Count("pk", filter=Q(status=OutboxMessage.Status.FAILED)),
+            expired=Count("pk", filter=Q(status=OutboxMessage.Status.EXPIRED)),
             delivered=Count("pk", filter=Q(provider_status="delivered")),
             undelivered=Count("pk", filter=Q(provider_status__in=("undelivered", "failed"), status=OutboxMessage.Status.SENT)),
             parts=Sum("segments"),
@@ -63,6 +64,7 @@ def monthly_figures(start: dt.datetime, end: dt.datetime) -> dict | None:
         channel = row["channel"]
         figures[f"{channel}_sent"] = row["sent"]
         figures[f"{channel}_failed"] = row["failed"]
+        figures[f"{channel}_expired"] = row["expired"]
         if channel == "sms":
             figures["sms_parts"] = row["parts"]
             figures["sms_cost"] = str(Decimal(row["cost"]).quantize(Decimal("0.01")))

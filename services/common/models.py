@@ -70,6 +70,7 @@ class OutboxMessage(models.Model):
         PENDING = "pending", _("รอส่ง")
         SENT = "sent", _("ส่งแล้ว")
         FAILED = "failed", _("ส่งไม่สำเร็จ")
+        EXPIRED = "expired", _("หมดอายุ ไม่ได้ส่ง")
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)

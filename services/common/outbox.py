@@ -4,9 +4,13 @@ leaves a pending row that the periodic sweep sends."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,11 +37,48 @@ def enqueue(
         defaults={"channel": channel, "recipient": recipient, "subject": subject[:255], "body": body,
                   "reply_token": reply_token[:100]},
     )
-    if created:
+    if created and not _held.get():
         from .tasks import deliver_outbox_message
 
         transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
     return message
+
+
+_held: contextvars.ContextVar[bool] = contextvars.ContextVar("outbox_held", default=False)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Messages queued inside are written as usual but not handed to the broker one by one: the
+    periodic sweep sends them, or expires them when they are past OUTBOX_MAX_AGE_HOURS. For writers
+    of many past events at once (the demo's year of history), whose messages nobody could still use."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+def max_age() -> dt.timedelta:
+    return dt.timedelta(hours=settings.OUTBOX_MAX_AGE_HOURS)
+
+
+def _expired_fields(now: dt.datetime) -> dict:
+    hours = f"{settings.OUTBOX_MAX_AGE_HOURS:g}"
+    return {
+        "status": OutboxMessage.Status.EXPIRED,
+        "next_attempt_at": None,
+        "provider_status_at": now,
+        "last_error": f"ไม่ได้ส่งภายใน {hours} ชั่วโมง จึงไม่ส่งอีก (not sent within {hours} h: expired, never sent late)",
+    }
+
+
+def expire_stale(now: dt.datetime | None = None) -> int:
+    """Expire, in one statement, every pending message older than OUTBOX_MAX_AGE_HOURS; returns how
+    many. A message a worker is sending at this moment keeps the outcome that worker records."""
+    now = now or timezone.now()
+    stale = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lt=now - max_age())
+    return stale.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).update(**_expired_fields(now))
 
 
 def send_now(*, channel: str, recipient: str, body: str, key: str, subject: str = "") -> OutboxMessage:
@@ -75,6 +116,9 @@ def deliver(message_id: int) -> str:
         )
         if message is None:
             return "skipped"  # sent, failed, claimed by another worker, or not due yet
+        if message.created_at < now - max_age():
+            OutboxMessage.objects.filter(pk=message.pk).update(**_expired_fields(now))
+            return OutboxMessage.Status.EXPIRED
         message.attempts += 1
         message.next_attempt_at = now + LEASE
         message.save(update_fields=["attempts", "next_attempt_at"])

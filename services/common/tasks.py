@@ -12,6 +12,7 @@ def deliver_outbox_message(message_id: int) -> str:
 
 @shared_task(name="services.common.tasks.sweep_outbox")
 def sweep_outbox() -> int:
+    outbox.expire_stale()
     ids = outbox.due_message_ids()
     for message_id in ids:
         deliver_outbox_message.delay(message_id)

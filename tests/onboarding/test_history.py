@@ -143,6 +143,13 @@ def test_history_goes_through_the_actions_and_runs_once(town_a):
     assert "complaints filed" in first["complaints"]
     connection.set_tenant(town_a)
     counts = (Complaint.objects.count(), Invoice.objects.count(), Receipt.objects.count())
+    # The year's messages were written by the services but none is left to be sent months late.
+    from services.common.models import OutboxMessage
+    from services.common.outbox import max_age
+
+    assert "past messages expired unsent" in first["messages"]
+    assert OutboxMessage.objects.filter(status="expired").exists()
+    assert not OutboxMessage.objects.filter(status="pending", created_at__lt=timezone.now() - max_age()).exists()
     # Official numbers from the gapless series: 1..n, in filing order.
     numbers = [int(code.rsplit("-", 1)[1]) for code in Complaint.objects.order_by("received_at").values_list(
         "tracking_code", flat=True

@@ -9,6 +9,7 @@ InquiryError: the chase job backs off and asks again later; nothing is written.
 
 from __future__ import annotations
 
+import abc
 import base64
 import datetime as dt
 import hashlib
@@ -50,7 +51,7 @@ def check_url(url: str) -> str:
     raise InquiryError("bad_url", "bank URLs must be https")
 
 
-class BankClient:
+class BankClient(abc.ABC):
     """What both banks share: one requests session, timeouts, client certificate, token cache."""
 
     bank = ""
@@ -98,8 +99,13 @@ class BankClient:
         cache.set(self._token_cache_key(), token, timeout=max(int(lifetime) - 60, 30))
         return token
 
+    @abc.abstractmethod
     def _new_token(self) -> tuple[str, int]:
-        raise NotImplementedError
+        """A fresh access token from the bank and its lifetime in seconds."""
+
+    @abc.abstractmethod
+    def find_payments(self, *, biller_id: str, ref1: str, ref2: str, dates: Iterable[dt.date]) -> list[Confirmation]:
+        """The bank's own record of payments to one bill's references on the given days."""
 
     def statement_file(self, *, url_template: str, day: dt.date, biller_id: str) -> bytes:
         """The bank's statement file of `day` (assumed: the bank's bearer token authorises it)."""
