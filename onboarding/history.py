@@ -17,7 +17,8 @@ The story (seeded random, so two runs tell the same one):
 - Building permits and food premises: applications through the whole journey (documents, checks,
   inspection, approval, fee paid by QR, certificate), some returned for fixes, a few refused.
 - e-Saraban: paper letters received, registered, presented and endorsed; letters drafted,
-  approved and sent.
+  approved and sent; and, once every demo town has its year, letters between the demo towns over
+  the exchange (`exchange_letters`), registered on arrival and acknowledged.
 
 Idempotent: each part is skipped when the town already holds its history (one transaction per
 part, so a failed run leaves nothing half-written).
@@ -752,6 +753,80 @@ class History:
                 saraban.send_letter(letter_id=letter.pk, by=clerk, paper_recipients=[recipient])
             sent += 1
         return f"{received} letters received and registered, {sent} sent"
+
+
+# What the demo towns write to each other (subject, what the letter asks).
+EXCHANGED_LETTERS = [
+    ("ขอความร่วมมือประชาสัมพันธ์การชำระค่าธรรมเนียมเก็บขยะผ่าน QR", "ขอความร่วมมือประชาสัมพันธ์ให้ประชาชนทราบ"),
+    ("ขอเชิญร่วมประชุมเครือข่ายศูนย์บริการร่วม", "ขอเชิญผู้แทนเข้าร่วมประชุมตามวันเวลาที่กำหนด"),
+]
+
+
+def exchange_letters(towns: list[tuple], *, now: dt.datetime | None = None) -> int:
+    """Letters between the demo towns over the e-Saraban exchange, in the last working days:
+    drafted, approved, signed and sent by one town, delivered into the other's inbox, registered
+    there, and the acknowledgement with its receiving number carried back. `towns` holds
+    (Municipality, staff prefix) pairs. Each letter is one transaction and is delivered in this
+    process at its moment (the broker's task then finds it delivered), so the delivery time the
+    national figures show is the one the story tells. Returns how many letters were sent; a town
+    that has already written to the other sends nothing again."""
+    import itertools
+
+    from django_tenants.utils import tenant_context
+
+    from services.accounts.models import User
+    from services.correspondence import actions as saraban
+    from services.correspondence.models import Direction, Letter, LetterRecipient, LetterStatus
+    from services.exchange import actions as exchange
+    from services.exchange.models import ExchangeMessage, MessageStatus
+
+    now = (now or timezone.now()).astimezone(BANGKOK)
+    sent = 0
+    for (sender, sender_prefix), (receiver, receiver_prefix) in itertools.permutations(towns, 2):
+        with tenant_context(sender):
+            if LetterRecipient.objects.filter(agency_code=receiver.lao_code).exists():
+                continue
+        day = now.date()
+        for subject, ask in EXCHANGED_LETTERS:
+            day = _working_day_before(day)
+            moment = dt.datetime.combine(day, dt.time(9, 40), BANGKOK)
+            with transaction.atomic():
+                with tenant_context(sender):
+                    staff = {s: User.objects.get(username=f"{sender_prefix}-{s}") for s in ("officer", "exec", "clerk")}
+                    with at(moment):
+                        letter = saraban.draft_letter(
+                            by=staff["officer"], subject=subject, recipient_name=f"นายก{receiver.name_th}",
+                            salutation=f"เรียน นายก{receiver.name_th}",
+                            body=f"ด้วย{sender.name_th}{ask} จึงเรียนมาเพื่อโปรดพิจารณา",
+                        )
+                        saraban.submit_for_approval(letter_id=letter.pk, by=staff["officer"],
+                                                    approver_ids=[staff["exec"].pk])
+                    with at(moment + dt.timedelta(hours=2)):
+                        saraban.decide_approval(letter_id=letter.pk, by=staff["exec"], approve=True)
+                    with at(moment + dt.timedelta(hours=3)):
+                        saraban.send_letter(letter_id=letter.pk, by=staff["clerk"], recipient_codes=[receiver.lao_code])
+                    public_id = LetterRecipient.objects.get(letter=letter).exchange_message_id
+                message = ExchangeMessage.objects.get(public_id=public_id)
+                with at(moment + dt.timedelta(hours=3, minutes=1)):
+                    exchange.deliver(message.pk)
+                with tenant_context(receiver):
+                    arrived = Letter.objects.get(exchange_message_id=public_id, direction=Direction.INCOMING)
+                    if arrived.status == LetterStatus.RECEIVED:  # the town registers exchange letters by hand
+                        clerk = User.objects.get(username=f"{receiver_prefix}-clerk")
+                        with at(moment + dt.timedelta(hours=4, minutes=30)):
+                            saraban.register_received(letter_id=arrived.pk, by=clerk)
+                with at(moment + dt.timedelta(hours=4, minutes=31)):
+                    for ack in ExchangeMessage.objects.filter(answers=message, status=MessageStatus.QUEUED):
+                        exchange.deliver(ack.pk)
+            sent += 1
+    return sent
+
+
+def _working_day_before(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def _month_end(month: dt.date) -> dt.date:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.tokens import issue_token
-from onboarding.history import History, Profile
+from onboarding.history import History, Profile, exchange_letters
 from onboarding.models import PlatformMonthlySummary
 from onboarding.summary import month_bounds, months_back, refresh_platform_summary
 from tests.factories import make_user
@@ -99,6 +99,9 @@ def test_national_figures_equal_what_the_towns_hold(town_a, town_b):
     _cast(town_b)
     _history(town_a)
     _history(town_b, seed=7)
+    # The two towns then write to each other over the exchange: two letters each way, each pair once.
+    assert exchange_letters([(town_a, "alpha"), (town_b, "beta")]) == 4
+    assert exchange_letters([(town_a, "alpha"), (town_b, "beta")]) == 0
     result = refresh_platform_summary(months=MONTHS)
     assert result["failed"] == {}
     assert sorted(result["refreshed"]) == ["alpha", "beta"]
@@ -109,6 +112,7 @@ def test_national_figures_equal_what_the_towns_hold(town_a, town_b):
     api.credentials(HTTP_AUTHORIZATION="Token " + issue_token(make_user(kind="platform_admin")))
     served = {row["month"]: row for row in api.get(f"/api/platform/v1/summary/?months={MONTHS}").json()["results"]}
     seen_money = Decimal("0")
+    exchanged = 0
     for month in months_back(timezone.localdate(), MONTHS):
         held = _direct_sums([town_a, town_b], month)
         row = PlatformMonthlySummary.objects.get(month=month)
@@ -127,7 +131,24 @@ def test_national_figures_equal_what_the_towns_hold(town_a, town_b):
         assert api_row["requests_filed"] == row.requests_filed
         assert Decimal(str(api_row["money_collected"])) == row.money_collected
         seen_money += held["money"]
+        exchanged += (figures.get("correspondence") or {}).get("exchanged_sent", 0)
+        delivery = (figures.get("correspondence") or {}).get("median_delivery_hours")
+        if delivery:
+            assert delivery["median"] < 2  # sent at 12:40, registered there at 14:10, acknowledged at 14:11
     assert seen_money > 0  # the history did bill and collect
+    assert exchanged == 4
+    for town, other in ((town_a, town_b), (town_b, town_a)):
+        connection.set_tenant(town)
+        from services.correspondence.models import Letter, LetterRecipient
+
+        assert Letter.objects.filter(direction="incoming", sender_code=other.lao_code, status="registered").count() == 2
+        # Each sender holds the receiving number the other town gave it.
+        assert set(LetterRecipient.objects.filter(agency_code=other.lao_code).values_list("status", flat=True)) == {
+            "registered"
+        }
+        assert all(ref.startswith("เลขรับ") for ref in LetterRecipient.objects.values_list("their_reference", flat=True)
+                   if ref)
+    connection.set_schema_to_public()
 
 
 @pytest.mark.django_db

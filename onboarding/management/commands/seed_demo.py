@@ -18,6 +18,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context, tenant_context
 
 from onboarding import demo
+from onboarding.history import exchange_letters
 from onboarding.service_defaults import default_service_settings
 from services.accounts.models import Department, User
 from tenants.models import Municipality
@@ -126,6 +127,10 @@ class Command(BaseCommand):
         if history_months:
             # A year of activity first, so today's sample cases come last in the numbering.
             created += seed_histories([spec["slug"] for spec in demo.TOWNS], history_months, self.stdout)
+            # Then the towns write to each other over the exchange (each pair once, ever).
+            towns = [(Municipality.objects.get(slug=spec["slug"]), spec["staff_prefix"]) for spec in demo.TOWNS]
+            if exchanged := exchange_letters(towns):
+                created.append(f"{exchanged} letters exchanged between the demo towns")
         for spec in demo.TOWNS:
             town = Municipality.objects.get(slug=spec["slug"])
             if town.slug not in before:
