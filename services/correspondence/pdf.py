@@ -13,10 +13,15 @@ from services.common.pdf import render_pdf
 from .town_settings import saraban_settings
 
 
+# Forms laid out alike share one template: แบบที่ 6 ข้อบังคับ (ข้อ 18) is แบบที่ 5 ระเบียบ (ข้อ 17)
+# with its own title word, which the template takes from the letter's form.
+SHARED_LAYOUT = {"bylaw": "regulation"}
+
+
 def render_letter_pdf(letter, *, signing_notice: str = "") -> bytes:
     """The document on its form, as PDF bytes; `signing_notice` marks a copy that is not signed."""
     return render_pdf(
-        f"correspondence/pdf/forms/{letter.form}.html",
+        f"correspondence/pdf/forms/{SHARED_LAYOUT.get(letter.form, letter.form)}.html",
         {
             "letter": letter,
             "config": saraban_settings(),
