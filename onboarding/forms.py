@@ -382,6 +382,19 @@ class ServicesForm(BilingualForm):
         required=False,
         max_length=15,
     )
+    document_digits = forms.ChoiceField(
+        label=bilingual("ตัวเลขในเอกสารราชการ", "Digits in official documents"),
+        choices=[
+            ("arabic", bilingual("เลขอารบิก (123)", "Arabic digits (123)")),
+            ("thai", bilingual("เลขไทย (๑๒๓)", "Thai digits (๑๒๓)")),
+        ],
+        initial="arabic",
+        required=False,
+        help_text=bilingual(
+            "ใช้ทั้งฉบับในหนังสือ ใบอนุญาต หนังสือรับรอง และใบเสร็จ (ที่อยู่เว็บและรหัสชำระเงินคงเป็นเลขอารบิก)",
+            "Used throughout letters, permits, certificates and receipts (web addresses and payment references stay Arabic)",
+        ),
+    )
 
     def __init__(self, *args, tax_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -405,6 +418,7 @@ class ServicesForm(BilingualForm):
             ),
             "letter_prefix": (settings_dict.get("correspondence") or {}).get("letter_prefix", ""),
             "promptpay_biller_id": (settings_dict.get("payments") or {}).get("promptpay_biller_id", ""),
+            "document_digits": (settings_dict.get("documents") or {}).get("digits", "arabic"),
         }
         for service, key in FEE_FIELDS:
             initial[f"{service}__{key}"] = (settings_dict.get(service) or {}).get(key)
@@ -424,6 +438,7 @@ class ServicesForm(BilingualForm):
         )
         raw["correspondence"] = {"letter_prefix": data.get("letter_prefix", "")}
         raw.setdefault("payments", {})["promptpay_biller_id"] = data.get("promptpay_biller_id", "")
+        raw["documents"] = {"digits": data.get("document_digits") or "arabic"}
         cleaned, errors = validate_service_settings(raw, tax_id=self.tax_id)
         field_for = {
             "services.enabled": "enabled",
@@ -431,6 +446,7 @@ class ServicesForm(BilingualForm):
             "services.food_premises.late_surcharge_percent": "late_surcharge_percent",
             "services.correspondence.letter_prefix": "letter_prefix",
             "services.payments.promptpay_biller_id": "promptpay_biller_id",
+            "services.documents.digits": "document_digits",
         }
         for key, messages in errors.items():
             name = field_for.get(key) or key.removeprefix("services.").replace(".", "__")

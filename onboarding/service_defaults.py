@@ -107,9 +107,12 @@ def service_defaults(service: str) -> dict:
     return copy.deepcopy(declared()) if callable(declared) else {}
 
 
+DIGIT_STYLES = ("arabic", "thai")
+
+
 def default_service_settings(tax_id: str = "") -> dict:
     """A complete, valid settings dict with every service enabled."""
-    settings: dict = {"enabled": list(SERVICE_CODES)}
+    settings: dict = {"enabled": list(SERVICE_CODES), "documents": {"digits": "arabic"}}
     for service in SERVICE_CODES:
         settings[service] = service_defaults(service)
     settings.setdefault("payments", {})["promptpay_biller_id"] = f"{tax_id}01" if tax_id else ""
@@ -230,4 +233,13 @@ def validate_service_settings(data: dict, *, tax_id: str = "") -> tuple[dict, di
                 "(The biller ID must start with the town's tax ID)"
             ]
         cleaned["payments"]["promptpay_biller_id"] = biller
+    # One digit style for every official document of the town (services/common/document_text.py).
+    documents = data.get("documents") or {}
+    digits = documents.get("digits", "arabic") if isinstance(documents, dict) else None
+    if digits not in DIGIT_STYLES:
+        errors["services.documents.digits"] = [
+            "ตัวเลขในเอกสารต้องเป็น thai หรือ arabic (Document digits must be 'thai' or 'arabic')"
+        ]
+    else:
+        cleaned["documents"] = {"digits": digits}
     return cleaned, errors

@@ -195,3 +195,19 @@ def test_a_refused_town_leaves_nothing_in_the_database():
         domains,
         jobs,
     )
+
+
+def test_the_towns_document_digits_are_thai_or_arabic_and_reach_its_documents():
+    from types import SimpleNamespace
+
+    from services.common.document_text import digit_style
+
+    spec = make_spec()
+    assert validate_town_spec(spec)["services"]["documents"] == {"digits": "arabic"}  # the default
+    spec["services"]["documents"] = {"digits": "thai"}
+    clean = validate_town_spec(spec)
+    assert digit_style(SimpleNamespace(service_settings=clean["services"])) == "thai"
+    spec["services"]["documents"] = {"digits": "roman"}
+    assert "'thai' or 'arabic'" in " ".join(errors_for(spec)["services.documents.digits"])
+    spec["services"]["documents"] = "thai"  # not an object
+    assert "services.documents.digits" in errors_for(spec)

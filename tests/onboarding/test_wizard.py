@@ -98,6 +98,7 @@ def test_a_town_is_onboarded_through_all_seven_steps(dga, schema_template):
         "letter_prefix": "ชบ 52107",
         "promptpay_biller_id": TAX_ID + "01",
         "payments__garbage_household_monthly": "30",
+        "document_digits": "thai",
     }
     response = dga.post(url(draft, 4), services)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -140,6 +141,7 @@ def test_a_town_is_onboarded_through_all_seven_steps(dga, schema_template):
     review = dga.get(url(draft, 7))
     assert review.status_code == 200
     assert "Phlu Ta Luang" in review.content.decode()
+    assert "เลขไทย (๑๒๓)" in review.content.decode()
     response = dga.post(url(draft, 7))
     assert response.status_code == 302
     job = ProvisioningJob.objects.get(municipality__slug="phluta")
@@ -155,6 +157,7 @@ def test_a_town_is_onboarded_through_all_seven_steps(dga, schema_template):
     assert town.status == "live"
     assert town.branding["logo"]
     assert town.service_settings["complaints"]["categories"][0]["sla_days"] == 2
+    assert town.service_settings["documents"] == {"digits": "thai"}  # the town's PDFs use ๑๒๓
     draft.refresh_from_db()
     assert draft.data["people"]["staff"] == []  # the people now live only in the town's schema
     assert "kd@ptl.example.org" not in str(draft.data)
