@@ -12,7 +12,6 @@ from services.common.pdf import render_pdf
 
 from .town_settings import saraban_settings
 
-
 # Forms laid out alike share one template: แบบที่ 6 ข้อบังคับ (ข้อ 18) is แบบที่ 5 ระเบียบ (ข้อ 17)
 # with its own title word, which the template takes from the letter's form.
 SHARED_LAYOUT = {"bylaw": "regulation"}
