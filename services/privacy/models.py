@@ -104,6 +104,7 @@ class RetentionRule(models.Model):
     class RecordType(models.TextChoices):
         COMPLAINT = "complaint", _("เรื่องร้องเรียน (ชื่อ โทรศัพท์ อีเมลผู้แจ้ง)")
         CASE_DRAFT = "case_draft", _("ร่างคำขอที่ไม่ได้ยื่น")
+        MESSAGE = "message", _("ข้อความถึงประชาชน (เบอร์โทรศัพท์ อีเมล และเนื้อความ)")
 
     record_type = models.CharField(_("ประเภทข้อมูล"), max_length=20, choices=RecordType.choices, unique=True)
     years = models.PositiveSmallIntegerField(_("เก็บไว้ (ปี) หลังปิดเรื่อง"), default=2)

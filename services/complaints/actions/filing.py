@@ -18,6 +18,7 @@ from services.accounts.models import User
 from services.common.buddhist_era import be_year
 from services.common.numbering import next_number
 from services.common.thai_phone import normalize_thai_phone
+from services.privacy.actions import record_consent
 from tenants.current import current_town
 
 from .. import geo, photos, rate_limit
@@ -272,6 +273,16 @@ def _file(*, filing: Filing, channel: str, cleaned, user, open311_client, line_u
         filing_key=filing.filing_key,
     )
     open_case(complaint, by=user, cleaned=cleaned, now=now)
+    if filing.consent:
+        # The tick on the form is the reporter's consent under the notice in force (PDPA s.19): kept as
+        # evidence with the case's code, and with the account when a signed-in citizen filed.
+        record_consent(
+            purpose=f"complaint:{complaint.tracking_code}",
+            channel="in_person" if channel == Complaint.Channel.BBUDDY or complaint.filed_by else "web",
+            user=complaint.reporter_user,
+            subject_reference=complaint.tracking_code,
+            recorded_by=complaint.filed_by or (user if channel == Complaint.Channel.BBUDDY else None),
+        )
     notify_reporters(
         complaint,
         key="received",

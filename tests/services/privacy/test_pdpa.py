@@ -213,3 +213,25 @@ def test_pdpa_pages_of_one_town_are_not_another_towns(in_town_a, client_b):
     connection.set_schema_to_public()
     assert "ขอแก้ไขข้อมูล" not in admin_b.get("/staff/privacy/").content.decode()
     assert PrivacyNotice.objects.model._meta.app_label == "privacy"
+
+
+def test_retention_blanks_old_messages_and_keeps_their_figures(in_town_a):
+    from decimal import Decimal
+
+    from services.common.models import OutboxMessage
+
+    def message(key, *, days, status):
+        row = OutboxMessage.objects.create(idempotency_key=key, channel="sms", recipient="0812345678",
+                                           body="เลขติดตามเรื่อง BSR-1", status=status, segments=1, cost=Decimal("0.35"))
+        OutboxMessage.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
+        return row
+
+    message("m-old", days=400, status="sent")
+    message("m-wait", days=400, status="pending")
+    message("m-new", days=30, status="sent")
+    assert apply_retention()["message"] == 1
+    kept = {m.idempotency_key: m for m in OutboxMessage.objects.all()}
+    assert (kept["m-old"].recipient, kept["m-old"].body) == ("", "")
+    assert (kept["m-old"].segments, kept["m-old"].cost, kept["m-old"].status) == (1, Decimal("0.35"), "sent")
+    assert kept["m-wait"].recipient and kept["m-new"].recipient  # still to send, or within the year
+    assert apply_retention()["message"] == 0  # nothing twice
