@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.clients import SchemaKeepingClient
 from tests.factories import TOWN_SPECS, make_town
 
 
@@ -91,17 +92,17 @@ def in_town_b(town_b):
 
 @pytest.fixture
 def client_a(town_a) -> Client:
-    return Client(HTTP_HOST="alpha.localhost")
+    return SchemaKeepingClient("alpha.localhost")
 
 
 @pytest.fixture
 def client_b(town_b) -> Client:
-    return Client(HTTP_HOST="beta.localhost")
+    return SchemaKeepingClient("beta.localhost")
 
 
 @pytest.fixture
 def platform_client(db) -> Client:
-    return Client(HTTP_HOST="localhost")
+    return SchemaKeepingClient("localhost")
 
 
 class LiveWorker:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from services.complaints import actions
 from services.complaints.models import Category, Complaint
+from tests.clients import SchemaKeepingClient
 from tests.factories import make_user
 
 INSIDE_A = (Decimal("12.750000"), Decimal("100.900000"))  # inside alpha's boundary
@@ -101,27 +102,6 @@ def staff(in_town_a, category):
         "roads": roads,
         "health": other,
     }
-
-
-class SchemaKeepingClient:
-    """A test client that puts the connection back in the schema the test was using after each
-    request (the routing middleware leaves it on `public`), so ORM checks after a request work."""
-
-    def __new__(cls, host: str):
-        from django.db import connection
-        from django.test import Client
-
-        class _Client(Client):
-            def request(self, **request):
-                tenant = getattr(connection, "tenant", None)
-                schema = connection.schema_name
-                try:
-                    return super().request(**request)
-                finally:
-                    if tenant is not None and schema != "public":
-                        connection.set_tenant(tenant)
-
-        return _Client(HTTP_HOST=host)
 
 
 @pytest.fixture

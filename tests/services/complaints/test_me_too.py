@@ -78,7 +78,7 @@ def test_by_phone_with_a_one_time_code(client_a, open_case):
 
 
 def test_same_phone_from_another_browser_is_idempotent(client_a, open_case):
-    from .conftest import SchemaKeepingClient
+    from tests.clients import SchemaKeepingClient
 
     _verify_and_support(client_a, open_case)
     other = SchemaKeepingClient("alpha.localhost")

@@ -153,7 +153,7 @@ def test_staff_filing_across_the_border_names_the_neighbour(client_a, town_b, ca
 def test_open311_post_outside_names_the_neighbour(in_town_a, category):
     admin = make_user(roles=("town_admin",))
     _client, key = actions.issue_open311_key(name="app", by=admin)
-    from tests.services.complaints.conftest import SchemaKeepingClient
+    from tests.clients import SchemaKeepingClient
 
     api = SchemaKeepingClient("alpha.localhost")
     response = api.post(
@@ -477,7 +477,7 @@ def test_api_refer_and_decline(town_a, town_b, category, staff):
     copy = _copy_in(town_b, message)
     api_b = _api_as(make_user(roles=("oss_officer",)), "beta.localhost")
     staff_b = make_user(roles=("oss_officer",))
-    from tests.services.complaints.conftest import SchemaKeepingClient
+    from tests.clients import SchemaKeepingClient
 
     pages_b = SchemaKeepingClient("beta.localhost")
     pages_b.force_login(staff_b)
