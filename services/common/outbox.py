@@ -32,6 +32,8 @@ def enqueue(
     `reply_token` (LINE) answers in the conversation for free while the token is fresh."""
     if not recipient:
         return None
+    if not reply_token:
+        reply_token = _take_reply_token(channel, recipient)
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=key,
         defaults={"channel": channel, "recipient": recipient, "subject": subject[:255], "body": body,
@@ -45,6 +47,28 @@ def enqueue(
 
 
 _held: contextvars.ContextVar[bool] = contextvars.ContextVar("outbox_held", default=False)
+_reply_token: contextvars.ContextVar[dict | None] = contextvars.ContextVar("outbox_reply_token", default=None)
+
+
+@contextmanager
+def replying(*, channel: str, recipient: str, reply_token: str) -> Iterator[None]:
+    """Inside, the first message queued for `recipient` on `channel` answers with `reply_token`
+    (LINE: a free reply in the conversation that asked, instead of a paid push) — whichever
+    service writes it, e.g. the "received" notice of a complaint filed from a LINE chat. A reply
+    token is good once, so only one message takes it."""
+    token = _reply_token.set({"channel": channel, "recipient": recipient, "token": reply_token} if reply_token else None)
+    try:
+        yield
+    finally:
+        _reply_token.reset(token)
+
+
+def _take_reply_token(channel: str, recipient: str) -> str:
+    pending = _reply_token.get()
+    if not pending or pending["channel"] != channel or pending["recipient"] != recipient or not pending["token"]:
+        return ""
+    taken, pending["token"] = pending["token"], ""
+    return taken
 
 
 @contextmanager

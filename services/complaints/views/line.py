@@ -95,10 +95,12 @@ def _handle(event: dict) -> None:
             is_anonymous=True,
         )
         try:
-            actions.submit_complaint(
-                filing=filing, channel=Complaint.Channel.LINE, line_user_id=user_id, ip=f"line:{user_id}",
-                uploads=actions.take_line_photos(line_user_id=user_id),
-            )
+            # The "received" notice with the tracking code answers this very event: a free reply.
+            with outbox.replying(channel="line", recipient=user_id, reply_token=token):
+                actions.submit_complaint(
+                    filing=filing, channel=Complaint.Channel.LINE, line_user_id=user_id, ip=f"line:{user_id}",
+                    uploads=actions.take_line_photos(line_user_id=user_id),
+                )
         except ValidationError as exc:
             _reply(user_id, " ".join(exc.messages), f"{event_id}:invalid", token)
             return

@@ -138,3 +138,23 @@ def test_the_case_page_shows_whether_the_reporters_sms_was_delivered(client_a, c
     body = client_a.get(f"/complaints/staff/{complaint.pk}/").content.decode()
     section = body.split('id="reporter-messages"', 1)[1]
     assert "undelivered" in section and "30003" in section
+
+
+def test_the_received_notice_answers_the_location_event_with_its_reply_token(client_a, line):
+    _send(client_a, _event("text", 30, text="ไฟดับซอย 11"))
+    _send(client_a, _event("location", 31, latitude=12.751, longitude=100.901))
+    complaint = Complaint.objects.get()
+    _deliver_all()
+    replies = {r.json["replyToken"]: r.json for r in line.sent_to("/v2/bot/message/reply")}
+    assert set(replies) == {"reply-text-30", "reply-location-31"}  # both answers free, none pushed
+    assert complaint.tracking_code in json.dumps(replies["reply-location-31"], ensure_ascii=False)
+    assert line.sent_to("/v2/bot/message/push") == []
+
+
+def test_a_reply_token_is_used_by_one_message_only(in_town_a):
+    with outbox.replying(channel="line", recipient=USER, reply_token="tok-1"):
+        first = outbox.enqueue(channel="line", recipient=USER, body="a", key="rt-1")
+        second = outbox.enqueue(channel="line", recipient=USER, body="b", key="rt-2")
+        other = outbox.enqueue(channel="line", recipient="Uother", body="c", key="rt-3")
+    after = outbox.enqueue(channel="line", recipient=USER, body="d", key="rt-4")
+    assert [m.reply_token for m in (first, second, other, after)] == ["tok-1", "", "", ""]
