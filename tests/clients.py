@@ -26,9 +26,11 @@ class _KeepsSchema:
 
 class SchemaKeepingClient(_KeepsSchema, Client):
     def __init__(self, host: str = "localhost", **defaults) -> None:
-        super().__init__(HTTP_HOST=host, **defaults)
+        defaults.setdefault("HTTP_HOST", host)  # also as type(client)(HTTP_HOST=...)
+        super().__init__(**defaults)
 
 
 class SchemaKeepingAPIClient(_KeepsSchema, APIClient):
     def __init__(self, host: str = "localhost", **defaults) -> None:
-        super().__init__(HTTP_HOST=host, **defaults)
+        defaults.setdefault("HTTP_HOST", host)  # also as type(client)(HTTP_HOST=...)
+        super().__init__(**defaults)

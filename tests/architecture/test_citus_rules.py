@@ -36,6 +36,7 @@ SCHEMA_SWITCHERS = {
     "onboarding/summary.py": "per-town aggregates into public summary rows (no personal data)",
     "onboarding/management/commands/seed_demo.py": "demo data, town by town, through each town's actions",
     "onboarding/management/commands/seed_history.py": "a demo town's year of history, in that town's schema",
+    "onboarding/history.py": "the demo towns' letters to each other: each step in the sending or the receiving town",
     "tenants/management/commands/record_heartbeats.py": "each town's heartbeat, in that town's schema",
     "services/common/management/commands/rotate_data_keys.py": "re-seals each schema's own secrets, one schema at a time",
     "tenants/management/commands/create_platform_admin.py": "creates a user in the public schema",
