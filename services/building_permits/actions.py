@@ -17,6 +17,7 @@ from services.casework.geo import is_inside_boundary
 from services.casework.models import Case, CaseEvent, CaseKind, CaseStatus, Certificate
 from services.common.buddhist_era import format_be_long
 from services.common.thai_id import is_valid_thai_id, normalize_thai_id
+from services.common.workflow import move
 from tenants.current import current_town
 
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     PlanSource,
     StandardHousePlan,
 )
+from .workflow import REQUEST_TRANSITIONS
 
 APPLICANT_FIELDS = ("applicant_name", "applicant_national_id", "applicant_phone", "applicant_email")
 CASE_FIELDS = ("address", "latitude", "longitude")
@@ -275,7 +277,8 @@ def decide_permit_request(*, request_id: int, by, approve: bool, note: str = "")
         raise ValidationError(_("คำขอนี้พิจารณาแล้ว (Already decided)"))
     if not approve and not note.strip():
         raise ValidationError({"note": _("กรุณาระบุเหตุผลที่ไม่อนุญาต (Give the reason for refusing)")})
-    request.status = PermitRequest.Status.APPROVED if approve else PermitRequest.Status.REFUSED
+    target = PermitRequest.Status.APPROVED if approve else PermitRequest.Status.REFUSED
+    move(request, to=target, by=by, transitions=REQUEST_TRANSITIONS)
     request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note
     request.save()
     certificate = request.certificate

@@ -6,6 +6,8 @@ from typing import Final
 
 from services.casework.models import CaseStatus as S
 
+from .models import PermitRequest
+
 P = "building_permits."
 
 TRANSITIONS: Final = {
@@ -31,4 +33,12 @@ TRANSITIONS: Final = {
     S.ISSUED: {},
     S.REFUSED: {},
     S.WITHDRAWN: {},
+}
+
+# A renewal (s.35) or transfer (s.36) is decided once; the action checks decide_permit_request.
+R = PermitRequest.Status
+REQUEST_TRANSITIONS: Final = {
+    R.PENDING: {R.APPROVED: P + "decide_permit_request", R.REFUSED: P + "decide_permit_request"},
+    R.APPROVED: {},
+    R.REFUSED: {},
 }

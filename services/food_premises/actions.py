@@ -18,6 +18,7 @@ from services.casework.geo import is_inside_boundary
 from services.casework.models import Case, CaseEvent, CaseFee, CaseKind, CaseStatus, Certificate
 from services.common.buddhist_era import format_be_long
 from services.common.thai_id import is_valid_thai_id, normalize_thai_id
+from services.common.workflow import move
 from tenants.current import current_town
 
 from .case_type import KIND, compute_fee, fee_period
@@ -30,6 +31,7 @@ from .models import (
     OperatorType,
 )
 from .town_setup import late_surcharge_percent
+from .workflow import CHANGE_TRANSITIONS
 
 OVER_AREA_MESSAGE = _(
     "สถานที่พื้นที่เกิน 200 ตารางเมตร ต้องขอใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร ไม่ใช่การแจ้ง "
@@ -384,7 +386,8 @@ def decide_change(*, notice_id: int, by, approve: bool, note: str = "") -> Chang
         raise ValidationError(_("พิจารณาแล้ว (Already decided)"))
     if not approve and not note.strip():
         raise ValidationError({"note": _("กรุณาระบุเหตุผล (Give the reason)")})
-    notice.status = ChangeNotice.Status.APPROVED if approve else ChangeNotice.Status.REFUSED
+    target = ChangeNotice.Status.APPROVED if approve else ChangeNotice.Status.REFUSED
+    move(notice, to=target, by=by, transitions=CHANGE_TRANSITIONS)
     notice.decided_by, notice.decided_at, notice.decision_note = by, timezone.now(), note
     notice.save()
     certificate = notice.certificate

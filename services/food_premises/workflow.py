@@ -6,6 +6,8 @@ from typing import Final
 
 from services.casework.models import CaseStatus as S
 
+from .models import ChangeNotice
+
 P = "food_premises."
 
 TRANSITIONS: Final = {
@@ -30,4 +32,12 @@ TRANSITIONS: Final = {
     S.REFUSED: {},
     S.WITHDRAWN: {},
     S.VOID: {},
+}
+
+# A notified change (operator, premises) is accepted or refused once; the action checks decide_change.
+N = ChangeNotice.Status
+CHANGE_TRANSITIONS: Final = {
+    N.PENDING: {N.APPROVED: P + "decide_change", N.REFUSED: P + "decide_change"},
+    N.APPROVED: {},
+    N.REFUSED: {},
 }

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..pdf import qr_data_uri, render_pdf
 from ..registry import case_type_for
+from ..workflow import CERTIFICATE_TRANSITIONS
 from .common import record_event, settings_for, today
 
 
@@ -141,7 +142,7 @@ def rerender_certificate(*, certificate_id: int, by=None) -> Certificate:
 
 
 def _set_certificate_status(certificate: Certificate, status: str, reason: str, by) -> Certificate:
-    certificate.status = status
+    move(certificate, to=status, by=by, transitions=CERTIFICATE_TRANSITIONS)
     certificate.status_reason = reason
     certificate.status_changed_at = timezone.now()
     certificate.save(update_fields=["status", "status_reason", "status_changed_at"])

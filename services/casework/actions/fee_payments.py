@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from services.common.workflow import move
+
 from ..models import (
     Case,
     CaseEvent,
@@ -15,6 +17,7 @@ from ..models import (
     CaseStatus,
     Certificate,
 )
+from ..workflow import FEE_TRANSITIONS
 from .certificates import issue_certificate, reinstate_certificate
 from .common import record_event, today
 
@@ -86,7 +89,7 @@ def record_counter_payment(*, fee_public_id: str, by, receipt_reference: str) ->
 
 
 def _mark_fee_paid(fee: CaseFee, *, reference: str, by, issue_now: bool = True) -> None:
-    fee.status = CaseFee.Status.PAID
+    move(fee, to=CaseFee.Status.PAID, by=by, transitions=FEE_TRANSITIONS)
     fee.paid_at = timezone.now()
     fee.payment_reference = reference[:100]
     fee.save(update_fields=["status", "paid_at", "payment_reference"])
