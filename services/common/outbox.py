@@ -17,11 +17,20 @@ from django.utils import timezone
 
 from .models import OutboxMessage
 from .notify import Delivery, DeliveryError, PermanentDeliveryError, ReplyTokenExpired, adapter_for
+from .workflow import SYSTEM, can_move, move
 
 MAX_ATTEMPTS = 8
 # LINE reply tokens are short-lived; past this age the message is pushed without trying the token.
 REPLY_WINDOW = dt.timedelta(seconds=50)
 logger = logging.getLogger(__name__)
+
+# A pending message is sent, or fails for good (a refusal, or MAX_ATTEMPTS used up); both are
+# final: a failed message is not retried (a new key queues a new message).
+TRANSITIONS = {
+    OutboxMessage.Status.PENDING: {OutboxMessage.Status.SENT: None, OutboxMessage.Status.FAILED: None},
+    OutboxMessage.Status.SENT: {},
+    OutboxMessage.Status.FAILED: {},
+}
 
 
 def enqueue(
@@ -176,14 +185,14 @@ def deliver(message_id: int) -> str:
             message.provider = provider[:30]
             if permanent or message.attempts >= MAX_ATTEMPTS:
                 # A bad number or an over-long text fails for good; no retry would reach anyone.
-                message.status = OutboxMessage.Status.FAILED
+                _settle(message, OutboxMessage.Status.FAILED)
                 message.provider_status = "refused" if permanent else "failed"
                 message.provider_status_at = now
                 message.next_attempt_at = None
             else:
                 message.next_attempt_at = now + dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
         else:
-            message.status = OutboxMessage.Status.SENT
+            _settle(message, OutboxMessage.Status.SENT)
             message.sent_at = now
             message.next_attempt_at = None
             message.last_error = ""
@@ -200,6 +209,13 @@ def deliver(message_id: int) -> str:
                 message.provider_status_at = now
         message.save()
         return message.status
+
+
+
+def _settle(message: OutboxMessage, outcome: str) -> None:
+    """Record a send's outcome; a row another worker settled meanwhile keeps its status."""
+    if can_move(message.status, outcome, by=SYSTEM, transitions=TRANSITIONS):
+        move(message, to=outcome, by=SYSTEM, transitions=TRANSITIONS)
 
 
 def due_message_ids(now: dt.datetime | None = None, limit: int = 500) -> list[int]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.common.secret_box import EncryptedTextField
 
-from .workflow import OPEN_STATUSES, ComplaintStatus
+from .workflow import OPEN_STATUSES, ComplaintStatus, ReferralStatus
 
 DESCRIPTION_MAX = 2000
 
@@ -541,14 +541,7 @@ class Referral(models.Model):
         TOWN = "town", _("เทศบาล/อปท. อื่นบนแพลตฟอร์ม")
         AGENCY = "agency", _("หน่วยงานภายนอก")
 
-    class Status(models.TextChoices):
-        SENDING = "sending", _("กำลังส่ง")
-        DELIVERED = "delivered", _("ส่งถึงแล้ว")
-        DECLINED = "declined", _("ปลายทางไม่รับเรื่อง")
-        FAILED = "failed", _("ส่งไม่สำเร็จ")
-        OPEN = "open", _("รอหน่วยงานดำเนินการ")  # outside agency: waiting for them
-        DONE = "done", _("หน่วยงานดำเนินการแล้ว")
-        WITHDRAWN = "withdrawn", _("ดึงเรื่องกลับมาดำเนินการเอง")
+    Status = ReferralStatus
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="referrals")
     target = models.CharField(max_length=10, choices=Target.choices)

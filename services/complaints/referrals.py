@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from services.accounts.models import User
 from services.common import outbox
 from services.common.links import absolute_url
-from services.common.workflow import TransitionNotAllowed, move
+from services.common.workflow import SYSTEM, TransitionNotAllowed, move
 from services.exchange import actions as exchange
 from services.exchange.models import ExchangeMessage, MessageStatus
 from tenants.boundaries import TownAtPoint, towns_containing
@@ -58,7 +58,7 @@ from .models import (
     ReferralAgency,
 )
 from .sla import BANGKOK
-from .workflow import ASSIGN, REFERRAL_EXITS, TRANSITIONS, TRIAGE, WORK, ComplaintStatus
+from .workflow import ASSIGN, REFERRAL_EXITS, REFERRAL_TRANSITIONS, TRANSITIONS, TRIAGE, WORK, ComplaintStatus
 
 logger = logging.getLogger(__name__)
 S = ComplaintStatus
@@ -379,7 +379,7 @@ def _copy_exists(referral: Referral, code: str) -> None:
     if first_time:
         referral.remote_tracking_code = code
     if referral.status in (Referral.Status.SENDING, Referral.Status.FAILED):
-        referral.status = Referral.Status.DELIVERED
+        move(referral, to=Referral.Status.DELIVERED, by=SYSTEM, transitions=REFERRAL_TRANSITIONS)
     if first_time:
         ComplaintEvent.objects.create(
             complaint_id=referral.complaint_id,
@@ -398,7 +398,7 @@ def referral_failed(message: ExchangeMessage) -> None:
     referral = Referral.objects.select_for_update().filter(exchange_message_id=message.public_id).first()
     if referral is None or referral.status != Referral.Status.SENDING:
         return
-    referral.status = Referral.Status.FAILED
+    move(referral, to=Referral.Status.FAILED, by=SYSTEM, transitions=REFERRAL_TRANSITIONS)
     referral.closed_at = timezone.now()
     referral.save()
     complaint = locked_complaint(referral.complaint_id)
@@ -468,7 +468,7 @@ def receive_progress(message: ExchangeMessage) -> str:
     _copy_exists(referral, data.get("tracking_code", ""))
     if status == S.REJECTED and referral.status != Referral.Status.DECLINED:
         reason = str(data.get("note", ""))[:1000]
-        referral.status = Referral.Status.DECLINED
+        move(referral, to=Referral.Status.DECLINED, by=SYSTEM, transitions=REFERRAL_TRANSITIONS)
         referral.decline_reason = reason
         referral.closed_at = timezone.now()
         complaint = locked_complaint(referral.complaint_id)
@@ -623,7 +623,7 @@ def record_agency_result(
         measured_until=referral.created_at,
     )
     now = timezone.now()
-    referral.status = Referral.Status.DONE
+    move(referral, to=Referral.Status.DONE, by=by, transitions=REFERRAL_TRANSITIONS)
     referral.closed_at = now
     referral.save()
     return complaint
@@ -642,7 +642,7 @@ def take_back_referral(*, complaint_id: int, by: User, reason: str) -> Complaint
     move(complaint, to=S.ACCEPTED, by=by, transitions=REFERRAL_EXITS, note=note)
     _restart_clock(complaint)
     complaint.save()
-    referral.status = Referral.Status.WITHDRAWN
+    move(referral, to=Referral.Status.WITHDRAWN, by=by, transitions=REFERRAL_TRANSITIONS)
     referral.closed_at = timezone.now()
     referral.save()
     notify_status_changed(complaint, note=note)

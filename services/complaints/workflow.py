@@ -51,6 +51,31 @@ TRANSITIONS: Final = {
 # to triage), the officer takes an agency referral back, or records the agency's fix.
 REFERRAL_EXITS: Final = {S.REFERRED: {S.ACCEPTED: None, S.RESOLVED: WORK}}
 
+class ReferralStatus(models.TextChoices):
+    SENDING = "sending", _("กำลังส่ง")
+    DELIVERED = "delivered", _("ส่งถึงแล้ว")
+    DECLINED = "declined", _("ปลายทางไม่รับเรื่อง")
+    FAILED = "failed", _("ส่งไม่สำเร็จ")
+    OPEN = "open", _("รอหน่วยงานดำเนินการ")  # outside agency: waiting for them
+    DONE = "done", _("หน่วยงานดำเนินการแล้ว")
+    WITHDRAWN = "withdrawn", _("ดึงเรื่องกลับมาดำเนินการเอง")
+
+
+R = ReferralStatus
+# A referral to another town: sending until the other town holds a copy (its acknowledgement or
+# first progress report), failed when the exchange gave up, declined when the copy was rejected.
+# To an outside agency: open until the town records the agency's fix (WORK) or takes it back (the
+# action checks TRIAGE or ASSIGN). Every end is final: a finished referral is not taken back.
+REFERRAL_TRANSITIONS: Final = {
+    R.SENDING: {R.DELIVERED: None, R.FAILED: None, R.DECLINED: None},
+    R.FAILED: {R.DELIVERED: None, R.DECLINED: None},
+    R.DELIVERED: {R.DECLINED: None},
+    R.OPEN: {R.DONE: WORK, R.WITHDRAWN: None},
+    R.DECLINED: {},
+    R.DONE: {},
+    R.WITHDRAWN: {},
+}
+
 OPEN_STATUSES: Final = (S.RECEIVED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 FINAL_STATUSES: Final = (S.CLOSED, S.REJECTED, S.MERGED)
 # Open311 knows two statuses only (GeoReport v2 "status": open | closed).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from .models import LetterStatus as S
+from .models import RecipientStatus as R
 
 TRANSITIONS: Final = {
     S.DRAFT: {S.PENDING_APPROVAL: "correspondence.draft_letter"},
@@ -29,3 +30,19 @@ TRANSITIONS: Final = {
 }
 
 FINAL_STATES: Final = frozenset({S.SENT, S.RETURNED, S.CLOSED})
+
+# A town that registers exchange letters on arrival (saraban setting auto_register_exchange): the
+# system takes the receiving number, no clerk's permission involved.
+AUTO_REGISTER: Final = {S.RECEIVED: {S.REGISTERED: None}}
+
+# One addressee of an outgoing letter. The exchange's delivery record is copied on (delivered or
+# failed), then the recipient's acknowledgement (registered or returned), which may come before the
+# copy was read. A paper recipient has no electronic delivery to follow.
+RECIPIENT_TRANSITIONS: Final = {
+    R.QUEUED: {R.DELIVERED: None, R.FAILED: None, R.REGISTERED: None, R.RETURNED: None},
+    R.DELIVERED: {R.REGISTERED: None, R.RETURNED: None},
+    R.FAILED: {R.REGISTERED: None, R.RETURNED: None},
+    R.REGISTERED: {},
+    R.RETURNED: {},
+    R.PAPER: {},
+}

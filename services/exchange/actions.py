@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from services.common.audit_context import no_request_actor
+from services.common.workflow import SYSTEM, move
 
 from . import signing
 from .directory import Agency, find_agency
@@ -39,6 +40,7 @@ from .models import (
     RefusedInbound,
 )
 from .transport import TransportError, post_json
+from .workflow import TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +210,7 @@ def _drop_attachment_bytes(message: ExchangeMessage) -> None:
 def _record_failure(message: ExchangeMessage, error: str) -> None:
     message.last_error = error[:2000]
     if message.attempts >= MAX_ATTEMPTS:
-        message.status = MessageStatus.FAILED
+        move(message, to=MessageStatus.FAILED, by=SYSTEM, transitions=TRANSITIONS)
         message.next_attempt_at = None
     else:
         message.next_attempt_at = timezone.now() + dt.timedelta(seconds=30 * 2 ** (message.attempts - 1))
@@ -233,7 +235,7 @@ def _deliver_in_town(message_id: int) -> str:
             failure = exc
         else:
             failure = None
-            message.status = MessageStatus.DELIVERED
+            move(message, to=MessageStatus.DELIVERED, by=SYSTEM, transitions=TRANSITIONS)
             message.delivered_at = timezone.now()
             message.next_attempt_at = None
             message.last_error = ""
@@ -253,7 +255,7 @@ def _apply_acknowledgement(ack: ExchangeMessage) -> str:
     status = ack.payload.get("status")
     if status not in ACK_STATUSES:
         raise ValidationError("invalid acknowledgement status")
-    original.status = status
+    move(original, to=status, by=SYSTEM, transitions=TRANSITIONS)
     original.recipient_reference = (ack.payload.get("reference") or "")[:200]
     original.acknowledgement_note = ack.payload.get("note") or ""
     original.acknowledged_at = timezone.now()
@@ -302,7 +304,7 @@ def _deliver_outside(message_id: int, recipient: Agency) -> str:
             failure = exc
         else:
             failure = None
-            message.status = MessageStatus.DELIVERED
+            move(message, to=MessageStatus.DELIVERED, by=SYSTEM, transitions=TRANSITIONS)
             message.delivered_at = timezone.now()
             message.next_attempt_at = None
             message.last_error = ""

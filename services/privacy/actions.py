@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from services.accounts.models import User
 from services.casework.models import Case, CaseStatus
+from services.common.workflow import move
 from services.complaints.models import Complaint
 from services.payments.models import Receipt
 from services.payments.workflow import InvoiceStatus
 
 from .models import ConsentRecord, DataSubjectRequest, PrivacyNotice
+from .workflow import TRANSITIONS
 
 DEFAULT_NOTICE_TH = (
     "{town} (ผู้ควบคุมข้อมูลส่วนบุคคล) เก็บชื่อ เลขประจำตัวประชาชน ที่อยู่ โทรศัพท์ อีเมล ตำแหน่งที่ตั้งและรูปถ่าย "
@@ -124,7 +126,8 @@ def close_request(*, request_id: int, by, outcome: str, refuse: bool = False) ->
         raise ValidationError({"outcome": _("บันทึกผลหรือเหตุผล (Record the outcome or the reason)")})
     if found.kind == DataSubjectRequest.Kind.ERASURE and not refuse:
         raise ValidationError(_("คำขอลบข้อมูลต้องดำเนินการด้วยปุ่มลบข้อมูล (Use the erasure action)"))
-    found.status = DataSubjectRequest.Status.REFUSED if refuse else DataSubjectRequest.Status.DONE
+    target = DataSubjectRequest.Status.REFUSED if refuse else DataSubjectRequest.Status.DONE
+    move(found, to=target, by=by, transitions=TRANSITIONS)
     found.handled_by, found.handled_at, found.outcome = by, timezone.now(), outcome.strip()
     found.save(update_fields=["status", "handled_by", "handled_at", "outcome"])
     return found
@@ -196,7 +199,8 @@ def erase(*, request_id: int, by) -> DataSubjectRequest:
     user.username, user.is_active = f"erased-{user.pk}", False
     user.set_unusable_password()
     user.save()
-    found.status, found.handled_by, found.handled_at = DataSubjectRequest.Status.DONE, by, timezone.now()
+    move(found, to=DataSubjectRequest.Status.DONE, by=by, transitions=TRANSITIONS)
+    found.handled_by, found.handled_at = by, timezone.now()
     found.outcome = "\n".join([_("ลบแล้ว:"), *plan.erased, _("เก็บไว้:"),
                                *[f"{what} ({n}): {why}" for what, n, why in plan.kept]])
     found.save(update_fields=["status", "handled_by", "handled_at", "outcome"])

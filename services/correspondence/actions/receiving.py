@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from services.accounts.models import User
+from services.common.workflow import SYSTEM, bulk_move, move
 from services.exchange import actions as exchange
 from services.exchange.directory import find_agency
 from services.exchange.models import ExchangeMessage, MessageStatus
@@ -30,6 +31,7 @@ from ..models import (
     Urgency,
 )
 from ..town_settings import saraban_settings
+from ..workflow import AUTO_REGISTER, RECIPIENT_TRANSITIONS
 from .common import (
     attach_uploads,
     locked_letter,
@@ -82,7 +84,7 @@ def receive_from_exchange(message: ExchangeMessage) -> str:
     record_event(letter, "received_from_exchange", None, message.sender_code)
     if config.auto_register_exchange:
         entry = take_register_number(letter, Register.RECEIVING, None)
-        letter.status = LetterStatus.REGISTERED
+        move(letter, to=LetterStatus.REGISTERED, by=SYSTEM, transitions=AUTO_REGISTER)
         letter.save(update_fields=["status", "updated_at"])
         record_event(letter, "registered", None, entry.display_number)
         exchange.acknowledge(
@@ -104,7 +106,7 @@ def acknowledgement_arrived(message: ExchangeMessage) -> None:
     )
     if recipient is None:
         return
-    recipient.status = message.status
+    move(recipient, to=message.status, by=SYSTEM, transitions=RECIPIENT_TRANSITIONS)
     recipient.their_reference = message.recipient_reference
     recipient.note = message.acknowledgement_note
     recipient.save()
@@ -126,9 +128,8 @@ def delivery_progress(letter: Letter) -> None:
             .first()
         )
         if status in (MessageStatus.DELIVERED, MessageStatus.FAILED):
-            LetterRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.QUEUED).update(
-                status=status
-            )
+            # Only a queued recipient takes it (one UPDATE … WHERE status = 'queued').
+            bulk_move(LetterRecipient.objects.filter(pk=recipient.pk), to=status, transitions=RECIPIENT_TRANSITIONS)
 
 
 @transaction.atomic
