@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from services.common.workflow import SYSTEM, bulk_move, can_move, move
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
 from .models import OnboardingDraft, ProvisioningJob, TownStatusChange
 from .pipeline import initial_steps
 from .spec import SpecInvalid, validate_town_spec
+from .workflow import DRAFT_TRANSITIONS, JOB_TRANSITIONS, TOWN_TRANSITIONS
 
 
 class StatusChangeRefused(ValueError):
@@ -79,10 +81,12 @@ def start_provisioning(*, job: ProvisioningJob) -> ProvisioningJob:
 
     if job.status == ProvisioningJob.Status.DONE:
         return job
-    ProvisioningJob.objects.filter(pk=job.pk).update(
-        status=ProvisioningJob.Status.QUEUED, error="", updated_at=timezone.now()
-    )
-    job.status = ProvisioningJob.Status.QUEUED
+    queued = ProvisioningJob.Status.QUEUED
+    move(job, to=queued, by=SYSTEM, transitions=JOB_TRANSITIONS)
+    rows = ProvisioningJob.objects.filter(pk=job.pk)
+    if not bulk_move(rows, to=queued, transitions=JOB_TRANSITIONS, also={"error": "", "updated_at": timezone.now()}):
+        job.refresh_from_db(fields=["status"])  # finished meanwhile: nothing to queue
+        return job
     transaction.on_commit(lambda: provision_town_job.delay(job.pk))
     return job
 
@@ -117,7 +121,11 @@ def save_draft_step(*, draft: OnboardingDraft, step: int, key: str, data: dict) 
 
 
 def discard_draft(*, draft: OnboardingDraft) -> None:
-    draft.status = OnboardingDraft.Status.DISCARDED
+    """Discard an open draft; a submitted one stays submitted (its job is the record)."""
+    discarded = OnboardingDraft.Status.DISCARDED
+    if not can_move(draft.status, discarded, by=SYSTEM, transitions=DRAFT_TRANSITIONS):
+        return
+    move(draft, to=discarded, by=SYSTEM, transitions=DRAFT_TRANSITIONS)
     draft.save(update_fields=["status", "updated_at"])
 
 
@@ -131,18 +139,12 @@ def submit_draft(*, draft: OnboardingDraft, by, link_base: dict | None = None) -
         return draft.job
     job = register_town(spec=spec_from_draft(draft), by=by, link_base=link_base)
     draft.job = job
-    draft.status = OnboardingDraft.Status.SUBMITTED
+    move(draft, to=OnboardingDraft.Status.SUBMITTED, by=by, transitions=DRAFT_TRANSITIONS)
     draft.save(update_fields=["job", "status", "updated_at"])
     return start_provisioning(job=job)
 
 
 # --- town status ------------------------------------------------------------------------------------
-
-ALLOWED = {
-    MunicipalityStatus.LIVE: {MunicipalityStatus.SUSPENDED, MunicipalityStatus.ARCHIVED},
-    MunicipalityStatus.SUSPENDED: {MunicipalityStatus.LIVE, MunicipalityStatus.ARCHIVED},
-}
-
 
 def _change_status(*, town: Municipality, to: str, reason: str, by, **extra) -> TownStatusChange:
     reason = (reason or "").strip()
@@ -150,7 +152,7 @@ def _change_status(*, town: Municipality, to: str, reason: str, by, **extra) -> 
         raise StatusChangeRefused("ต้องระบุเหตุผล (A reason of at least 5 characters is required)")
     town = Municipality.objects.select_for_update().get(pk=town.pk)
     town.auto_create_schema = False  # an archived town has no schema; saving must not make one
-    if to not in ALLOWED.get(town.status, set()):
+    if not can_move(town.status, to, by=by, transitions=TOWN_TRANSITIONS):
         raise StatusChangeRefused(
             f"เปลี่ยนสถานะจาก {town.get_status_display()} ไม่ได้ "
             f"(Cannot change status from {town.status} to {to})"
@@ -158,7 +160,7 @@ def _change_status(*, town: Municipality, to: str, reason: str, by, **extra) -> 
     change = TownStatusChange.objects.create(
         municipality=town, from_status=town.status, to_status=to, reason=reason, by=by, **extra
     )
-    town.status = to
+    move(town, to=to, by=by, transitions=TOWN_TRANSITIONS)
     town.status_reason = reason
     town.save(update_fields=["status", "status_reason", "updated_at"])
     return change
@@ -189,7 +191,7 @@ def archive_town(*, town: Municipality, reason: str, by, drop_schema: bool = Tru
 
     if len((reason or "").strip()) < 5:
         raise StatusChangeRefused("ต้องระบุเหตุผล (A reason of at least 5 characters is required)")
-    if town.status not in ALLOWED or MunicipalityStatus.ARCHIVED not in ALLOWED[town.status]:
+    if not can_move(town.status, MunicipalityStatus.ARCHIVED, by=by, transitions=TOWN_TRANSITIONS):
         raise StatusChangeRefused(
             f"เก็บถาวรจากสถานะ {town.get_status_display()} ไม่ได้ (Cannot archive from {town.status})"
         )

@@ -31,10 +31,12 @@ from services.common import outbox
 from services.common.audit_context import no_request_actor
 from services.common.links import town_url
 from services.common.thai_names import polite_name
+from services.common.workflow import SYSTEM, bulk_move, move
 from tenants.models import SERVICE_CODES, Municipality, MunicipalityStatus
 
 from .models import ProvisioningJob
 from .schema_template import create_town_schema
+from .workflow import JOB_TRANSITIONS, TOWN_TRANSITIONS
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +73,20 @@ def is_running_somewhere(job: ProvisioningJob) -> bool:
     return False
 
 
-def _save_progress(job: ProvisioningJob, **fields) -> None:
+def _save_progress(job: ProvisioningJob, *, to: str | None = None, **fields) -> None:
+    """Write the steps and `fields` in one UPDATE; `to` moves the status by JOB_TRANSITIONS too."""
+    if "status" in fields:
+        raise TypeError("the job's status moves with to=")
+    if to is not None:
+        move(job, to=to, by=SYSTEM, transitions=JOB_TRANSITIONS)
     fields["updated_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
-    ProvisioningJob.objects.filter(pk=job.pk).update(steps=job.steps, **fields)
+    rows = ProvisioningJob.objects.filter(pk=job.pk)
+    if to is None:
+        rows.update(steps=job.steps, **fields)
+    else:
+        bulk_move(rows, to=to, by=SYSTEM, transitions=JOB_TRANSITIONS, also={"steps": job.steps, **fields})
 
 
 def _set(job: ProvisioningJob, name: str, state: str, **extra) -> None:
@@ -114,7 +125,7 @@ def _run_job(job_id: int, *, send_invitations: bool) -> ProvisioningJob:
             job.steps = initial_steps()
         _save_progress(
             job,
-            status=ProvisioningJob.Status.RUNNING,
+            to=ProvisioningJob.Status.RUNNING,
             attempts=job.attempts + 1,
             error="",
             started_at=job.started_at or timezone.now(),
@@ -123,7 +134,7 @@ def _run_job(job_id: int, *, send_invitations: bool) -> ProvisioningJob:
         # The schema is this pipeline's job: never let TenantMixin.save() migrate one behind our back.
         town.auto_create_schema = False
         if town.status in (MunicipalityStatus.DRAFT,):
-            town.status = MunicipalityStatus.PROVISIONING
+            move(town, to=MunicipalityStatus.PROVISIONING, by=SYSTEM, transitions=TOWN_TRANSITIONS)
             town.save(update_fields=["status", "updated_at"])
         for name in STEP_NAMES:
             if (job.step(name) or {}).get("state") == "done":
@@ -148,11 +159,11 @@ def _run_job(job_id: int, *, send_invitations: bool) -> ProvisioningJob:
                     seconds=round(time.perf_counter() - started, 4),
                     detail=str(exc)[:500],
                 )
-                _save_progress(job, status=ProvisioningJob.Status.FAILED, error=f"{name}: {exc}"[:4000])
+                _save_progress(job, to=ProvisioningJob.Status.FAILED, error=f"{name}: {exc}"[:4000])
                 return job
             connection.set_schema_to_public()
             _set(job, name, "done", seconds=round(time.perf_counter() - started, 4), detail=str(detail)[:500])
-        _save_progress(job, status=ProvisioningJob.Status.DONE, finished_at=timezone.now())
+        _save_progress(job, to=ProvisioningJob.Status.DONE, finished_at=timezone.now())
         forget_personal_data(job)
         return job
     finally:
@@ -375,7 +386,7 @@ def step_go_live(job: ProvisioningJob, town: Municipality) -> str:
     with schema_context(town.schema_name):
         staff = User.objects.filter(kind=User.Kind.STAFF, is_active=True).count()
     if town.status != MunicipalityStatus.LIVE:
-        town.status = MunicipalityStatus.LIVE
+        move(town, to=MunicipalityStatus.LIVE, by=SYSTEM, transitions=TOWN_TRANSITIONS)
         town.went_live_at = town.went_live_at or timezone.now()
         # The console's figure until the town's heartbeat task takes over.
         town.staff_count = staff
