@@ -17,17 +17,23 @@ from django.utils import timezone
 
 from .models import OutboxMessage
 from .notify import Delivery, DeliveryError, PermanentDeliveryError, ReplyTokenExpired, adapter_for
-from .workflow import SYSTEM, can_move, move
+from .workflow import SYSTEM, bulk_move, can_move, move
 
 MAX_ATTEMPTS = 8
 # LINE reply tokens are short-lived; past this age the message is pushed without trying the token.
 REPLY_WINDOW = dt.timedelta(seconds=50)
 logger = logging.getLogger(__name__)
 
-# A pending message is sent, or fails for good (a refusal, or MAX_ATTEMPTS used up); both are
-# final: a failed message is not retried (a new key queues a new message).
+# A pending message is sent, fails for good (a refusal, or MAX_ATTEMPTS used up) or expires unsent
+# after OUTBOX_MAX_AGE_HOURS. A failed or expired message is not retried (a new key queues a new
+# message); only a send that outlived its lease and was expired meanwhile is still recorded as sent.
 TRANSITIONS = {
-    OutboxMessage.Status.PENDING: {OutboxMessage.Status.SENT: None, OutboxMessage.Status.FAILED: None},
+    OutboxMessage.Status.PENDING: {
+        OutboxMessage.Status.SENT: None,
+        OutboxMessage.Status.FAILED: None,
+        OutboxMessage.Status.EXPIRED: None,
+    },
+    OutboxMessage.Status.EXPIRED: {OutboxMessage.Status.SENT: None},
     OutboxMessage.Status.SENT: {},
     OutboxMessage.Status.FAILED: {},
 }
@@ -99,7 +105,6 @@ def max_age() -> dt.timedelta:
 def _expired_fields(now: dt.datetime) -> dict:
     hours = f"{settings.OUTBOX_MAX_AGE_HOURS:g}"
     return {
-        "status": OutboxMessage.Status.EXPIRED,
         "next_attempt_at": None,
         "provider_status_at": now,
         "last_error": f"ไม่ได้ส่งภายใน {hours} ชั่วโมง จึงไม่ส่งอีก (not sent within {hours} h: expired, never sent late)",
@@ -111,7 +116,8 @@ def expire_stale(now: dt.datetime | None = None) -> int:
     many. A message a worker is sending at this moment keeps the outcome that worker records."""
     now = now or timezone.now()
     stale = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lt=now - max_age())
-    return stale.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).update(**_expired_fields(now))
+    due = stale.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return bulk_move(due, to=OutboxMessage.Status.EXPIRED, transitions=TRANSITIONS, also=_expired_fields(now))
 
 
 def send_now(*, channel: str, recipient: str, body: str, key: str, subject: str = "") -> OutboxMessage:
@@ -150,7 +156,8 @@ def deliver(message_id: int) -> str:
         if message is None:
             return "skipped"  # sent, failed, claimed by another worker, or not due yet
         if message.created_at < now - max_age():
-            OutboxMessage.objects.filter(pk=message.pk).update(**_expired_fields(now))
+            rows = OutboxMessage.objects.filter(pk=message.pk)
+            bulk_move(rows, to=OutboxMessage.Status.EXPIRED, transitions=TRANSITIONS, also=_expired_fields(now))
             return OutboxMessage.Status.EXPIRED
         message.attempts += 1
         message.next_attempt_at = now + LEASE

@@ -159,11 +159,15 @@ def test_a_finished_referral_cannot_be_taken_back():
 
 
 def test_a_failed_or_sent_outbox_message_does_not_go_back_to_pending():
-    for end in (OutboxMessage.Status.FAILED, OutboxMessage.Status.SENT):
+    for end in (OutboxMessage.Status.FAILED, OutboxMessage.Status.SENT, OutboxMessage.Status.EXPIRED):
         with pytest.raises(TransitionNotAllowed):
             move(OutboxMessage(status=end), to=OutboxMessage.Status.PENDING, by=SYSTEM, transitions=outbox.TRANSITIONS)
     # A late failure report of a worker that lost the race does not undo the other's success.
     assert not can_move(OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED, by=SYSTEM,
+                        transitions=outbox.TRANSITIONS)
+    # A send that outlived its lease and the expiry meanwhile went out: it is recorded as sent.
+    assert can_move(OutboxMessage.Status.EXPIRED, OutboxMessage.Status.SENT, by=SYSTEM, transitions=outbox.TRANSITIONS)
+    assert not can_move(OutboxMessage.Status.EXPIRED, OutboxMessage.Status.FAILED, by=SYSTEM,
                         transitions=outbox.TRANSITIONS)
 
 
