@@ -112,7 +112,8 @@ def test_service_definition_with_attributes(api):
     root = ET.fromstring(api.get(f"{BASE}/services/road.xml").content)
     assert root.tag == "service_definition"
     assert root.find("attributes/attribute/values/value/key").text == "small"
-    assert json.loads(api.get(f"{BASE}/services.json").content)[0]["metadata"] in (True, False)
+    listed = {s["service_code"]: s for s in json.loads(api.get(f"{BASE}/services.json").content)}
+    assert listed["road"]["metadata"] is True  # road has attributes (above): clients must read its definition
     missing = api.get(f"{BASE}/services/nope.json")
     assert missing.status_code == 404
     assert json.loads(missing.content)[0]["code"] == 404
