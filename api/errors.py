@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -54,6 +54,12 @@ def error_body(code: str, *, fields=None, detail: str | None = None) -> dict:
     if fields:
         body["fields"] = fields
     return {"error": body}
+
+
+def guard_refusal(status_code: int, th: str, en: str) -> JsonResponse:
+    """A request refused before any view (services/common/request_guard.py), in the API's shape."""
+    code = "too_large" if status_code == 413 else "invalid"
+    return JsonResponse({"error": {"code": code, "message_th": th, "message_en": en}}, status=status_code)
 
 
 def bilingual_exception_handler(exc, context):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from services.common.queueing import run_after_commit
 from services.common.workflow import SYSTEM, bulk_move, can_move, move
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
@@ -17,6 +18,9 @@ from .models import OnboardingDraft, ProvisioningJob, TownStatusChange
 from .pipeline import initial_steps
 from .spec import SpecInvalid, validate_town_spec
 from .workflow import DRAFT_TRANSITIONS, JOB_TRANSITIONS, TOWN_TRANSITIONS
+
+# Queued by name (tasks.py wraps these actions: no import back).
+PROVISION_TASK = "onboarding.tasks.provision_town_job"
 
 
 class StatusChangeRefused(ValueError):
@@ -77,8 +81,6 @@ def register_town(*, spec: dict, by=None, link_base: dict | None = None) -> Prov
 
 def start_provisioning(*, job: ProvisioningJob) -> ProvisioningJob:
     """Queue the job on Celery (after commit). Safe to call again to resume a failed or stuck job."""
-    from .tasks import provision_town_job
-
     if job.status == ProvisioningJob.Status.DONE:
         return job
     queued = ProvisioningJob.Status.QUEUED
@@ -87,7 +89,7 @@ def start_provisioning(*, job: ProvisioningJob) -> ProvisioningJob:
     if not bulk_move(rows, to=queued, transitions=JOB_TRANSITIONS, also={"error": "", "updated_at": timezone.now()}):
         job.refresh_from_db(fields=["status"])  # finished meanwhile: nothing to queue
         return job
-    transaction.on_commit(lambda: provision_town_job.delay(job.pk))
+    run_after_commit(PROVISION_TASK, job.pk)
     return job
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
@@ -58,3 +58,8 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     return respond(
         fmt, [{"code": status, "description": description}], root="errors", item="error", status=status
     )
+
+
+def guard_refusal(status: int, th: str, en: str) -> JsonResponse:
+    """A request refused before any view (services/common/request_guard.py), as Open311's error list."""
+    return JsonResponse([{"code": status, "description": f"{th} ({en})"}], status=status, safe=False)

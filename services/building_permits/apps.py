@@ -9,6 +9,10 @@ class BuildingPermitsConfig(AppConfig):
     name = "services.building_permits"
     label = "building_permits"
     verbose_name = "Building permits (ขออนุญาตก่อสร้าง)"
+    # The service's name, once, for every page that lists services (Thai, English), and its tile on
+    # the town portal (services/common/views.py): the hint under the name and where it leads.
+    service_label = ("ขออนุญาตก่อสร้างอาคาร", "Building permits")
+    portal_tile = {"hint": "อาคารไม่เกิน 150 ตารางเมตร", "url": "building_permits:portal"}
     role_permissions = {
         "building_engineer": [
             *_STAFF_VIEW,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from services.casework import selectors as case_selectors
 from services.casework.models import CaseStatus, Certificate
-from services.casework.views import _flash_errors, map_context, portal_context
+from services.casework.views import flash_errors, map_context, portal_context
 from services.common.views import staff_required
 
 from . import actions
@@ -83,7 +83,7 @@ def holder_request(request, public_id):
             actions.request_permit_change(certificate_id=certificate.pk, by=request.user, **form.cleaned_data)
             messages.success(request, _("ยื่นคำขอแล้ว (Request filed)"))
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_errors(request, error)
     return redirect("building_permits:my_case", public_id=case.public_id)
 
 
@@ -106,7 +106,7 @@ def supervisor(request, public_id):
     except ValueError:
         messages.error(request, _("วันที่ไม่ถูกต้อง (Invalid date)"))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("building_permits:my_case", public_id=case.public_id)
 
 
@@ -130,5 +130,5 @@ def decide_request(request, request_id: int):
         )
         messages.success(request, _("บันทึกแล้ว (Saved)"))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("building_permits:staff_case", public_id=permit_request.certificate.case.public_id)

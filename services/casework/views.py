@@ -39,7 +39,7 @@ def _errors(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-def _flash_errors(request, error: ValidationError) -> None:
+def flash_errors(request, error: ValidationError) -> None:
     for message in _errors(error):
         messages.error(request, message)
 
@@ -109,7 +109,7 @@ def upload_document(request, public_id, *, kind: str):
             )
             messages.success(request, _("แนบเอกสารแล้ว (Document attached)"))
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_errors(request, error)
     return redirect(f"{case_type_for(kind).app_label}:my_case", public_id=case.public_id)
 
 
@@ -121,7 +121,7 @@ def submit(request, public_id, *, kind: str):
         actions.submit_case(case_id=case.pk, by=request.user, reply=request.POST.get("reply", ""))
         messages.success(request, _("ยื่นเรื่องแล้ว (Submitted)"))
     except (ValidationError, TransitionNotAllowed) as error:
-        _flash_errors(request, error) if isinstance(error, ValidationError) else messages.error(
+        flash_errors(request, error) if isinstance(error, ValidationError) else messages.error(
             request, str(error)
         )
     return redirect(f"{case_type_for(kind).app_label}:my_case", public_id=case.public_id)
@@ -345,7 +345,7 @@ def staff_act(request, public_id, action: str, *, kind: str):
             raise Http404
         messages.success(request, _("บันทึกแล้ว (Saved)"))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     except (TransitionNotAllowed, ValueError) as error:
         messages.error(request, str(error))
     except CaseFee.DoesNotExist:
@@ -443,7 +443,7 @@ def service_settings(request, *, kind: str):
             else:
                 raise Http404
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_errors(request, error)
         except DocumentRequirement.DoesNotExist as exc:
             raise Http404 from exc
         else:

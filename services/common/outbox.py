@@ -17,9 +17,12 @@ from django.utils import timezone
 
 from .models import OutboxMessage
 from .notify import Delivery, DeliveryError, PermanentDeliveryError, ReplyTokenExpired, adapter_for
+from .queueing import run_after_commit
 from .workflow import SYSTEM, bulk_move, can_move, move
 
 MAX_ATTEMPTS = 8
+# Queued by name (tasks.py wraps this module: no import back).
+DELIVER_TASK = "services.common.tasks.deliver_outbox_message"
 # LINE reply tokens are short-lived; past this age the message is pushed without trying the token.
 REPLY_WINDOW = dt.timedelta(seconds=50)
 logger = logging.getLogger(__name__)
@@ -55,9 +58,7 @@ def enqueue(
                   "reply_token": reply_token[:100]},
     )
     if created and not _held.get():
-        from .tasks import deliver_outbox_message
-
-        transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
+        run_after_commit(DELIVER_TASK, message.pk)
     return message
 
 

@@ -8,17 +8,20 @@ whichever view first touched it:
 - a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE that a parser would read without Django's limit
   (DRF parsers read the stream directly, so the setting alone does not bound them).
 
-Each is refused with a 400 (413 for the size) in the caller's shape: Open311's error list, the API's
-error object, or plain bilingual text for pages. Multipart bodies are not read here (uploads stream
+Each is refused with a 400 (413 for the size) in the caller's shape: the app serving the path declares
+it (`AppConfig.request_refusals`: the API's error object, Open311's error list), else plain bilingual
+text for pages. Multipart bodies are not read here (uploads stream
 to disk; Django's form fields already refuse NUL)."""
 
 from __future__ import annotations
 
 import re
 
+from django.apps import apps
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.module_loading import import_string
 
 NUL_MESSAGE = "ข้อมูลมีอักขระที่ไม่อนุญาต (NUL) · The request contains a forbidden character (NUL)."
 DEPTH_MESSAGE = "ข้อมูล JSON ซ้อนลึกเกินไป · The JSON body is nested too deeply."
@@ -63,14 +66,17 @@ class RequestGuardMiddleware:
 
 
 def refusal(path: str, status: int, message: str) -> HttpResponse:
-    """The refusal in the shape the caller reads: Open311's error list, the API's error object, text for pages."""
+    """The refusal in the shape the caller reads: the first app whose `request_refusals` (a list of
+    (path fragment, dotted path of a function(status, th, en) → response)) matches, text for pages."""
     th, en = message.split(" · ")
-    if "/open311/" in path:
-        return JsonResponse([{"code": status, "description": f"{th} ({en})"}], status=status, safe=False)
-    if "/api/" in path:
-        code = "too_large" if status == 413 else "invalid"
-        return JsonResponse({"error": {"code": code, "message_th": th, "message_en": en}}, status=status)
+    for fragment, answer in declared_refusals():
+        if fragment in path:
+            return import_string(answer)(status, th, en)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def declared_refusals() -> list[tuple[str, str]]:
+    return [pair for config in apps.get_app_configs() for pair in getattr(config, "request_refusals", ())]
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:

@@ -19,33 +19,29 @@ from django.utils.translation import gettext as _
 
 from services.common.params import query_param
 
-SERVICE_LABELS = {
-    "complaints": ("แจ้งเรื่องร้องเรียน / ขอรับบริการ", "Complaints and requests", "ศูนย์บริการร่วม One Stop Service"),
-    "building_permits": ("ขออนุญาตก่อสร้างอาคาร", "Building permits", "อาคารไม่เกิน 150 ตารางเมตร"),
-    "food_premises": ("หนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร", "Food premises certificates", "พื้นที่ไม่เกิน 200 ตารางเมตร"),
-    "payments": ("ชำระค่าธรรมเนียม", "Fee payment", "ค่าขยะ ค่าบำบัดน้ำเสีย ผ่าน QR พร้อมเพย์"),
-    "correspondence": ("สารบรรณอิเล็กทรอนิกส์", "e-Saraban", "หนังสือราชการ (สำหรับเจ้าหน้าที่)"),
-}
+
+def service_label(config) -> str:
+    """The service's name in the page's language, from its AppConfig.service_label (Thai, English)."""
+    th, en = config.service_label
+    return en if translation.get_language() == "en" else th
 
 
-# Services with no citizen page: the portal tile leads staff to their work instead.
-STAFF_ONLY = {"correspondence": "correspondence:home"}
-
-
-def _service_entry(code: str) -> dict:
-    th, en, hint = SERVICE_LABELS[code]
+def _service_entry(config) -> dict:
     try:
-        url = reverse(STAFF_ONLY.get(code, f"{code}:portal"))
+        url = reverse(config.portal_tile["url"])
     except NoReverseMatch:
         url = None
-    english = translation.get_language() == "en"
-    return {"code": code, "label": en if english else th, "hint": hint, "url": url}
+    return {"code": config.label, "label": service_label(config), "hint": config.portal_tile["hint"], "url": url}
+
+
+def portal_tiles(town) -> list[dict]:
+    """The town's enabled services that declare a portal tile (AppConfig.portal_tile), in its order."""
+    configs = {config.label: config for config in apps.get_app_configs() if getattr(config, "portal_tile", None)}
+    return [_service_entry(configs[code]) for code in town.enabled_services if code in configs]
 
 
 def portal_home(request):
-    town = request.tenant
-    services = [_service_entry(code) for code in town.enabled_services if code in SERVICE_LABELS]
-    return render(request, "common/portal_home.html", {"services": services})
+    return render(request, "common/portal_home.html", {"services": portal_tiles(request.tenant)})
 
 
 def backoffice_menu(user) -> list[dict]:

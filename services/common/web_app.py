@@ -171,12 +171,11 @@ def manifest(request):
     ]
     icons.append({"src": _icon_url(512, "maskable", fingerprint), "sizes": "512x512", "type": "image/png",
                   "purpose": "maskable"})
-    shortcuts = []
-    if town.has_service("complaints"):
-        shortcuts.append({
-            "name": "Report a problem" if english else "แจ้งเรื่องร้องเรียน",
-            "url": reverse("complaints:file"),
-        })
+    shortcuts = [
+        {"name": en if english else th, "url": reverse(url_name)}
+        for config in apps.get_app_configs() if town.has_service(config.label)
+        for th, en, url_name in getattr(config, "manifest_shortcuts", ())
+    ]
     # start_url and id on the host the citizen came by (the manifest must share its origin).
     return JsonResponse({
         "id": "/",
@@ -272,5 +271,9 @@ def service_worker(request):
 
 def offline(request):
     """The page the worker shows when a page is asked for without a connection."""
-    return render(request, "common/offline.html", {"has_complaints": request.tenant.has_service("complaints")})
+    notes = [
+        config.offline_note_template for config in apps.get_app_configs()
+        if getattr(config, "offline_note_template", "") and request.tenant.has_service(config.label)
+    ]
+    return render(request, "common/offline.html", {"notes": notes})
 

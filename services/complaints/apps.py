@@ -9,6 +9,10 @@ class ComplaintsConfig(AppConfig):
     name = "services.complaints"
     label = "complaints"
     verbose_name = "One Stop Service (ศูนย์บริการร่วม)"
+    # The service's name, once, for every page that lists services (Thai, English), and its tile on
+    # the town portal (services/common/views.py): the hint under the name and where it leads.
+    service_label = ("แจ้งเรื่องร้องเรียน / ขอรับบริการ", "Complaints and requests")
+    portal_tile = {"hint": "ศูนย์บริการร่วม One Stop Service", "url": "complaints:portal"}
 
     role_permissions = {
         "oss_officer": [
@@ -42,6 +46,8 @@ class ComplaintsConfig(AppConfig):
         ("แดชบอร์ดศูนย์บริการร่วม (OSS dashboard)", "complaints:dashboard", "complaints.view_oss_dashboard"),
         ("ตั้งค่าศูนย์บริการร่วม (OSS settings)", "complaints:settings", "complaints.manage_oss_settings"),
     ]
+    # The LINE Official Account is the town's One Stop Service's (services/common/notify/line.py).
+    message_adapters = {"line": "services.complaints.line_push.LinePushAdapter"}
     # Kept by the town's service worker for use without a connection (services/common/web_app.py).
     offline_pages = ("complaints:portal", "complaints:file")
     offline_static = (
@@ -55,6 +61,9 @@ class ComplaintsConfig(AppConfig):
         "complaints/drafts-page.js",
     )
     offline_worker_scripts = ("complaints/drafts.js",)
+    # The town's installed app: a shortcut (Thai, English, URL name), and what the offline page offers.
+    manifest_shortcuts = (("แจ้งเรื่องร้องเรียน", "Report a problem", "complaints:file"),)
+    offline_note_template = "complaints/_offline_note.html"
     beat_schedule = {
         "complaints-escalate-overdue": {
             "task": "tenants.tasks.for_each_town",

@@ -10,6 +10,11 @@ class CorrespondenceConfig(AppConfig):
     name = "services.correspondence"
     label = "correspondence"
     verbose_name = "e-Saraban (สารบรรณ)"
+    # The service's name, once, for every page that lists services (Thai, English), and its tile on
+    # the town portal (services/common/views.py): the hint under the name and where it leads.
+    service_label = ("สารบรรณอิเล็กทรอนิกส์", "e-Saraban")
+    # No citizen page: the portal tile leads staff to their work.
+    portal_tile = {"hint": "หนังสือราชการ (สำหรับเจ้าหน้าที่)", "url": "correspondence:home"}
     role_permissions = {
         "saraban_clerk": [*_ALL, *_REGISTER, "correspondence.register_letter", "correspondence.send_letter"],
         "executive": [*_ALL, *_REGISTER, "correspondence.endorse_letter"],

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from services.common.audit_context import no_request_actor
+from services.common.queueing import run_after_commit
 from services.common.workflow import SYSTEM, move
 
 from . import signing
@@ -45,6 +46,8 @@ from .workflow import TRANSITIONS
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Queued by name (tasks.py wraps this module: no import back).
+DELIVER_TASK = "services.exchange.tasks.deliver_message"
 # A queued message not delivered by then is sent again by the sweep (a lost broker message, a
 # worker killed mid-delivery).
 FIRST_DEADLINE = dt.timedelta(minutes=2)
@@ -81,10 +84,7 @@ def _check_attachments(kind: Kind, attachments: Sequence[Attachment]) -> None:
 
 
 def _dispatch_after_commit(message: ExchangeMessage) -> None:
-    from .tasks import deliver_message
-
-    message_id = message.pk
-    transaction.on_commit(lambda: deliver_message.delay(message_id))
+    run_after_commit(DELIVER_TASK, message.pk)
 
 
 def send(

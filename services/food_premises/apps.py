@@ -9,6 +9,10 @@ class FoodPremisesConfig(AppConfig):
     name = "services.food_premises"
     label = "food_premises"
     verbose_name = "Food premises (สถานที่จำหน่ายอาหาร)"
+    # The service's name, once, for every page that lists services (Thai, English), and its tile on
+    # the town portal (services/common/views.py): the hint under the name and where it leads.
+    service_label = ("หนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร", "Food premises certificates")
+    portal_tile = {"hint": "พื้นที่ไม่เกิน 200 ตารางเมตร", "url": "food_premises:portal"}
     role_permissions = {
         "public_health_officer": [
             *_STAFF_VIEW,

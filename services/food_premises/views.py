@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from services.casework import selectors as case_selectors
 from services.casework.models import CaseStatus, Certificate
-from services.casework.views import _flash_errors, map_context, portal_context
+from services.casework.views import flash_errors, map_context, portal_context
 from services.common.views import staff_required
 
 from . import actions
@@ -117,7 +117,7 @@ def holder_request(request, public_id):
         )
         messages.success(request, _("แจ้งการเปลี่ยนแปลงแล้ว (Change notified)"))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("food_premises:my_case", public_id=case.public_id)
 
 
@@ -137,5 +137,5 @@ def decide_change(request, notice_id: int):
         )
         messages.success(request, _("บันทึกแล้ว (Saved)"))
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("food_premises:staff_case", public_id=notice.certificate.case.public_id)

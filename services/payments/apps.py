@@ -7,6 +7,10 @@ class PaymentsConfig(AppConfig):
     name = "services.payments"
     label = "payments"
     verbose_name = "Fee payment (ชำระค่าธรรมเนียม)"
+    # The service's name, once, for every page that lists services (Thai, English), and its tile on
+    # the town portal (services/common/views.py): the hint under the name and where it leads.
+    service_label = ("ชำระค่าธรรมเนียม", "Fee payment")
+    portal_tile = {"hint": "ค่าขยะ ค่าบำบัดน้ำเสีย ผ่าน QR พร้อมเพย์", "url": "payments:portal"}
 
     _finance = [
         "payments.view_invoice",

@@ -1,7 +1,7 @@
 """Thin Celery wrappers around payments actions; each runs in the schema it was sent from.
 
 Tasks import actions and billing, never the reverse: an action that queues a task names it
-(`dispatch.run_after_commit`).
+(`services.common.queueing.run_after_commit` with a name from `dispatch`).
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from celery import signature
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from services.common.queueing import run_after_commit
 from services.common.workflow import move
 
 from ..models import (
@@ -31,11 +31,10 @@ def record_fee_paid(*, fee_public_id: str, reference: str = "") -> CaseFee:
         return fee
     if fee.status == CaseFee.Status.CANCELLED:
         raise ValidationError(_("ค่าธรรมเนียมนี้ถูกยกเลิกแล้ว (This fee was cancelled)"))
-    _mark_fee_paid(fee, reference=reference, by=None, issue_now=False)
+    mark_fee_paid(fee, reference=reference, by=None, issue_now=False)
     if fee.purpose == CaseFee.Purpose.ISSUE:
         # By name, not by import: the task module wraps these actions (no import circle).
-        task = signature("services.casework.tasks.issue_paid_certificate", args=(fee.case_id,))
-        transaction.on_commit(task.delay)
+        run_after_commit("services.casework.tasks.issue_paid_certificate", fee.case_id)
     return fee
 
 
@@ -84,11 +83,11 @@ def record_counter_payment(*, fee_public_id: str, by, receipt_reference: str) ->
         raise ValidationError(_("ระบุเลขที่ใบเสร็จรับเงิน (Enter the receipt number)"))
     if fee.status != CaseFee.Status.DUE:
         raise ValidationError(_("ค่าธรรมเนียมนี้ไม่อยู่ในสถานะรอชำระ (This fee is not due)"))
-    _mark_fee_paid(fee, reference=receipt_reference, by=by)
+    mark_fee_paid(fee, reference=receipt_reference, by=by)
     return fee
 
 
-def _mark_fee_paid(fee: CaseFee, *, reference: str, by, issue_now: bool = True) -> None:
+def mark_fee_paid(fee: CaseFee, *, reference: str, by, issue_now: bool = True) -> None:
     move(fee, to=CaseFee.Status.PAID, by=by, transitions=FEE_TRANSITIONS)
     fee.paid_at = timezone.now()
     fee.payment_reference = reference[:100]

@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..registry import case_type_for
 from .common import PHOTO_TYPES, checked_store, due_after, lock_case, record_event, settings_for, today
-from .fee_payments import _mark_fee_paid
+from .fee_payments import mark_fee_paid
 
 
 @transaction.atomic
@@ -232,7 +232,7 @@ def approve_case(*, case_id: int, by, note: str = "") -> Case:
         due_date=today() + dt.timedelta(days=30),
     )
     if fee.amount <= Decimal("0.00"):
-        _mark_fee_paid(fee, reference="no-fee", by=by)
+        mark_fee_paid(fee, reference="no-fee", by=by)
         return case
     billing.raise_fee_invoice(fee, by=by)
     record_event(

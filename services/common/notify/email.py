@@ -12,7 +12,7 @@ from email.utils import formataddr, make_msgid
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from . import Delivery, DeliveryError, PermanentDeliveryError
+from .base import Delivery, DeliveryError, PermanentDeliveryError
 
 
 def town_sender() -> tuple[str, list[str]]:

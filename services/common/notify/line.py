@@ -1,19 +1,26 @@
 """Which adapter carries the `line` channel: the LINE Messaging API when LINE_PROVIDER=line (each
-town's own Official Account token, kept by One Stop Service), else the file stand-in."""
+town's own Official Account token, kept by the app that declares it), else the file stand-in."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from . import FileAdapter
+from .base import FileAdapter
 
-# The LINE Official Account belongs to the town's One Stop Service (its webhook files complaints);
-# named by path so this package imports no service.
-LINE_ADAPTER = "services.complaints.line_push.LinePushAdapter"
+
+def declared_adapter(channel: str) -> str:
+    """The adapter an installed app declares for `channel` (`AppConfig.message_adapters`, a dict
+    channel → dotted path): the LINE Official Account belongs to One Stop Service, whose webhook
+    files complaints, and this package names no service."""
+    for config in apps.get_app_configs():
+        path = getattr(config, "message_adapters", {}).get(channel)
+        if path:
+            return path
+    return ""
 
 
 def line_adapter():
-    if settings.LINE_PROVIDER == "line":
-        return import_string(LINE_ADAPTER)()
-    return FileAdapter("line")
+    path = declared_adapter("line") if settings.LINE_PROVIDER == "line" else ""
+    return import_string(path)() if path else FileAdapter("line")

@@ -28,7 +28,7 @@ import requests
 from django.conf import settings
 
 from ..thai_phone import is_mobile, normalize_thai_phone
-from . import Delivery, DeliveryError, FileAdapter, PermanentDeliveryError
+from .base import Delivery, DeliveryError, FileAdapter, PermanentDeliveryError
 from .sms_parts import sms_size
 
 logger = logging.getLogger(__name__)

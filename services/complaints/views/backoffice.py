@@ -45,7 +45,7 @@ from .portal import PDPA_CONSENT_TEXT, apply_form_errors, filing_from_form, map_
 S = ComplaintStatus
 
 
-def _page(request, template: str, context: dict, status: int = 200):
+def staff_page(request, template: str, context: dict, status: int = 200):
     context.setdefault("backoffice_menu", backoffice_menu(request.user))
     return render(request, template, context, status=status)
 
@@ -56,7 +56,7 @@ def _posted_pk(request, name: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
-def _need(request, permission: str) -> None:
+def need_permission(request, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
 
@@ -85,7 +85,7 @@ def inbox(request):
             }
             for c in cases[:1000]
         ]
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/inbox.html",
         {
@@ -123,7 +123,7 @@ def _detail_page(request, complaint: Complaint, *, status: int = 200, resolve_fo
     user = request.user
     targets = allowed_targets(complaint.status, TRANSITIONS)
     calendar = WorkingCalendar.for_town()
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/detail.html",
         {
@@ -166,7 +166,7 @@ def _detail_page(request, complaint: Complaint, *, status: int = 200, resolve_fo
     )
 
 
-def _run(request, pk: int, fn) -> object:
+def run_on_case(request, pk: int, fn) -> object:
     """Call one action for a case the user can see; turn refusals into messages, never 500s."""
     complaint = _case_or_404(request, pk)
     try:
@@ -180,7 +180,7 @@ def _run(request, pk: int, fn) -> object:
     return redirect("complaints:detail", complaint.pk)
 
 
-def _form_or_error(form):
+def form_data_or_error(form):
     if not form.is_valid():
         raise ValidationError(
             [
@@ -195,45 +195,45 @@ def _form_or_error(form):
 @require_POST
 def accept(request, pk: int):
     def go(c):
-        data = _form_or_error(AcceptForm(request.POST))
+        data = form_data_or_error(AcceptForm(request.POST))
         actions.accept_complaint(
             complaint_id=c.pk, by=request.user, department=data["department"], note=data["note"]
         )
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def reject(request, pk: int):
     def go(c):
-        data = _form_or_error(RejectForm(request.POST))
+        data = form_data_or_error(RejectForm(request.POST))
         actions.reject_complaint(complaint_id=c.pk, by=request.user, reason=data["reason"])
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def merge(request, pk: int):
     def go(c):
-        data = _form_or_error(MergeForm(request.POST))
+        data = form_data_or_error(MergeForm(request.POST))
         target = Complaint.objects.filter(tracking_code=data["into"].strip().upper()).first()
         if target is None:
             raise ValidationError(_("ไม่พบเลขติดตามเรื่องนี้ (No such tracking code)"))
         actions.merge_complaint(complaint_id=c.pk, into_id=target.pk, by=request.user)
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def recategorise(request, pk: int):
     def go(c):
-        data = _form_or_error(RecategoriseForm(request.POST))
+        data = form_data_or_error(RecategoriseForm(request.POST))
         actions.recategorise_complaint(complaint_id=c.pk, by=request.user, category=data["category"])
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
@@ -243,18 +243,18 @@ def assign(request, pk: int):
         form = AssignForm(
             request.POST, officers=selectors.officers_for_assignment(by=request.user, complaint=c)
         )
-        data = _form_or_error(form)
+        data = form_data_or_error(form)
         actions.assign_complaint(
             complaint_id=c.pk, by=request.user, officer=data["officer"], note=data["note"]
         )
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def start(request, pk: int):
-    return _run(request, pk, lambda c: actions.start_work(complaint_id=c.pk, by=request.user))
+    return run_on_case(request, pk, lambda c: actions.start_work(complaint_id=c.pk, by=request.user))
 
 
 @staff_required
@@ -265,7 +265,7 @@ def resolve(request, pk: int):
     complaint = _case_or_404(request, pk)
     form = ResolveForm(request.POST, request.FILES)
     try:
-        data = _form_or_error(form)
+        data = form_data_or_error(form)
         actions.resolve_complaint(
             complaint_id=complaint.pk,
             by=request.user,
@@ -290,26 +290,26 @@ def resolve(request, pk: int):
 @require_POST
 def reply(request, pk: int):
     def go(c):
-        data = _form_or_error(TextForm(request.POST))
+        data = form_data_or_error(TextForm(request.POST))
         actions.add_public_reply(complaint_id=c.pk, by=request.user, text=data["text"])
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def note(request, pk: int):
     def go(c):
-        data = _form_or_error(TextForm(request.POST))
+        data = form_data_or_error(TextForm(request.POST))
         actions.add_internal_note(complaint_id=c.pk, by=request.user, text=data["text"])
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 def staff_file(request):
     """Walk-in, phone and B-Buddy filing: the resident's details, recorded as filed by this person."""
-    _need(request, "complaints.file_on_behalf")
+    need_permission(request, "complaints.file_on_behalf")
     initial = {"channel": Complaint.Channel.BBUDDY} if request.user.has_role("bbuddy_volunteer") else {}
     form = StaffComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     offers = []
@@ -339,7 +339,7 @@ def staff_file(request):
                 return redirect("complaints:detail", complaint.pk)
             return redirect("complaints:staff_file")
     status = 400 if request.method == "POST" else 200
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/file.html",
         {
@@ -371,13 +371,13 @@ def _period(request) -> tuple[dt.date, dt.date]:
 
 @staff_required
 def dashboard(request):
-    _need(request, "complaints.view_oss_dashboard")
+    need_permission(request, "complaints.view_oss_dashboard")
     since, until = _period(request)
     oss = OssSettings.current()
     data = selectors.dashboard(
         since=since, until=until, baseline_days=oss.baseline_days, went_live_on=oss.went_live_on
     )
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/dashboard.html",
         {"data": data, "since": since, "until": until, "boundary": request.town.boundary},
@@ -386,7 +386,7 @@ def dashboard(request):
 
 @staff_required
 def export(request, fmt: str):
-    _need(request, "complaints.export_complaints")
+    need_permission(request, "complaints.export_complaints")
     since, until = _period(request)
     filters = selectors.InboxFilter.from_params(request.GET)
     start = dt.datetime.combine(since, dt.time.min, BANGKOK)
@@ -402,7 +402,7 @@ def export(request, fmt: str):
 
 @staff_required
 def settings_page(request):
-    _need(request, "complaints.manage_oss_settings")
+    need_permission(request, "complaints.manage_oss_settings")
     current = OssSettings.current()
     form = OssSettingsForm(request.POST or None, instance=current, prefix="s")
     holiday_form = HolidayForm(prefix="h")
@@ -466,7 +466,7 @@ def settings_page(request):
     year = timezone.now().astimezone(BANGKOK).year
     seed_holidays(year)
     seed_holidays(year + 1)
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/settings.html",
         {
@@ -487,7 +487,7 @@ def settings_page(request):
 
 @staff_required
 def category_edit(request, pk: int | None = None):
-    _need(request, "complaints.manage_oss_settings")
+    need_permission(request, "complaints.manage_oss_settings")
     category = get_object_or_404(Category, pk=pk) if pk else None
     form = CategoryForm(request.POST or None, instance=category)
     attributes = CategoryAttributeFormSet(
@@ -500,7 +500,7 @@ def category_edit(request, pk: int | None = None):
             attributes.save()
         messages.success(request, _("บันทึกแล้ว (Saved)"))
         return redirect("complaints:settings")
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/category_form.html",
         {"form": form, "category": category, "attributes": attributes},

@@ -14,7 +14,7 @@ from services.common.views import staff_required
 
 from .. import referrals
 from ..models import ReferralAgency
-from .backoffice import _form_or_error, _need, _page, _run
+from .backoffice import form_data_or_error, need_permission, run_on_case, staff_page
 
 
 class ReferTownForm(forms.Form):
@@ -50,7 +50,7 @@ class ReferralAgencyForm(forms.ModelForm):
 @require_POST
 def refer_town(request, pk: int):
     def go(c):
-        data = _form_or_error(ReferTownForm(request.POST))
+        data = form_data_or_error(ReferTownForm(request.POST))
         referrals.refer_to_town(
             complaint_id=c.pk,
             by=request.user,
@@ -59,14 +59,14 @@ def refer_town(request, pk: int):
             share_contact=data["share_contact"],
         )
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def refer_agency(request, pk: int):
     def go(c):
-        data = _form_or_error(ReferAgencyForm(request.POST))
+        data = form_data_or_error(ReferAgencyForm(request.POST))
         referrals.refer_to_agency(
             complaint_id=c.pk,
             by=request.user,
@@ -76,24 +76,24 @@ def refer_agency(request, pk: int):
             follow_up_on=data["follow_up_on"],
         )
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def decline(request, pk: int):
     def go(c):
-        data = _form_or_error(ReasonForm(request.POST))
+        data = form_data_or_error(ReasonForm(request.POST))
         referrals.decline_referral(complaint_id=c.pk, by=request.user, reason=data["reason"])
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def agency_result(request, pk: int):
     def go(c):
-        data = _form_or_error(ResultForm(request.POST))
+        data = form_data_or_error(ResultForm(request.POST))
         referrals.record_agency_result(
             complaint_id=c.pk,
             by=request.user,
@@ -102,30 +102,30 @@ def agency_result(request, pk: int):
             photo_exception_reason=data["photo_exception_reason"],
         )
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 @require_POST
 def take_back(request, pk: int):
     def go(c):
-        data = _form_or_error(ReasonForm(request.POST))
+        data = form_data_or_error(ReasonForm(request.POST))
         referrals.take_back_referral(complaint_id=c.pk, by=request.user, reason=data["reason"])
 
-    return _run(request, pk, go)
+    return run_on_case(request, pk, go)
 
 
 @staff_required
 def agencies(request, pk: int | None = None):
     """The town's directory of outside agencies (OSS settings)."""
-    _need(request, "complaints.manage_oss_settings")
+    need_permission(request, "complaints.manage_oss_settings")
     agency = get_object_or_404(ReferralAgency, pk=pk) if pk else None
     form = ReferralAgencyForm(request.POST or None, instance=agency)
     if request.method == "POST" and form.is_valid():
         referrals.save_agency(by=request.user, data=form.cleaned_data, agency_id=agency.pk if agency else None)
         messages.success(request, _("บันทึกแล้ว (Saved)"))
         return redirect("complaints:referral_agencies")
-    return _page(
+    return staff_page(
         request,
         "complaints/staff/referral_agencies.html",
         {"form": form, "agency": agency, "agencies": ReferralAgency.objects.all()},

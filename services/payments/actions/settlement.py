@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from services.common.queueing import run_after_commit
+
 from .. import dispatch, promptpay
 from ..banks.callbacks import MAX_AMOUNT
 from ..matching import APPLY, CONFIRM, decide, pick_transfer_invoice
@@ -291,6 +293,6 @@ def receive_bank_confirmation(
         settle_bank_transaction(transaction_id=txn.pk)
     except Exception:
         logger.exception("settling bank transaction %s failed; the sweep will retry", txn.pk)
-        dispatch.run_after_commit(dispatch.SETTLE_BANK_TRANSACTION, txn.pk)
+        run_after_commit(dispatch.SETTLE_BANK_TRANSACTION, txn.pk)
     txn.refresh_from_db()
     return txn

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from services.common.files.actions import store_upload
+from services.common.queueing import run_after_commit
 from services.common.workflow import move
 
 from .. import dispatch
@@ -79,7 +80,7 @@ def queue_statement_import(*, upload, statement_format: str, by) -> StatementImp
             status=StatementStatus.PROCESSING,
             source_file=stored,
         )
-        dispatch.run_after_commit(dispatch.IMPORT_STATEMENT_FILE, statement.pk)
+        run_after_commit(dispatch.IMPORT_STATEMENT_FILE, statement.pk)
     return statement
 
 

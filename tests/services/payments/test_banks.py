@@ -302,7 +302,7 @@ def test_a_refund_reported_while_the_payment_waits_to_be_matched_is_queued_not_p
     # The matching step fails the first time (a crash): the row stays pending for the sweep.
     real_settle = settlement.settle_bank_transaction
     monkeypatch.setattr(settlement, "settle_bank_transaction", lambda **kwargs: (_ for _ in ()).throw(RuntimeError))
-    monkeypatch.setattr(settlement.dispatch, "run_after_commit", lambda *args: None)
+    monkeypatch.setattr(settlement, "run_after_commit", lambda *args: None)
     actions.receive_bank_confirmation(confirmation=confirmation, bank="scb")
     monkeypatch.setattr(settlement, "settle_bank_transaction", real_settle)
     assert BankTransaction.objects.get().outcome == "pending"

@@ -251,7 +251,7 @@ def test_uploaded_statement_is_reconciled_by_the_background_task(
     client_a.force_login(finance)
     upload = SimpleUploadedFile("eod.txt", format_bot_file([line_for(bill)]))
     with (
-        mock.patch("services.payments.dispatch.current_app.send_task") as send_task,
+        mock.patch("services.common.queueing.current_app.send_task") as send_task,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client_a.post("/payments/staff/statements/", {"file": upload, "format": "bot"})
