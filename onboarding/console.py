@@ -20,7 +20,7 @@ from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 from . import actions, national
 from .models import PlatformMonthlySummary
 from .selectors import bar_chart, horizontal_bars, province_filter_choices, town_health, towns_for_console
-from .service_defaults import SERVICE_LABELS
+from .service_defaults import service_labels
 
 
 def platform_admin_required(view):
@@ -48,9 +48,10 @@ def platform_home(request):
             query=filters["q"], province=filters["province"], kind=filters["kind"], status=filters["status"]
         )
         page = Paginator(towns, 50).get_page(request.GET.get("page"))
+        labels = service_labels()
         for town in page:
             town.health = town_health(town)
-            town.service_names = [SERVICE_LABELS[c][0] for c in town.enabled_services if c in SERVICE_LABELS]
+            town.service_names = [labels[c][0] for c in town.enabled_services if c in labels]
     return render(
         request,
         "onboarding/console/home.html",

@@ -16,7 +16,7 @@ from tenants.models import Domain, Municipality, MunicipalityKind, validate_subd
 
 from . import boundary as boundary_module
 from . import geography
-from .service_defaults import FEE_FIELDS, SERVICE_LABELS, default_service_settings, validate_service_settings
+from .service_defaults import FEE_FIELDS, default_service_settings, service_labels, validate_service_settings
 
 HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -355,7 +355,7 @@ class ServicesForm(BilingualForm):
     enabled = forms.MultipleChoiceField(
         label=bilingual("บริการที่เปิดใช้", "Services to enable"),
         required=False,
-        choices=[(code, bilingual(*labels)) for code, labels in SERVICE_LABELS.items()],
+        choices=lambda: [(code, bilingual(*labels)) for code, labels in service_labels().items()],
         widget=forms.CheckboxSelectMultiple,
     )
     categories = forms.CharField(

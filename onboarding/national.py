@@ -24,7 +24,6 @@ from .summary import combine, merge_figures, months_back, weighted_median
 PERMIT_LIMIT_DAYS = 45  # Building Control Act s.25
 FOOD_LIMIT_WORKING_DAYS = 7  # Public Health Act s.48
 LEAGUE_WINDOW_MONTHS = 3
-SERVICE_LABELS = ("complaints", "building_permits", "food_premises", "payments", "correspondence")
 
 
 @dataclass(frozen=True)

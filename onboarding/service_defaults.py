@@ -17,13 +17,10 @@ from django.apps import apps
 
 from tenants.models import SERVICE_CODES
 
-SERVICE_LABELS = {
-    "complaints": ("รับเรื่องร้องเรียน / ศูนย์บริการร่วม", "Complaints (One Stop Service)"),
-    "building_permits": ("ขออนุญาตก่อสร้างอาคาร", "Building permits"),
-    "food_premises": ("หนังสือรับรองการแจ้งสถานที่จำหน่ายอาหาร", "Food premises notifications"),
-    "payments": ("ชำระค่าธรรมเนียม (ค่าขยะ ค่าบำบัดน้ำเสีย)", "Fee payments (garbage, wastewater)"),
-    "correspondence": ("สารบรรณอิเล็กทรอนิกส์", "e-Saraban correspondence"),
-}
+
+def service_labels() -> dict[str, tuple[str, str]]:
+    """Service code → (Thai, English), as each service declares it once (AppConfig.service_label)."""
+    return {code: apps.get_app_config(code).service_label for code in SERVICE_CODES}
 
 # domain.md §1: no statute fixes the SLA; the pilot resolved in 1 working day.
 DEFAULT_SLA_DAYS = 1

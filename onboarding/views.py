@@ -35,7 +35,7 @@ from .forms import (
 from .logo import process_logo
 from .models import OnboardingDraft, ProvisioningJob
 from .pipeline import STEPS as PIPELINE_STEPS
-from .service_defaults import FEE_FIELDS, SERVICE_LABELS, default_service_settings
+from .service_defaults import FEE_FIELDS, default_service_settings, service_labels
 from .spec import SpecInvalid
 from .staff_import import read_staff_csv, role_label
 
@@ -223,7 +223,7 @@ def _context(draft: OnboardingDraft, number: int, form, **extra) -> dict:
     if number == 4:
         context["test_form"] = extra.get("test_form") or TestMessageForm()
         context["fee_fields"] = [(f"{service}__{key}", service) for (service, key) in FEE_FIELDS]
-        context["service_labels"] = SERVICE_LABELS
+        context["service_labels"] = service_labels()
     if number == 5:
         context["csv_form"] = extra.get("csv_form") or StaffCsvForm()
         context["staff"] = [
@@ -378,7 +378,7 @@ def review(request, draft: OnboardingDraft):
             "error_steps": error_steps,
             "area_km2": area.get("area_km2"),
             "preview": boundary_module.svg_preview(area["boundary"]) if area.get("boundary") else None,
-            "service_labels": SERVICE_LABELS,
+            "service_labels": service_labels(),
             "step_title": ("ตรวจสอบและเปิดใช้งาน", "Review and go live"),
             "staff_count": len(spec.get("staff", [])),
         },

@@ -13,7 +13,7 @@ from api.auth import IsPlatformAdmin
 from api.errors import error_body
 from onboarding import national
 from services.common.params import query_param
-from tenants.models import Municipality
+from tenants.models import SERVICE_CODES, Municipality
 
 MAX_MONTHS = 60
 
@@ -119,7 +119,7 @@ def month_row(month: national.Month) -> dict:
         **headline,
         "median_resolution_hours": month.median_resolution_hours,
         "median_resolution_working_hours": month.median_resolution_working_hours,
-        **{label: month.services.get(label) for label in national.SERVICE_LABELS},
+        **{label: month.services.get(label) for label in SERVICE_CODES},
     }
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from services.casework.billing import SOURCE
 from services.casework.models import Case, CaseFee, CaseKind, CaseStatus
+from services.common.money import format_baht
 from services.complaints.models import Complaint
 from services.complaints.workflow import ComplaintStatus
 from services.payments.models import Invoice, Receipt
@@ -113,7 +114,7 @@ def _bills(user) -> list[Item]:
         open_ = invoice.status == InvoiceStatus.OPEN
         items.append(Item(
             service="bill", service_label=_("ใบแจ้งหนี้"), reference=invoice.number,
-            title=f"{invoice.payer_name} · {invoice.total:,.2f} บาท", status=invoice.status,
+            title=f"{invoice.payer_name} · {format_baht(invoice.total)} บาท", status=invoice.status,
             status_label=invoice.get_status_display(),
             next_step=_("ชำระเงิน (สแกน QR หรือที่เคาน์เตอร์)") if open_ else _("เสร็จสิ้น"),
             due_date=invoice.due_date if open_ else None,
@@ -123,7 +124,7 @@ def _bills(user) -> list[Item]:
     for receipt in Receipt.objects.filter(invoice__in=[i.pk for i in invoices]).order_by("-issued_at"):
         items.append(Item(
             service="receipt", service_label=_("ใบเสร็จรับเงิน"), reference=receipt.display_number,
-            title=f"{receipt.payer_name} · {receipt.amount:,.2f} บาท", status=receipt.status,
+            title=f"{receipt.payer_name} · {format_baht(receipt.amount)} บาท", status=receipt.status,
             status_label=receipt.get_status_display(), next_step=_("ดาวน์โหลดใบเสร็จ"), due_date=None,
             at=receipt.issued_at, url=reverse("payments:receipt_verify", args=[receipt.verification_token]),
         ))

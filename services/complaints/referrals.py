@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from services.accounts.models import User
 from services.common import outbox
-from services.common.links import absolute_url
+from services.common.links import absolute_url, town_url
 from services.common.workflow import SYSTEM, TransitionNotAllowed, move
 from services.exchange import actions as exchange
 from services.exchange.models import ExchangeMessage, MessageStatus
@@ -744,7 +744,7 @@ def referral_for_reporter(complaint: Complaint) -> ReferralView | None:
     if referral.remote_tracking_code:
         town = Municipality.objects.filter(lao_code=referral.to_town_code).first()
         if town is not None:
-            url = absolute_url(town.primary_host, f"/complaints/track/?code={referral.remote_tracking_code}")
+            url = town_url(f"/complaints/track/?code={referral.remote_tracking_code}", town)
     label = S(referral.remote_status).label if referral.remote_status in S.values else ""
     return ReferralView(
         referral.to_town_name,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Q
 
+from tenants.current import current_town
 from tenants.models import Municipality, MunicipalityStatus
 
 from .models import ExternalAgency
@@ -77,5 +77,4 @@ def agencies(*, query: str = "", exclude_code: str = "") -> list[Agency]:
 
 def current_agency_code() -> str:
     """The agency code of the town whose schema the connection is in ('' on the public schema)."""
-    tenant = getattr(connection, "tenant", None)
-    return getattr(tenant, "lao_code", "") or ""
+    return getattr(current_town(), "lao_code", "") or ""

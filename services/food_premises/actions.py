@@ -17,6 +17,7 @@ from services.casework.fees import NoRateConfigured
 from services.casework.geo import is_inside_boundary
 from services.casework.models import Case, CaseEvent, CaseFee, CaseKind, CaseStatus, Certificate
 from services.common.buddhist_era import format_be_long
+from services.common.money import format_baht
 from services.common.thai_id import is_valid_thai_id, normalize_thai_id
 from services.common.workflow import move
 from tenants.current import current_town
@@ -231,7 +232,7 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                     case,
                     CaseEvent.Kind.FEE,
                     _("ค่าธรรมเนียมงวด %(label)s %(amount)s บาท ชำระภายใน %(date)s")
-                    % {"label": label, "amount": f"{fee.amount:,.2f}", "date": format_be_long(fee.due_date)},
+                    % {"label": label, "amount": format_baht(fee.amount), "date": format_be_long(fee.due_date)},
                 )
                 counts["billed"] += 1
             for fee in case.fees.filter(
@@ -251,7 +252,7 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                     % {
                         "percent": percent_text,
                         "label": fee.period_label,
-                        "amount": f"{fee.amount:,.2f}",
+                        "amount": format_baht(fee.amount),
                         "date": format_be_long(fee.due_date),
                     },
                     key=f"fee-reminder:{fee.pk}",
@@ -292,7 +293,7 @@ def run_fee_cycle(day: dt.date | None = None) -> dict:
                     case,
                     CaseEvent.Kind.FEE,
                     _("ชำระล่าช้า เงินเพิ่มร้อยละ %(percent)s: %(amount)s บาท")
-                    % {"percent": percent_text, "amount": f"{amount:,.2f}"},
+                    % {"percent": percent_text, "amount": format_baht(amount)},
                 )
                 counts["surcharged"] += 1
             unpaid = _consecutive_unpaid(case, day)

@@ -20,12 +20,14 @@ from django.utils import timezone
 from services.common.buddhist_era import MONTHS_LONG, be_year, fiscal_year, format_be_short
 from services.common.links import town_url
 from services.common.models import OutboxMessage
+from services.common.money import format_baht
 from services.common.workflow import move
+from tenants.current import current_town
 
 from .bulk import copy_insert, update_columns
 from .models import ZERO, BillRun, FeeTier, Invoice, InvoiceLine, Payer, PayerFee, PaymentSettings
 from .official_numbers import INVOICE_SERIES, invoice_number, take_numbers
-from .payee import current_town, qr_payload_for
+from .payee import qr_payload_for
 from .workflow import BILL_RUN_TRANSITIONS, INVOICE_TRANSITIONS, BillRunStatus, InvoiceStatus
 
 CENT = Decimal("0.01")
@@ -247,7 +249,7 @@ def _bill_messages(invoices: list[Invoice], *, town, now) -> list[OutboxMessage]
             channel="sms",
             recipient=invoice.payer_phone,
             body=(
-                f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท "
+                f"{town.name_th}: ใบแจ้งหนี้ {invoice.number} ยอด {format_baht(invoice.total)} บาท "
                 f"ครบกำหนด {format_be_short(invoice.due_date)} ดูและชำระด้วย QR ที่ "
                 + town_url(f"/payments/bill/{invoice.access_token}/", town)
             ),

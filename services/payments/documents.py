@@ -7,18 +7,12 @@ from django.urls import reverse
 from services.common import signing
 from services.common.baht_text import baht_text
 from services.common.buddhist_era import format_be_long, format_be_short
-from services.common.links import absolute_url
+from services.common.links import town_url
+from tenants.current import current_town
 
 from . import promptpay
 from .models import Invoice, PaymentSettings, Receipt
-from .payee import current_town
 from .pdf import png_data_uri, render_pdf
-
-
-def public_url(path: str) -> str:
-    """An absolute address on the town's own host (for QR codes and messages that leave the system)."""
-    town = current_town()
-    return absolute_url(town.primary_host if town else "localhost", path)
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -34,7 +28,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             "issue_date": format_be_long(invoice.issue_date),
             "due_date": format_be_long(invoice.due_date),
             "total_words": baht_text(invoice.outstanding if invoice.is_payable else invoice.total),
-            "link": public_url(reverse("payments:invoice", kwargs={"token": invoice.access_token})),
+            "link": town_url(reverse("payments:invoice", kwargs={"token": invoice.access_token})),
         },
     )
 
@@ -48,7 +42,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
 
 
 def render_receipt(receipt: Receipt, *, signing_notice: str = "") -> bytes:
-    verify = public_url(reverse("payments:receipt_verify", kwargs={"token": receipt.verification_token}))
+    verify = town_url(reverse("payments:receipt_verify", kwargs={"token": receipt.verification_token}))
     invoice = receipt.invoice
     settings_row = PaymentSettings.current()
     return render_pdf(

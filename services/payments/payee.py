@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.urls import reverse
-
-from services.common.links import town_url
 from tenants.current import current_town
 
 from . import promptpay
@@ -47,8 +44,3 @@ def refresh_qr(invoice: Invoice) -> None:
         if invoice.is_payable
         else ""
     )
-
-
-def portal_url(name: str, **kwargs) -> str:
-    """An address on the town's portal for a text message or e-mail (the bill page, the receipt PDF)."""
-    return town_url(reverse(name, kwargs=kwargs), current_town())

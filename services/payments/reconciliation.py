@@ -19,13 +19,15 @@ from django.utils import timezone
 from services.common.buddhist_era import fiscal_year
 from services.common.links import town_url
 from services.common.models import OutboxMessage
+from services.common.money import format_baht
 from services.common.workflow import move
+from tenants.current import current_town
 
 from .bulk import allocate_ids, copy_rows, update_rows
 from .matching import APPLY, CONFIRM, decide
 from .models import BankTransaction, Invoice, Payment, PaymentException, PaymentSettings, Receipt, StatementImport
 from .official_numbers import RECEIPT_SERIES, receipt_number_parts, statement_line_key, take_numbers
-from .payee import current_town, refresh_qr
+from .payee import refresh_qr
 from .signals import invoice_paid
 from .statements import StatementLine
 from .workflow import INVOICE_TRANSITIONS, InvoiceStatus
@@ -349,7 +351,7 @@ def _issue_receipts_in_bulk(payments: list[tuple[int, _Bill, Decimal]], *, setti
                     "recipient": bill.payer_phone,
                     "next_attempt_at": now,
                     "body": (
-                        f"ได้รับชำระ {amount:,.2f} บาท ตามใบแจ้งหนี้ {bill.number} "
+                        f"ได้รับชำระ {format_baht(amount)} บาท ตามใบแจ้งหนี้ {bill.number} "
                         f"ใบเสร็จเลขที่ {fiscal}/{sequence:06d}: "
                         + town_url(f"/payments/receipt/{token}/receipt.pdf", town)
                     ),

@@ -17,6 +17,7 @@ from services.common.workflow import move
 from services.complaints.models import Complaint
 from services.payments.models import Receipt
 from services.payments.workflow import InvoiceStatus
+from tenants.current import current_town
 
 from .models import ConsentRecord, DataSubjectRequest, PrivacyNotice
 from .workflow import TRANSITIONS
@@ -51,10 +52,9 @@ def current_notice() -> PrivacyNotice:
     """The latest version; the town's first one is made from the template on first use."""
     notice = PrivacyNotice.objects.order_by("-version").first()
     if notice is None:
-        from django.db import connection
-
-        name = getattr(getattr(connection, "tenant", None), "name_th", "") or "เทศบาล"
-        name_en = getattr(getattr(connection, "tenant", None), "name_en", "") or "The town"
+        town = current_town()
+        name = getattr(town, "name_th", "") or "เทศบาล"
+        name_en = getattr(town, "name_en", "") or "The town"
         notice, _created = PrivacyNotice.objects.get_or_create(version=1, defaults={
             "body_th": DEFAULT_NOTICE_TH.format(town=name), "body_en": DEFAULT_NOTICE_EN.format(town=name_en)})
     return notice

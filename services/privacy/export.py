@@ -7,13 +7,13 @@ requests. Rows are read with iterators so a person with thousands of records doe
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils import timezone
 
 from services.casework.models import Case
 from services.common.pdf import render_pdf
 from services.complaints.models import Complaint
 from services.payments.models import Receipt
+from tenants.current import current_town
 
 from .models import ConsentRecord, DataSubjectRequest
 
@@ -31,7 +31,7 @@ def export_data(user) -> dict:
     invoices = invoices_of(user)
     return {
         "exported_at": timezone.now().isoformat(),
-        "town": getattr(connection.tenant, "name_th", ""),
+        "town": getattr(current_town(), "name_th", ""),
         "account": {
             "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
             "email": user.email, "phone": user.phone, "national_id": user.national_id,
@@ -69,4 +69,4 @@ def export_data(user) -> dict:
 
 
 def export_pdf(user) -> bytes:
-    return render_pdf("privacy/pdf/export.html", {"data": export_data(user), "town": connection.tenant})
+    return render_pdf("privacy/pdf/export.html", {"data": export_data(user), "town": current_town()})

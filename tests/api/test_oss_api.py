@@ -183,3 +183,15 @@ def test_export_through_the_api(people):
     assert "'@SUM(A1)" in body
     assert _as(executive).get(f"{BASE}/export/?file_format=xlsx").content[:2] == b"PK"
     assert _as(people["officer"]).get(f"{BASE}/export/").status_code == 403
+
+
+def test_dashboard_and_export_take_the_same_period_rules(people):
+    """One period parser for the pages and the API: a malformed date, a reversed or too long
+    period is a 400 naming `since` on both endpoints."""
+    executive = make_user(roles=("executive",))
+    for path in ("dashboard", "export"):
+        for query in ("since=2026-13-01", "since=2026-06-02&until=2026-06-01", "since=2025-01-01&until=2026-06-01"):
+            response = _as(executive).get(f"{BASE}/{path}/?{query}")
+            assert response.status_code == 400, (path, query)
+            assert "since" in response.json()["error"]["fields"], (path, query)
+        assert _as(executive).get(f"{BASE}/{path}/?since=2026-05-01&until=2026-06-01").status_code == 200

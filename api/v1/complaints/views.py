@@ -20,6 +20,7 @@ from api.auth import IsStaffMember
 from services.accounts.models import Department, User
 from services.complaints import actions, exports, referrals, selectors
 from services.complaints.models import Category, Community, Complaint, Holiday, OssSettings
+from services.complaints.periods import PeriodInvalid, report_period
 from services.complaints.sla import BANGKOK, seed_holidays
 
 from .serializers import (
@@ -281,6 +282,14 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+def _report_period(request) -> tuple[dt.date, dt.date]:
+    """The dashboard's and export's period, parsed as the staff pages parse it; 400 if it is bad."""
+    try:
+        return report_period(request.query_params)
+    except PeriodInvalid as exc:
+        raise ValidationError({"since": [exc.message]}) from exc
+
+
 class OssDashboard(APIView):
     """Executive figures for cases received between two dates (default: the last 30 days)."""
 
@@ -299,18 +308,7 @@ class OssDashboard(APIView):
             from rest_framework.exceptions import PermissionDenied
 
             raise PermissionDenied
-        today = timezone.now().astimezone(BANGKOK).date()
-        try:
-            until = dt.date.fromisoformat(request.query_params.get("until") or today.isoformat())
-            since = dt.date.fromisoformat(
-                request.query_params.get("since") or (until - dt.timedelta(days=29)).isoformat()
-            )
-        except ValueError as exc:
-            raise ValidationError(
-                {"since": ["วันที่ต้องเป็นรูปแบบ YYYY-MM-DD (Dates must be YYYY-MM-DD)"]}
-            ) from exc
-        if since > until or (until - since).days > 366:
-            raise ValidationError({"since": ["ช่วงวันที่ไม่ถูกต้อง (at most 366 days, since ≤ until)"]})
+        since, until = _report_period(request)
         oss = OssSettings.current()
         data = selectors.dashboard(
             since=since, until=until, baseline_days=oss.baseline_days, went_live_on=oss.went_live_on
@@ -373,16 +371,7 @@ class OssExport(APIView):
             from rest_framework.exceptions import PermissionDenied
 
             raise PermissionDenied
-        today = timezone.now().astimezone(BANGKOK).date()
-        try:
-            until = dt.date.fromisoformat(request.query_params.get("until") or today.isoformat())
-            since = dt.date.fromisoformat(
-                request.query_params.get("since") or (until - dt.timedelta(days=29)).isoformat()
-            )
-        except ValueError as exc:
-            raise ValidationError(
-                {"since": ["วันที่ต้องเป็นรูปแบบ YYYY-MM-DD (Dates must be YYYY-MM-DD)"]}
-            ) from exc
+        since, until = _report_period(request)
         start = dt.datetime.combine(since, dt.time.min, BANGKOK)
         end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, BANGKOK)
         filters = selectors.InboxFilter.from_params(request.query_params)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from services.common.money import format_baht
 from services.common.queueing import run_after_commit
 from services.common.workflow import move
 
@@ -96,7 +97,7 @@ def mark_fee_paid(fee: CaseFee, *, reference: str, by, issue_now: bool = True) -
     record_event(
         case,
         CaseEvent.Kind.FEE,
-        _("ชำระค่าธรรมเนียม %(amount)s บาทแล้ว") % {"amount": f"{fee.amount:,.2f}"},
+        _("ชำระค่าธรรมเนียม %(amount)s บาทแล้ว") % {"amount": format_baht(fee.amount)},
         by=by,
     )
     if fee.purpose == CaseFee.Purpose.ISSUE and case.status == CaseStatus.APPROVED:

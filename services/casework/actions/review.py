@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.common.buddhist_era import be_year, format_be_long
+from services.common.money import format_baht
 from services.common.workflow import move
 
 from .. import billing, notifications
@@ -238,14 +239,14 @@ def approve_case(*, case_id: int, by, note: str = "") -> Case:
     record_event(
         case,
         CaseEvent.Kind.FEE,
-        _("อนุมัติแล้ว ค่าธรรมเนียม %(amount)s บาท กรุณาชำระเพื่อรับเอกสาร") % {"amount": f"{fee.amount:,.2f}"},
+        _("อนุมัติแล้ว ค่าธรรมเนียม %(amount)s บาท กรุณาชำระเพื่อรับเอกสาร") % {"amount": format_baht(fee.amount)},
         by=by,
     )
     notifications.notify_applicant(
         case,
         subject=_("คำขอได้รับอนุมัติ"),
         body=_("คำขอได้รับอนุมัติ กรุณาชำระค่าธรรมเนียม %(amount)s บาท ผ่าน QR พร้อมเพย์ ในหน้าคำขอของฉัน")
-        % {"amount": f"{fee.amount:,.2f}"},
+        % {"amount": format_baht(fee.amount)},
         key="approved",
     )
     return case

@@ -17,12 +17,12 @@ from .base import Delivery, DeliveryError, PermanentDeliveryError
 
 def town_sender() -> tuple[str, list[str]]:
     """(From, Reply-To list) for the current town."""
-    from django.db import connection
+    from tenants.current import current_town
 
     from ..models import MessagingSettings
 
     row = MessagingSettings.current()
-    town = getattr(connection, "tenant", None)
+    town = current_town()
     name = row.email_from_name or getattr(town, "name_th", "") or "Thongthin"
     address = row.email_from_address or settings.DEFAULT_FROM_EMAIL
     reply_to = [row.email_reply_to] if row.email_reply_to else []

@@ -275,11 +275,11 @@ class TwilioAdapter(_HttpSms):
 
 def status_callback_url() -> str:
     """Where Twilio reports delivery for the current town ('' outside a town)."""
-    from django.db import connection
+    from tenants.current import current_town
 
     from ..links import town_url
 
-    town = getattr(connection, "tenant", None)
-    if town is None or not getattr(town, "primary_host", None) or connection.schema_name == "public":
+    town = current_town()
+    if town is None or not town.primary_host:
         return ""
     return town_url("/messages/receipts/twilio/", town)

@@ -1,4 +1,4 @@
-"""Template filters for Thai display: {{ value|be_date }}, {{ amount|baht_text }}, {{ id|mask_id }}."""
+"""Template filters for Thai display: {{ value|be_date }}, {{ amount|baht }}, {{ amount|baht_text }}, {{ id|mask_id }}."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import translation
 
 from services.common import baht_text as baht_text_module
 from services.common import buddhist_era
+from services.common.money import format_baht
 from services.common.thai_id import mask_thai_id
 
 register = template.Library()
@@ -59,6 +60,12 @@ def official(value) -> str:
 def be_month(value: dt.date | dt.datetime | None) -> str:
     """{{ month|be_month }} → ธ.ค. 2569 (Dec 2026 in English)."""
     return buddhist_era.format_month(value, english=_english()) if value else ""
+
+
+@register.filter
+def baht(value: Decimal | int | str | None) -> str:
+    """Money, the one way it is shown: 1,234.50 (services/common/money.py)."""
+    return format_baht(value)
 
 
 @register.filter

@@ -38,6 +38,7 @@ from ..forms import (
     TextForm,
 )
 from ..models import Category, Community, Complaint, Holiday, Open311Client, OssSettings
+from ..periods import page_period
 from ..sla import BANGKOK, WorkingCalendar, seed_holidays
 from ..workflow import TRANSITIONS, ComplaintStatus
 from .portal import PDPA_CONSENT_TEXT, apply_form_errors, filing_from_form, map_context, neighbour_offers_for
@@ -353,26 +354,10 @@ def staff_file(request):
     )
 
 
-def _period(request) -> tuple[dt.date, dt.date]:
-    today = timezone.now().astimezone(BANGKOK).date()
-    try:
-        until = dt.date.fromisoformat(request.GET.get("until", "")) if request.GET.get("until") else today
-        since = (
-            dt.date.fromisoformat(request.GET.get("since", ""))
-            if request.GET.get("since")
-            else (until - dt.timedelta(days=29))
-        )
-    except ValueError:
-        return today - dt.timedelta(days=29), today
-    if since > until:
-        since, until = until, since
-    return max(since, until - dt.timedelta(days=366)), until
-
-
 @staff_required
 def dashboard(request):
     need_permission(request, "complaints.view_oss_dashboard")
-    since, until = _period(request)
+    since, until = page_period(request.GET)
     oss = OssSettings.current()
     data = selectors.dashboard(
         since=since, until=until, baseline_days=oss.baseline_days, went_live_on=oss.went_live_on
@@ -387,7 +372,7 @@ def dashboard(request):
 @staff_required
 def export(request, fmt: str):
     need_permission(request, "complaints.export_complaints")
-    since, until = _period(request)
+    since, until = page_period(request.GET)
     filters = selectors.InboxFilter.from_params(request.GET)
     start = dt.datetime.combine(since, dt.time.min, BANGKOK)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, BANGKOK)

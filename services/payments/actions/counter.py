@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from services.common.money import format_baht
+
 from ..models import Invoice, Receipt
 from .invoices import apply_payment
 from .receipts import issue_receipt
@@ -24,7 +26,7 @@ def record_counter_payment(*, invoice_id: int, amount: Decimal, by) -> Receipt:
         raise ValidationError("ใบแจ้งหนี้นี้ไม่อยู่ในสถานะรอชำระ (this invoice is not payable)")
     if amount != invoice.outstanding:
         raise ValidationError(
-            f"ต้องรับชำระเต็มจำนวนที่ค้าง {invoice.outstanding:,.2f} บาท (take the full outstanding amount)"
+            f"ต้องรับชำระเต็มจำนวนที่ค้าง {format_baht(invoice.outstanding)} บาท (take the full outstanding amount)"
         )
     payment = apply_payment(
         invoice=invoice,

@@ -9,15 +9,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from services.common import outbox
 from services.common.buddhist_era import be_year, fiscal_year, format_be_short
+from services.common.links import town_url
+from services.common.money import format_baht
 from services.common.workflow import move
+from tenants.current import current_town
 
 from ..models import ZERO, BankTransaction, Invoice, InvoiceLine, Payer, Payment, PaymentSettings
 from ..official_numbers import INVOICE_SERIES, invoice_number, take_numbers
-from ..payee import current_town, portal_url, qr_payload_for, refresh_qr
+from ..payee import qr_payload_for, refresh_qr
 from ..signals import invoice_paid
 from ..workflow import INVOICE_TRANSITIONS, InvoiceStatus
 
@@ -166,9 +170,9 @@ def raise_invoice(
 
 
 def _notify_invoice(invoice: Invoice) -> None:
-    url = portal_url("payments:invoice", token=invoice.access_token)
+    url = town_url(reverse("payments:invoice", kwargs={"token": invoice.access_token}))
     body = (
-        f"ใบแจ้งหนี้ {invoice.number} ยอด {invoice.total:,.2f} บาท ครบกำหนด {format_be_short(invoice.due_date)} "
+        f"ใบแจ้งหนี้ {invoice.number} ยอด {format_baht(invoice.total)} บาท ครบกำหนด {format_be_short(invoice.due_date)} "
         f"ชำระผ่าน QR พร้อมเพย์: {url}"
     )
     outbox.enqueue(

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from services.common import outbox
 from services.common.buddhist_era import fiscal_year
+from services.common.links import town_url
+from services.common.money import format_baht
 from services.common.numbering import next_number
 from services.common.workflow import move
 
 from ..models import Invoice, Payment, PaymentSettings, Receipt
 from ..official_numbers import RECEIPT_SERIES, receipt_number_parts
-from ..payee import portal_url, refresh_qr
+from ..payee import refresh_qr
 from ..retrying import retry_on_deadlock
 from ..workflow import INVOICE_TRANSITIONS, RECEIPT_TRANSITIONS, InvoiceStatus, ReceiptStatus
 
@@ -61,9 +64,9 @@ def _receiver_name(payment: Payment, settings_row: PaymentSettings) -> str:
 
 def _notify_receipt(receipt: Receipt) -> None:
     invoice = receipt.invoice
-    url = portal_url("payments:receipt_pdf", token=receipt.verification_token)
+    url = town_url(reverse("payments:receipt_pdf", kwargs={"token": receipt.verification_token}))
     body = (
-        f"ได้รับชำระ {receipt.amount:,.2f} บาท ตามใบแจ้งหนี้ {invoice.number} "
+        f"ได้รับชำระ {format_baht(receipt.amount)} บาท ตามใบแจ้งหนี้ {invoice.number} "
         f"ใบเสร็จเลขที่ {receipt.display_number}: {url}"
     )
     outbox.enqueue(channel="sms", recipient=invoice.payer_phone, body=body, key=f"receipt-sms-{receipt.pk}")

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from services.common.queueing import run_after_commit
+from tenants.current import current_town
 
 from .. import dispatch, promptpay
 from ..banks.callbacks import MAX_AMOUNT
@@ -31,7 +32,6 @@ from ..models import (
     Receipt,
     StatementImport,
 )
-from ..payee import current_town
 from ..retrying import retry_on_deadlock
 from ..workflow import InvoiceStatus
 from .invoices import CENT, apply_payment

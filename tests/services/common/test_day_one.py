@@ -59,10 +59,10 @@ def test_the_portal_does_not_call_e_saraban_coming_soon(client_a):
 
 
 def test_payment_links_in_text_messages_carry_the_configured_port(in_town_a, monkeypatch):
-    from services.payments.payee import portal_url
+    from services.payments.actions import invoices
 
     monkeypatch.setenv("THONGTHIN_PUBLIC_PORT", "8123")
-    assert portal_url("payments:portal").startswith("http://alpha.localhost:8123/")
+    assert invoices.town_url(invoices.reverse("payments:portal")).startswith("http://alpha.localhost:8123/")
 
 
 def test_the_platform_console_follows_the_language_switch(platform_client):
