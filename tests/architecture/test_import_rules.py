@@ -6,7 +6,9 @@ source with `ast`, so an import inside a function counts as much as one at the t
   string naming another app, its modules, its URL names or the URL trees it serves;
 - payments knows no other service: no import, and none of the fee codes the others declare;
 - no module takes another module's `_private` names (`from x import _y`, `x._y(...)`);
-- no import cycle between first-party modules (in-function imports included): ALLOWED_CYCLES.
+- no import cycle between first-party modules (in-function imports included): ALLOWED_CYCLES;
+- the API tree mirrors the services: api/v1/<service> imports no other service's API package, only
+  the shared case journey's (api/v1/casework), as services import services/casework.
 
 Every rule is a function of the parsed sources, and each has a test that plants a violation in
 them and watches the rule fail.
@@ -209,6 +211,20 @@ def private_name_violations(modules) -> list[str]:
     return sorted(found)
 
 
+def api_tree_violations(modules) -> list[str]:
+    found = []
+    for name, targets in edges(modules).items():
+        if not name.startswith("api.v1.") or name.count(".") < 3:
+            continue
+        own = ".".join(name.split(".")[:3])
+        for target, line in targets.items():
+            if target.startswith("api.v1.") and target.count(".") >= 2:
+                other = ".".join(target.split(".")[:3])
+                if other not in (own, "api.v1.casework", "api.v1.urls", "api.v1.schema_urlconf"):
+                    found.append(f"{modules[name].path}:{line} imports {target}")
+    return sorted(found)
+
+
 def import_cycles(modules) -> list[list[str]]:
     """Strongly connected groups of modules (Tarjan), in-function imports counted."""
     graph = edges(modules)
@@ -271,6 +287,11 @@ def test_payments_knows_no_other_service_nor_their_fee_codes():
 
 def test_no_module_takes_another_modules_private_names():
     assert private_name_violations(first_party_modules()) == []
+
+
+def test_service_apis_share_only_the_casework_api():
+    assert "api.v1.casework.base" in first_party_modules()
+    assert api_tree_violations(first_party_modules()) == []
 
 
 def test_no_import_cycle_between_modules_in_function_imports_included():
@@ -342,3 +363,8 @@ def test_planted_cycle_through_an_in_function_import_is_found():
     before = import_cycles(first_party_modules())
     assert [group for group in import_cycles(modules) if group not in before] == [["services.zz_a", "services.zz_b"]]
     assert "services.zz_a → services.zz_b (services.zz_a:2)" in _describe(modules, ["services.zz_a", "services.zz_b"])
+
+
+def test_planted_import_of_another_services_api_is_found():
+    modules = _planted("api.v1.food.zz_planted", "def f():\n    from api.v1.permits import views\n")
+    assert _new(api_tree_violations, modules) == ["api.v1.food.zz_planted:2 imports api.v1.permits.views"]

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from api.paging import paged
-from api.v1.permits import base
+from api.v1.casework import base
 from services.casework.models import CaseKind
 from services.food_premises.actions import save_notification_draft
 from services.food_premises.models import BusinessKind, OperatorType

@@ -6,11 +6,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from api.paging import paged
+from api.v1.casework import base
 from services.building_permits.actions import save_application_draft
 from services.building_permits.models import BuildingUse, DeedType, PlanSource
 from services.casework.models import CaseKind
-
-from . import base
 
 KIND = CaseKind.BUILDING_PERMIT
 

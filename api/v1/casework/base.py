@@ -1,4 +1,4 @@
-"""REST views of the shared case journey, specialised by the permits and food API modules.
+"""REST views of the shared case journey (services/casework), specialised by api/v1/permits and api/v1/food.
 
 Citizens (session) file and follow their own cases; staff (token or session) see the cases their
 role opens and fire the steps it allows. Every rule is checked by the casework actions, so the
