@@ -97,7 +97,7 @@ def staff_edit(request, user_id: int):
 
 
 def citizen_sign_up(request):
-    if getattr(request, "tenant", None) is None:
+    if getattr(request, "town", None) is None:
         raise PermissionDenied  # the platform host has no citizens
     form = CitizenSignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -41,7 +41,7 @@ def portal_tiles(town) -> list[dict]:
 
 
 def portal_home(request):
-    return render(request, "common/portal_home.html", {"services": portal_tiles(request.tenant)})
+    return render(request, "common/portal_home.html", {"services": portal_tiles(request.town)})
 
 
 def backoffice_menu(user) -> list[dict]:

@@ -147,7 +147,7 @@ def icon_png(town, size: int, *, maskable: bool = False) -> tuple[bytes, str]:
 def icon(request, size: int, purpose: str = "any"):
     if size not in (*ICON_SIZES, APPLE_TOUCH_SIZE) or purpose not in ("any", "maskable"):
         raise Http404
-    png, fingerprint = icon_png(request.tenant, size, maskable=purpose == "maskable")
+    png, fingerprint = icon_png(request.town, size, maskable=purpose == "maskable")
     response = HttpResponse(png, content_type="image/png")
     # A versioned URL never changes; an unversioned one (the apple-touch link) is checked daily.
     versioned = request.GET.get("v") == fingerprint
@@ -161,7 +161,7 @@ def _icon_url(size: int, purpose: str, fingerprint: str) -> str:
 
 
 def manifest(request):
-    town = request.tenant
+    town = request.town
     language = translation.get_language() or "th"
     english = language == "en"
     fingerprint = icon_fingerprint(town, _logo(town))
@@ -250,7 +250,7 @@ def shell_version(town, shell: dict) -> str:
 
 
 def service_worker(request):
-    town = request.tenant
+    town = request.town
     shell = offline_shell(town)
     config = {
         # The cache names carry the town: even two towns on one origin (a test host) never share one.
@@ -273,7 +273,7 @@ def offline(request):
     """The page the worker shows when a page is asked for without a connection."""
     notes = [
         config.offline_note_template for config in apps.get_app_configs()
-        if getattr(config, "offline_note_template", "") and request.tenant.has_service(config.label)
+        if getattr(config, "offline_note_template", "") and request.town.has_service(config.label)
     ]
     return render(request, "common/offline.html", {"notes": notes})
 

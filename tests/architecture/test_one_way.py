@@ -2,8 +2,9 @@
 
 - links that leave the page are built by `services.common.links.town_url()`; its primitive
   `absolute_url()` and `request.build_absolute_uri` only where declared below;
-- "which town is this?" is `tenants.current.current_town()`: only tenants/ reads `connection.tenant`
-  (in a task or a `schema_context` it is a stand-in without the town's fields);
+- "which town is this?" is `tenants.current.current_town()`, and in a view `request.town`: only
+  tenants/ reads `connection.tenant` (in a task or a `schema_context` it is a stand-in without the
+  town's fields) or `request.tenant` (set for django-tenants' own code);
 - money is shown by `services.common.money.format_baht` / `{{ amount|baht }}`: no other `:,.2f` in
   Python, no `floatformat:"2g"` in templates;
 - no code reads a setting that is not defined (`settings.NAME` for a NAME settings.py never sets);
@@ -54,18 +55,19 @@ def url_builder_violations(modules) -> list[str]:
 
 
 def _reads_connection_tenant(node) -> bool:
+    holders = ("connection", "request")
     if isinstance(node, ast.Attribute) and node.attr == "tenant":
-        return isinstance(node.value, ast.Name) and node.value.id == "connection"
+        return isinstance(node.value, ast.Name) and node.value.id in holders
     if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr" and len(node.args) >= 2:
         target, name = node.args[0], node.args[1]
-        return (isinstance(target, ast.Name) and target.id == "connection"
+        return (isinstance(target, ast.Name) and target.id in holders
                 and isinstance(name, ast.Constant) and name.value == "tenant")
     return False
 
 
 def town_reader_violations(modules) -> list[str]:
     return sorted(
-        f"{module.path}:{node.lineno} reads connection.tenant; use tenants.current.current_town()"
+        f"{module.path}:{node.lineno} reads the tenant; use current_town() (request.town in a view)"
         for module in modules.values() if not module.path.startswith(TOWN_READERS)
         for node in ast.walk(module.tree) if _reads_connection_tenant(node)
     )
@@ -167,8 +169,11 @@ def test_planted_url_builder_is_found():
 
 def test_planted_connection_tenant_read_is_found():
     modules = _one("services.payments.zz", "from django.db import connection\n"
-                   "a = connection.tenant\nb = getattr(connection, 'tenant', None)\n")
-    assert len(town_reader_violations(modules)) == 2
+                   "a = connection.tenant\nb = getattr(connection, 'tenant', None)\n"
+                   "def view(request):\n    return request.tenant\n")
+    assert [v.split(" reads ")[0] for v in town_reader_violations(modules)] == [
+        "services/payments/zz.py:2", "services/payments/zz.py:3", "services/payments/zz.py:5",
+    ]
 
 
 def test_planted_money_format_is_found():
