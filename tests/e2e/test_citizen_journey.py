@@ -14,13 +14,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from tests.e2e.test_permit_journey import (  # noqa: F401 (fixtures)
-    CHROMIUM,
-    browser_page,
-    live_town,
-    server,
-    sign_in,
-)
+from tests.e2e.conftest import CHROMIUM
 
 ELDER_ID = "1101700230708"
 
@@ -45,7 +39,7 @@ def local_thaid():
         httpd.server_close()
 
 
-def test_assisted_filing_take_over_export_and_erasure(live_town, server, browser_page, local_thaid,  # noqa: F811
+def test_assisted_filing_take_over_export_and_erasure(live_town, server, browser_page, sign_in, local_thaid,
                                                       django_db_blocker, tmp_path):
     from services.accounts.models import User
     from services.casework.models import Case, DocumentRequirement

@@ -25,7 +25,7 @@ if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
     )
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-PASSWORD = "correct-horse-2569"
+from tests.e2e.conftest import sign_in_as  # noqa: E402 (after the module-level skip)
 
 
 def _free_port() -> int:
@@ -122,7 +122,9 @@ def server(cast, tmp_path):
 
 
 @pytest.fixture
-def browser():
+def browser(server):
+    """Chromium, started once the server (and so the database and the cast) is up: Playwright's event
+    loop must not be running in this thread while the database fixtures are set up."""
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
@@ -143,11 +145,7 @@ def _staff_page(browser, base: str, username: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
     context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     page = context.new_page()
-    page.goto(f"{base}/accounts/login/?next=/complaints/staff/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/complaints/staff/**")
+    sign_in_as(page, base, username, next_path="/complaints/staff/")
     return page
 
 

@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
 import time
-import uuid
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django_tenants.utils import tenant_context
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
+from tests.e2e.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.e2e,
@@ -33,124 +27,6 @@ pytestmark = [
         not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install -y chromium)"
     ),
 ]
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-    def process_request_thread(self, request, client_address):
-        from django.db import connections
-
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            connections.close_all()  # the test database is dropped at the end: leave no session open
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def live_town(django_db_setup, django_db_blocker):
-    """A fresh town with its own schema, a citizen and two staff, committed; dropped afterwards."""
-    from tests.factories import make_town, make_user
-
-    with django_db_blocker.unblock():
-        slug = "e2e" + uuid.uuid4().hex[:6]
-        town = make_town(
-            slug=slug,
-            short_code="EEE",
-            name_th="เทศบาลตำบลทดสอบ",
-            name_en="E2E",
-            lao_code="05209977",
-            tax_id="0994000230702",
-            boundary={
-                "type": "Polygon",
-                "coordinates": [
-                    [[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]
-                ],
-            },
-        )
-        with tenant_context(town):
-            people = {
-                "citizen": make_user(
-                    kind="citizen",
-                    username="citizen",
-                    first_name="สมชาย",
-                    last_name="ใจดี",
-                    email="citizen@example.org",
-                ),
-                "engineer": make_user(roles=("building_engineer",), username="engineer"),
-                "executive": make_user(roles=("executive",), username="mayor"),
-            }
-        connection.set_schema_to_public()
-        try:
-            yield town, people
-        finally:
-            connection.set_schema_to_public()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{town.schema_name}" CASCADE')
-            town.domains.all().delete()
-            type(town).objects.filter(pk=town.pk).delete()
-
-
-@pytest.fixture
-def server(live_town, django_db_blocker):
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.wsgi import get_wsgi_application
-
-    with django_db_blocker.unblock():
-        httpd = make_server(
-            "127.0.0.1",
-            0,
-            StaticFilesHandler(get_wsgi_application()),
-            server_class=_Server,
-            handler_class=_QuietHandler,
-        )
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://{live_town[0].slug}.localhost:{httpd.server_port}", httpd.server_port
-        finally:
-            httpd.shutdown()
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    # Playwright's sync API runs an event loop in this thread; our ORM calls here are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="th-TH")
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        try:
-            yield page
-        finally:
-            from django.db import connections
-
-            # ORM calls made while Playwright's greenlet runs get their own connection objects:
-            # close them, or the test database cannot be dropped at the end of the session.
-            connections.close_all()
-            context.close()
-            browser.close()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    from tests.factories import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def wait_for(predicate, timeout: float = 60.0) -> bool:
@@ -163,7 +39,7 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
 
 
 def test_permit_journey_in_a_phone_browser(
-    live_town, server, browser_page, live_worker, django_db_blocker, tmp_path
+    live_town, server, browser_page, sign_in, live_worker, django_db_blocker, tmp_path
 ):
     from services.casework.models import Case, DocumentRequirement
 
@@ -284,7 +160,7 @@ def test_permit_journey_in_a_phone_browser(
 
 
 def test_food_notification_in_a_phone_browser(
-    live_town, server, browser_page, live_worker, django_db_blocker, tmp_path
+    live_town, server, browser_page, sign_in, live_worker, django_db_blocker, tmp_path
 ):
     """The same journey for a food premises notification: receipt at once, review, fee, certificate."""
     from tests.factories import make_user
