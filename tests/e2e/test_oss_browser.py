@@ -137,8 +137,15 @@ def browser(server):
             ],
         )
         # OpenStreetMap tiles are not fetched in tests: the map still works without them.
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            from django.db import connections
+
+            # ORM calls a test makes between browser steps run in Playwright's greenlet with their own
+            # connections: close them, or the test database cannot be dropped at the end of the session.
+            connections.close_all()
+            chromium.close()
 
 
 def _staff_page(browser, base: str, username: str):
