@@ -44,6 +44,18 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits_left_over():
+    """Every browser files and looks up from 127.0.0.1, and the per-IP limits live in the shared cache
+    (Redis), which outlives a test run: without this, a few runs in an hour leave the filing limit
+    spent and the next run's complaints are refused with 429."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def live_town(django_db_setup, django_db_blocker):
     """A fresh town with its own schema, a citizen and two staff, committed; dropped afterwards."""

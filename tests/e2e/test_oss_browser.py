@@ -144,7 +144,9 @@ def browser(server):
 
             # ORM calls a test makes between browser steps run in Playwright's greenlet with their own
             # connections: close them, or the test database cannot be dropped at the end of the session.
-            connections.close_all()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop still runs here
+                connections.close_all()
             chromium.close()
 
 
