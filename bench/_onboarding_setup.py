@@ -18,6 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "benchmarks.md"
 
 
+def staff_for_every_role(n: int) -> list[dict]:
+    """The wizard's staff list for filler town n: one account for each role but the town admin."""
+    from services.accounts.roles import ROLES
+
+    return [
+        {"name": f"เจ้าหน้าที่ {k} ทดสอบ", "email": f"staff{k}.{n}@example.org", "department": "office", "role": role.code}
+        for k, role in enumerate(r for r in ROLES if r.code != "town_admin")
+    ]
+
+
 def bench_database_url() -> tuple[str, str, str]:
     # Remembered on first use: setup_django() points DATABASE_URL at the benchmark database.
     base = os.environ.get("THONGTHIN_BENCH_BASE_URL") or os.environ.get("DATABASE_URL")
@@ -116,9 +126,7 @@ def write_section(key: str, title: str, body: str) -> None:
     section = f"{start}\n## {title}\n\n{body.rstrip()}\n{end}\n"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
     if start in text and end in text:
-        text = re.sub(
-            re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda _m: section, text, flags=re.S
-        )
+        text = re.sub(re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda _m: section, text, flags=re.S)
     else:
         text = text.rstrip() + "\n\n" + section
     RESULTS.write_text(text, encoding="utf-8")

@@ -32,7 +32,6 @@ import csv
 import json
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -125,6 +124,8 @@ def square_for(n: int) -> tuple[float, float, float]:
 
 
 def town_spec(n: int, places: list[tuple[str, str]]) -> dict:
+    from _onboarding_setup import staff_for_every_role
+
     from onboarding.service_defaults import default_service_settings
     from services.common.thai_id import thai_id_check_digit
 
@@ -135,17 +136,6 @@ def town_spec(n: int, places: list[tuple[str, str]]) -> dict:
     services = default_service_settings(tax_id)
     services["correspondence"]["letter_prefix"] = f"ทถ {n:05d}"
     west, south, size = square_for(n)
-    roles = [
-        "officer",
-        "oss_officer",
-        "finance_officer",
-        "saraban_clerk",
-        "building_engineer",
-        "public_health_officer",
-        "executive",
-        "department_head",
-        "bbuddy_volunteer",
-    ]
     letters = "".join(chr(65 + (n // 26**k) % 26) for k in (2, 1, 0))
     return {
         "name_th": f"เทศบาลตำบลทดสอบ {n}",
@@ -181,10 +171,7 @@ def town_spec(n: int, places: list[tuple[str, str]]) -> dict:
             {"code": "health", "name_th": "กองสาธารณสุข"},
         ],
         "admin": {"first_name": "ผู้ดูแล", "last_name": "ระบบ", "email": f"admin.{n}@example.org"},
-        "staff": [
-            {"name": f"เจ้าหน้าที่ {k} ทดสอบ", "email": f"staff{k}.{n}@example.org", "department": "office", "role": r}
-            for k, r in enumerate(roles)
-        ],
+        "staff": staff_for_every_role(n),
         "branding": {"colour": "#0b5394", "welcome_th": "ยินดีต้อนรับ"},
     }
 
@@ -521,78 +508,18 @@ class MemorySampler:
 
 
 def phase_filing(port: int, towns: list[int], seconds: float, threads: int, max_total: int):
-    """Citizens file complaints through the form (CSRF and all) on random towns, for a fixed time."""
-    import http.client
-    import threading
+    """Complaints filed through the form on random towns of all `towns` (bench/oss.py's load)."""
+    from oss import phase_submissions
 
-    from oss import Session
+    def point(host: str, rng: random.Random) -> tuple[float, float]:
+        west, south, size = square_for(int(host.split(".")[0][len(SLUG_PREFIX) :]))
+        return south + size * (0.2 + 0.6 * rng.random()), west + size * (0.2 + 0.6 * rng.random())
 
-    latencies: list[float] = []
-    filed: list[tuple[str, str, str]] = []
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-    categories: dict[str, str] = {}
-
-    def worker(seed: int) -> None:
-        rng = random.Random(seed)
-        session = Session(port)
-        while time.perf_counter() < deadline:
-            with lock:
-                if len(latencies) >= max_total:
-                    return
-            n = rng.choice(towns)
-            host = f"{slug_for(n)}.localhost"
-            west, south, size = square_for(n)
-            try:
-                _status, _h, body, _t = session.request("GET", host, "/complaints/new/")
-                token = session.cookies[host].get("csrftoken", "")
-                if host not in categories:
-                    found = re.search(rb'<option value="(\d+)"', body)
-                    categories[host] = found.group(1).decode() if found else "1"
-                phone = f"08{rng.randrange(10**8):08d}"
-                form = urllib.parse.urlencode(
-                    {
-                        "csrfmiddlewaretoken": token,
-                        "category": categories[host],
-                        "description": "ไฟทางดับหน้าบ้าน ทดสอบระบบ",
-                        "latitude": f"{south + size * (0.2 + 0.6 * rng.random()):.6f}",
-                        "longitude": f"{west + size * (0.2 + 0.6 * rng.random()):.6f}",
-                        "reporter_name": "ผู้ทดสอบ",
-                        "reporter_phone": phone,
-                        "consent": "on",
-                    }
-                )
-                status, headers, _b, elapsed = session.request("POST", host, "/complaints/new/", form)
-            except (http.client.HTTPException, OSError) as exc:
-                with lock:
-                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                continue
-            with lock:
-                if status == 302 and "/track/" in headers.get("Location", ""):
-                    latencies.append(elapsed)
-                    code = headers["Location"].split("/track/")[1].split("/")[0]
-                    filed.append((host, code, phone[-4:]))
-                else:
-                    errors[f"status {status}"] = errors.get(f"status {status}", 0) + 1
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    wall = time.perf_counter() - started
-    return {
-        "count": len(latencies),
-        "seconds": round(wall, 1),
-        "per_second": round(len(latencies) / wall, 1),
-        "errors": sum(errors.values()),
-        "error_kinds": errors,
-        "towns_touched": len({h for h, _c, _l in filed}),
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
-        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
-    }, filed
+    hosts = [f"{slug_for(n)}.localhost" for n in towns]
+    figures, filed = phase_submissions(port, hosts, seconds, threads, max_total, point=point)
+    figures = {key: round(value, 1) if isinstance(value, float) else value for key, value in figures.items()}
+    figures["towns_touched"] = len({host for host, _code, _last4 in filed})
+    return figures, filed
 
 
 def run_server(args, budget: int | None):

@@ -111,9 +111,7 @@ def build_towns(count: int, url: str) -> None:
         enabled_services=["complaints"],
         boundary={
             "type": "Polygon",
-            "coordinates": [
-                [[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]
-            ],
+            "coordinates": [[[100.88, 12.73], [100.93, 12.73], [100.93, 12.78], [100.88, 12.78], [100.88, 12.73]]],
         },
     )
     template.save()  # creates and migrates the schema
@@ -135,9 +133,7 @@ def build_towns(count: int, url: str) -> None:
         capture_output=True,
         text=True,
     ).stdout
-    dump = "\n".join(
-        line for line in dump.splitlines() if not line.startswith("SELECT pg_catalog.set_config")
-    )
+    dump = "\n".join(line for line in dump.splitlines() if not line.startswith("SELECT pg_catalog.set_config"))
     started = time.perf_counter()
     rows, domains = [], []
     batch = 50
@@ -191,9 +187,7 @@ class Session:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, dict[str, str]] = {}
 
-    def request(
-        self, method: str, host: str, path: str, body: str | None = None
-    ) -> tuple[int, dict, bytes, float]:
+    def request(self, method: str, host: str, path: str, body: str | None = None) -> tuple[int, dict, bytes, float]:
         headers = {"Host": f"{host}:{self.port}"}
         jar = self.cookies.setdefault(host, {})
         if jar:
@@ -225,10 +219,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
-def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int, max_total: int):
+def bang_sare_point(host: str, rng: random.Random) -> tuple[float, float]:
+    return 12.74 + rng.random() * 0.03, 100.89 + rng.random() * 0.03
+
+
+def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int, max_total: int, point=bang_sare_point):
+    """Citizens file complaints through the form (CSRF and all) on random hosts, for a fixed time.
+
+    `point(host, rng)` gives the pin's (latitude, longitude) inside that town's boundary. Returns the
+    figures and the filed (host, tracking code, last four digits of the phone) for phase_tracking."""
     latencies: list[float] = []
-    filed: list[tuple[str, str]] = []
-    errors = [0]
+    filed: list[tuple[str, str, str]] = []
+    errors: collections.Counter = collections.Counter()
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
     category_ids: dict[str, str] = {}
@@ -248,22 +250,23 @@ def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int,
                     found = re.search(rb'<option value="(\d+)"', body)
                     category_ids[host] = found.group(1).decode() if found else "1"
                 phone = f"08{rng.randrange(10**8):08d}"
+                latitude, longitude = point(host, rng)
                 form = urllib.parse.urlencode(
                     {
                         "csrfmiddlewaretoken": token,
                         "category": category_ids[host],
                         "description": "ไฟทางดับหน้าบ้าน ทดสอบระบบ",
-                        "latitude": f"{12.74 + rng.random() * 0.03:.6f}",
-                        "longitude": f"{100.89 + rng.random() * 0.03:.6f}",
+                        "latitude": f"{latitude:.6f}",
+                        "longitude": f"{longitude:.6f}",
                         "reporter_name": "ผู้ทดสอบ",
                         "reporter_phone": phone,
                         "consent": "on",
                     }
                 )
                 status, headers, _, elapsed = session.request("POST", host, "/complaints/new/", form)
-            except (http.client.HTTPException, OSError):
+            except (http.client.HTTPException, OSError) as exc:
                 with lock:
-                    errors[0] += 1
+                    errors[type(exc).__name__] += 1
                 continue
             with lock:
                 if status == 302 and "/track/" in headers.get("Location", ""):
@@ -271,7 +274,7 @@ def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int,
                     code = headers["Location"].split("/track/")[1].split("/")[0]
                     filed.append((host, code, phone[-4:]))
                 else:
-                    errors[0] += 1
+                    errors[f"status {status}"] += 1
 
     started = time.perf_counter()
     pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -284,7 +287,8 @@ def phase_submissions(port: int, hosts: list[str], seconds: float, threads: int,
         "count": len(latencies),
         "seconds": wall,
         "per_second": len(latencies) / wall,
-        "errors": errors[0],
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors),
         "p50_ms": percentile(latencies, 50) * 1000,
         "p95_ms": percentile(latencies, 95) * 1000,
     }, filed
@@ -304,9 +308,7 @@ def phase_tracking(port: int, filed: list, seconds: float, threads: int, max_tot
         for host, code, last4 in mine:
             session.request("GET", host, "/complaints/track/")
             token = session.cookies[host].get("csrftoken", "")
-            form = urllib.parse.urlencode(
-                {"csrfmiddlewaretoken": token, "tracking_code": code, "phone_last4": last4}
-            )
+            form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "tracking_code": code, "phone_last4": last4})
             status, _, _, _ = session.request("POST", host, "/complaints/track/", form)
             if status != 302:
                 errors[0] += 1
@@ -360,9 +362,7 @@ def write_results(text: str) -> None:
     content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"{re.escape(HEADING)}\n.*?(?=\n## |\Z)", re.S)
     section = f"{HEADING}\n{text.rstrip()}\n"
-    content = (
-        pattern.sub(section, content) if pattern.search(content) else content.rstrip() + "\n\n" + section
-    )
+    content = pattern.sub(section, content) if pattern.search(content) else content.rstrip() + "\n\n" + section
     path.write_text(content, encoding="utf-8")
 
 
@@ -448,40 +448,49 @@ def main() -> None:
     verdict = "met" if tracking["p95_ms"] < 100 else "NOT met"
     sub, trk = submissions, tracking
     rows = [
-        (f"submissions (citizen form POST, random town of {args.towns}, {args.threads} threads)",
-         f"{sub['count']} in {sub['seconds']:.1f} s = **{sub['per_second']:.1f} /s**"),
+        (
+            f"submissions (citizen form POST, random town of {args.towns}, {args.threads} threads)",
+            f"{sub['count']} in {sub['seconds']:.1f} s = **{sub['per_second']:.1f} /s**",
+        ),
         ("submission latency p50 / p95", f"{sub['p50_ms']:.0f} ms / {sub['p95_ms']:.0f} ms"),
         ("submission errors", str(sub["errors"])),
-        (f"tracking page (GET, {args.threads} concurrent sessions, random towns)",
-         f"{trk['count']} in {trk['seconds']:.1f} s = {trk['per_second']:.1f} /s"),
-        ("tracking page p50 / p95 / p99",
-         f"{trk['p50_ms']:.1f} / **{trk['p95_ms']:.1f}** / {trk['p99_ms']:.1f} ms"),
+        (
+            f"tracking page (GET, {args.threads} concurrent sessions, random towns)",
+            f"{trk['count']} in {trk['seconds']:.1f} s = {trk['per_second']:.1f} /s",
+        ),
+        ("tracking page p50 / p95 / p99", f"{trk['p50_ms']:.1f} / **{trk['p95_ms']:.1f}** / {trk['p99_ms']:.1f} ms"),
         ("tracking page errors", f"{trk['errors']} {trk.get('error_kinds') or ''}".strip()),
-        ("tracking page, 1 session (no queueing) p50 / p95",
-         f"{single['p50_ms']:.1f} / {single['p95_ms']:.1f} ms ({single['per_second']:.0f} /s)"),
+        (
+            "tracking page, 1 session (no queueing) p50 / p95",
+            f"{single['p50_ms']:.1f} / {single['p95_ms']:.1f} ms ({single['per_second']:.0f} /s)",
+        ),
         ("machine load average (1 min) before / after phase B", f"{load_before:.1f} / {load_after:.1f}"),
     ]
-    command = (f"{'REDIS_URL=redis://… ' if args.redis_url else ''}python bench/oss.py --towns {args.towns} "
-               f"--seconds {args.seconds:.0f} --threads {args.threads} --workers {args.workers}")
-    text = "\n".join([
-        f"Command: `{command}`",
-        f"({time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores shared by the load generator, gunicorn "
-        f"({args.workers} sync workers on 127.0.0.1) and PostgreSQL; cache "
-        f"{'Redis (as in production)' if args.redis_url else 'files (no cache server)'}; scratch database with {args.towns} town "
-        f"schemas, built in {build_seconds:.0f} s by migrating one template town and replaying its dumped "
-        "schema for the others.)",
-        "",
-        "| measure | value |",
-        "|---|---|",
-        *[f"| {name} | {value} |" for name, value in rows],
-        "",
-        f"Goal p95 of the tracking page < 100 ms: **{verdict}**.",
-        "",
-        "Reading the figures: the machine's 2 cores serve the load generator, gunicorn and PostgreSQL at",
-        "once (and other work when the load average is above 2), so p95 under concurrency is mostly",
-        "queueing for a core; the one-session row is the server's own cost per page. Requests go to random",
-        "towns, so many are a connection's first touch of that town's schema (catalog cache misses).",
-    ])
+    command = (
+        f"{'REDIS_URL=redis://… ' if args.redis_url else ''}python bench/oss.py --towns {args.towns} "
+        f"--seconds {args.seconds:.0f} --threads {args.threads} --workers {args.workers}"
+    )
+    text = "\n".join(
+        [
+            f"Command: `{command}`",
+            f"({time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores shared by the load generator, gunicorn "
+            f"({args.workers} sync workers on 127.0.0.1) and PostgreSQL; cache "
+            f"{'Redis (as in production)' if args.redis_url else 'files (no cache server)'}; scratch database with {args.towns} town "
+            f"schemas, built in {build_seconds:.0f} s by migrating one template town and replaying its dumped "
+            "schema for the others.)",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            *[f"| {name} | {value} |" for name, value in rows],
+            "",
+            f"Goal p95 of the tracking page < 100 ms: **{verdict}**.",
+            "",
+            "Reading the figures: the machine's 2 cores serve the load generator, gunicorn and PostgreSQL at",
+            "once (and other work when the load average is above 2), so p95 under concurrency is mostly",
+            "queueing for a core; the one-session row is the server's own cost per page. Requests go to random",
+            "towns, so many are a connection's first touch of that town's schema (catalog cache misses).",
+        ]
+    )
     print(text)
     if not args.no_write:
         write_results(text)

@@ -15,7 +15,7 @@ import platform
 import statistics
 import time
 
-from _onboarding_setup import ensure_towns, setup_django, write_section
+from _onboarding_setup import ensure_towns, setup_django, staff_for_every_role, write_section
 
 
 def town_spec(n: int) -> dict:
@@ -26,27 +26,7 @@ def town_spec(n: int) -> dict:
     tax_id = first + str(thai_id_check_digit(first))
     services = default_service_settings(tax_id)
     services["correspondence"]["letter_prefix"] = "ชบ 52105"
-    staff = [
-        {
-            "name": f"เจ้าหน้าที่ {k} ทดสอบ",
-            "email": f"staff{k}.{n}@example.org",
-            "department": "office",
-            "role": role,
-        }
-        for k, role in enumerate(
-            [
-                "officer",
-                "oss_officer",
-                "finance_officer",
-                "saraban_clerk",
-                "building_engineer",
-                "public_health_officer",
-                "executive",
-                "department_head",
-                "bbuddy_volunteer",
-            ]
-        )
-    ]
+    staff = staff_for_every_role(n)
     return {
         "name_th": f"เทศบาลตำบลวัดผล {n}",
         "name_en": f"Bench Town {n}",
@@ -62,9 +42,7 @@ def town_spec(n: int) -> dict:
         "slug": f"bench-{n}",
         "boundary": {
             "type": "Polygon",
-            "coordinates": [
-                [[100.88, 12.73], [100.9, 12.73], [100.9, 12.75], [100.88, 12.75], [100.88, 12.73]]
-            ],
+            "coordinates": [[[100.88, 12.73], [100.9, 12.73], [100.9, 12.75], [100.88, 12.75], [100.88, 12.73]]],
         },
         "communities": ["ชุมชน 1", "ชุมชน 2"],
         "services": services,
