@@ -194,3 +194,42 @@ def sign_in_as(page, base: str, username: str, *, next_path: str = "") -> None:
 def sign_in():
     """The browser tests' one way to sign in: `sign_in(page, base, username, next_path=...)`."""
     return sign_in_as
+
+
+def attach_documents_and_submit(page, requirement_ids, document: Path) -> None:
+    """On an application's page: attach `document` for every required document, then submit."""
+    for pk in requirement_ids:
+        page.set_input_files(f"#file-{pk}", str(document))
+        page.locator(f"#file-{pk}").locator("xpath=..").locator("button").click()
+        page.wait_for_load_state()
+    page.click("#submit-case")
+    page.wait_for_load_state()
+
+
+def pay_and_wait_until_issued(django_db_blocker, town, case, port: int, timeout: float = 60.0) -> bool:
+    """The bank pays the case's fee through its real callback (bank_simulator, against the live
+    server), then the live worker issues the case: True once its status is "issued"."""
+    import io
+    import time
+
+    from django.core.management import call_command
+
+    from services.casework.models import Case
+
+    with django_db_blocker.unblock(), tenant_context(town):
+        reference = case.fees.get().invoice_reference
+    with django_db_blocker.unblock():
+        call_command(
+            "bank_simulator",
+            town=town.slug,
+            invoice=reference,
+            base_url=f"http://127.0.0.1:{port}",
+            stdout=io.StringIO(),
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with django_db_blocker.unblock(), tenant_context(town):
+            if Case.objects.get(pk=case.pk).status == "issued":
+                return True
+        time.sleep(0.5)
+    return False

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, attach_documents_and_submit
 
 ELDER_ID = "1101700230708"
 
@@ -86,12 +86,7 @@ def test_assisted_filing_take_over_export_and_erasure(live_town, server, browser
     page.check("#id_consent_in_person")
     page.click("#save-assisted")
     page.wait_for_selector("#submit-case")
-    for pk in required:
-        page.set_input_files(f"#file-{pk}", str(doc))
-        page.locator(f"#file-{pk}").locator("xpath=..").locator("button").click()
-        page.wait_for_load_state()
-    page.click("#submit-case")
-    page.wait_for_load_state()
+    attach_documents_and_submit(page, required, doc)
     with django_db_blocker.unblock(), tenant_context(town):
         case = Case.objects.get(applicant__username="buddy")
         assert case.status == "submitted" and case.assisted_filing.consent_in_person

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import base64
 import io
-import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, attach_documents_and_submit, pay_and_wait_until_issued
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,15 +25,6 @@ pytestmark = [
         not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install -y chromium)"
     ),
 ]
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return False
 
 
 def test_permit_journey_in_a_phone_browser(
@@ -84,12 +73,7 @@ def test_permit_journey_in_a_phone_browser(
                 kind="building_permit", is_required=True, condition=""
             )
         ]
-    for pk in required:
-        page.set_input_files(f"#file-{pk}", str(deed))
-        page.locator(f"#file-{pk}").locator("xpath=..").locator("button").click()
-        page.wait_for_load_state()
-    page.click("#submit-case")
-    page.wait_for_load_state()
+    attach_documents_and_submit(page, required, deed)
     assert "ยื่นแล้ว" in page.inner_text("#case-status")
 
     # 2. The building engineer checks, inspects and reviews; the mayor approves.
@@ -123,20 +107,9 @@ def test_permit_journey_in_a_phone_browser(
     with django_db_blocker.unblock(), tenant_context(town):
         fee = case.fees.get()
     assert fee.invoice_reference in page.content()
-    with django_db_blocker.unblock():
-        call_command(
-            "bank_simulator",
-            town=town.slug,
-            invoice=fee.invoice_reference,
-            base_url=f"http://127.0.0.1:{port}",
-            stdout=io.StringIO(),
-        )
-
-    def issued() -> bool:
-        with django_db_blocker.unblock(), tenant_context(town):
-            return Case.objects.get(pk=case.pk).status == "issued"
-
-    assert wait_for(issued), "the worker did not issue the permit after payment"
+    assert pay_and_wait_until_issued(django_db_blocker, town, case, port), (
+        "the worker did not issue the permit after payment"
+    )
 
     # 4. The permit PDF's QR opens the public verification page.
     page.goto(f"{base}/permits/mine/{case.public_id}/")
@@ -200,12 +173,7 @@ def test_food_notification_in_a_phone_browser(
     page.check("#id_hygiene_pests")
     page.click("#save-notification")
     page.wait_for_selector("#submit-case")
-    for pk in required:
-        page.set_input_files(f"#file-{pk}", str(document))
-        page.locator(f"#file-{pk}").locator("xpath=..").locator("button").click()
-        page.wait_for_load_state()
-    page.click("#submit-case")
-    page.wait_for_load_state()
+    attach_documents_and_submit(page, required, document)
     assert "ใบรับแจ้งเลขที่" in page.content()  # s.48: the receipt at once
     with django_db_blocker.unblock(), tenant_context(town):
         case = Case.objects.get(applicant__username="citizen", kind="food_notification")
@@ -217,22 +185,9 @@ def test_food_notification_in_a_phone_browser(
     page.wait_for_load_state()
     page.click("#act-approve")
     page.wait_for_load_state()
-    with django_db_blocker.unblock(), tenant_context(town):
-        fee = case.fees.get()
-    with django_db_blocker.unblock():
-        call_command(
-            "bank_simulator",
-            town=town.slug,
-            invoice=fee.invoice_reference,
-            base_url=f"http://127.0.0.1:{port}",
-            stdout=io.StringIO(),
-        )
-
-    def issued() -> bool:
-        with django_db_blocker.unblock(), tenant_context(town):
-            return Case.objects.get(pk=case.pk).status == "issued"
-
-    assert wait_for(issued), "the worker did not issue the certificate after payment"
+    assert pay_and_wait_until_issued(django_db_blocker, town, case, port), (
+        "the worker did not issue the certificate after payment"
+    )
     sign_in(page, base, "citizen")
     page.goto(f"{base}/food/mine/{case.public_id}/")
     assert "หนังสือรับรองการแจ้ง เลขที่" in page.content()
