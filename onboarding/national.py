@@ -74,6 +74,8 @@ def service_view(figures: dict) -> dict:
             "sms_cost": Decimal(messages.get("sms_cost", "0")),
             "line_sent": messages.get("line_sent", 0),
             "email_sent": messages.get("email_sent", 0),
+            # Past OUTBOX_MAX_AGE_HOURS before any channel could send them: never sent.
+            "expired": sum(messages.get(f"{channel}_expired", 0) for channel in ("sms", "line", "email")),
         },
         "complaints": complaints
         and {

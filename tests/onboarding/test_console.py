@@ -137,7 +137,7 @@ def test_the_dashboard_reads_the_summary_table(dga, town_a, django_assert_max_nu
         median_resolution_hours=20.5,
         money_collected=Decimal("1250.50"),
         figures={"common": {"sms_sent": 41, "sms_failed": 2, "sms_parts": 57, "sms_cost": "19.95",
-                            "line_sent": 12, "email_sent": 3}},
+                            "line_sent": 12, "email_sent": 3, "sms_expired": 4, "line_expired": 1}},
     )
     roll_up_platform_summary(months=3)
     row = PlatformMonthlySummary.objects.get(month=month)
@@ -152,8 +152,9 @@ def test_the_dashboard_reads_the_summary_table(dga, town_a, django_assert_max_nu
         body = dga.get("/onboarding/dashboard/").content.decode()
     assert "1,250.50" in body
     assert "<svg" in body
-    # The towns' messages to citizens, summed in the month's row: SMS sent/failed · parts · baht · LINE · e-mail.
-    assert "41/2 · 57 · 19.95 · 12 · 3" in body
+    # The towns' messages to citizens, summed in the month's row: SMS sent/failed · parts · baht · LINE ·
+    # e-mail · expired unsent (all channels).
+    assert "41/2 · 57 · 19.95 · 12 · 3 · 5" in body
 
 
 @pytest.mark.django_db
