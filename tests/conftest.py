@@ -22,6 +22,11 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
     migrate the public schema, and create the two test towns (schemas + roles)."""
     from django.test.utils import setup_databases, teardown_databases
 
+    from django.core.cache import cache
+
+    # The cache may be the machine's Redis (each test process its own database): counts an earlier
+    # run left there, such as a test IP's filings this hour, would refuse this run's requests.
+    cache.clear()
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         for spec in TOWN_SPECS:

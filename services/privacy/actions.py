@@ -19,7 +19,7 @@ from services.payments.models import Receipt
 from services.payments.workflow import InvoiceStatus
 from tenants.current import current_town
 
-from .models import ConsentRecord, DataSubjectRequest, PrivacyNotice
+from .models import ConsentRecord, DataSubjectRequest, PrivacyNotice, RetentionRule
 from .workflow import TRANSITIONS
 
 DEFAULT_NOTICE_TH = (
@@ -69,6 +69,52 @@ def publish_notice(*, by, body_th: str, body_en: str = "") -> PrivacyNotice:
     last = PrivacyNotice.objects.select_for_update().order_by("-version").first()
     return PrivacyNotice.objects.create(version=(last.version + 1) if last else 1, body_th=body_th.strip(),
                                         body_en=(body_en or "").strip(), published_by=by)
+
+
+# --- retention rules ---------------------------------------------------------------------------------
+
+DEFAULT_RETENTION_YEARS = {
+    RetentionRule.RecordType.COMPLAINT: 2,
+    RetentionRule.RecordType.CASE_DRAFT: 1,
+    RetentionRule.RecordType.MESSAGE: 1,
+}
+RETENTION_YEARS_RANGE = (1, 20)
+
+
+def retention_rule(record_type: str) -> RetentionRule:
+    """The town's rule for one kind of record (made with the default on first use)."""
+    return RetentionRule.objects.get_or_create(
+        record_type=record_type, defaults={"years": DEFAULT_RETENTION_YEARS[record_type]}
+    )[0]
+
+
+def retention_rules() -> list[RetentionRule]:
+    return [retention_rule(record_type) for record_type in RetentionRule.RecordType.values]
+
+
+@transaction.atomic
+def set_retention_years(*, by, record_type: str, years) -> RetentionRule:
+    """A town admin changes how long one kind of record keeps its personal data (audited)."""
+    if by is None or not by.has_perm("privacy.edit_notice"):
+        raise PermissionDenied
+    if record_type not in RetentionRule.RecordType.values:
+        raise ValidationError({"record_type": _("ไม่มีประเภทข้อมูลนี้ (No such kind of record)")})
+    low, high = RETENTION_YEARS_RANGE
+    try:
+        value = int(str(years).strip())
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ValidationError(
+            {"years": _("ระยะเวลาเก็บต้องเป็นจำนวนปี %(low)s–%(high)s (Years must be a whole number, %(low)s–%(high)s)")
+             % {"low": low, "high": high}}
+        )
+    rule = retention_rule(record_type)
+    rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.years != value:
+        rule.years = value
+        rule.save(update_fields=["years"])
+    return rule
 
 
 def record_consent(*, purpose: str, channel: str, user=None, subject_reference: str = "", recorded_by=None

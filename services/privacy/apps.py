@@ -12,6 +12,7 @@ class PrivacyConfig(AppConfig):
     backoffice_menu = [
         (_("คำขอของเจ้าของข้อมูล (PDPA)"), "privacy:queue", "privacy.handle_requests"),
         (_("ประกาศความเป็นส่วนตัว"), "privacy:edit_notice", "privacy.edit_notice"),
+        (_("ระยะเวลาเก็บข้อมูลส่วนบุคคล"), "privacy:retention", "privacy.edit_notice"),
     ]
     beat_schedule = {
         "privacy-retention": {

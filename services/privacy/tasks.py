@@ -13,18 +13,8 @@ from services.complaints.models import Complaint
 from services.complaints.workflow import ComplaintStatus
 
 from .actions import ERASED, anonymise_complaints
+from .actions import retention_rule as _rule
 from .models import RetentionRule
-
-DEFAULT_YEARS = {
-    RetentionRule.RecordType.COMPLAINT: 2,
-    RetentionRule.RecordType.CASE_DRAFT: 1,
-    RetentionRule.RecordType.MESSAGE: 1,
-}
-
-
-def _rule(record_type: str) -> RetentionRule:
-    return RetentionRule.objects.get_or_create(record_type=record_type,
-                                               defaults={"years": DEFAULT_YEARS[record_type]})[0]
 
 
 @shared_task(name="services.privacy.tasks.apply_retention")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("me/data/ask/<slug:kind>/", views.ask, name="ask"),
     path("staff/privacy/", views.queue, name="queue"),
     path("staff/privacy/notice/", views.edit_notice, name="edit_notice"),
+    path("staff/privacy/retention/", views.retention, name="retention"),
     path("staff/privacy/<int:request_id>/", views.handle, name="handle"),
 ]

@@ -141,3 +141,28 @@ def edit_notice(request):
             return redirect("privacy:edit_notice")
     return render(request, "privacy/edit_notice.html", {"notice": current,
                                                         "backoffice_menu": backoffice_menu(request.user)})
+
+
+@staff_required
+def retention(request):
+    """How long each kind of record keeps its personal data: the town admin's setting, with the
+    daily run's last result."""
+    if not request.user.has_perm("privacy.edit_notice"):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        try:
+            rule = actions.set_retention_years(by=request.user, record_type=request.POST.get("record_type", ""),
+                                               years=request.POST.get("years", ""))
+        except ValidationError as error:
+            _errors(request, error)
+            status = 400
+        else:
+            messages.success(request, _("บันทึกระยะเวลาเก็บแล้ว: %(kind)s %(years)s ปี")
+                             % {"kind": rule.get_record_type_display(), "years": rule.years})
+            return redirect("privacy:retention")
+    low, high = actions.RETENTION_YEARS_RANGE
+    return render(request, "privacy/retention.html", {
+        "rules": actions.retention_rules(), "low": low, "high": high,
+        "backoffice_menu": backoffice_menu(request.user),
+    }, status=status)

@@ -168,7 +168,7 @@ def test_every_main_page_fits_a_360px_phone_and_passes_axe(live_town, server, pa
              "/payments/staff/invoices/", f"/payments/staff/invoices/{bill.number}/", "/payments/staff/payers/",
              "/payments/staff/receipts/", "/payments/staff/settings/", "/permits/staff/", f"/permits/staff/{permit}/",
              "/permits/staff/settings/", "/food/staff/", f"/food/staff/{food}/", "/food/staff/settings/",
-             "/staff/people/", "/staff/privacy/", "/staff/assisted/", "/staff/audit/", "/saraban/",
+             "/staff/people/", "/staff/privacy/", "/staff/privacy/retention/", "/staff/assisted/", "/staff/audit/", "/saraban/",
              "/saraban/letters/new/"]
     console = ["/", "/onboarding/dashboard/", "/onboarding/", "/audit/", f"/onboarding/towns/{town.slug}/"]
 
