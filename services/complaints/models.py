@@ -99,7 +99,7 @@ class CategoryAttribute(models.Model):
         SINGLE = "singlevaluelist", _("เลือกหนึ่งข้อ")
         MULTI = "multivaluelist", _("เลือกได้หลายข้อ")
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes", db_index=False)
     code = models.SlugField(max_length=40)
     description = models.CharField(_("คำถาม"), max_length=200)
     datatype = models.CharField(max_length=20, choices=Datatype.choices, default=Datatype.STRING)
@@ -156,7 +156,7 @@ class Complaint(models.Model):
     tracking_code = models.CharField(_("เลขติดตามเรื่อง"), max_length=30, unique=True)
     access_token = models.CharField(max_length=40, unique=True, default=new_access_token, editable=False)
     category = models.ForeignKey(
-        Category, verbose_name=_("ประเภท"), on_delete=models.PROTECT, related_name="+"
+        Category, verbose_name=_("ประเภท"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     community = models.ForeignKey(
         Community, verbose_name=_("ชุมชน"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -187,6 +187,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="complaints_filed",
+        db_index=False,
     )
     open311_client = models.ForeignKey(
         "complaints.Open311Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -202,6 +203,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="complaints",
+        db_index=False,
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,6 +212,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="complaints_assigned",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
@@ -324,7 +327,7 @@ class ComplaintEvent(models.Model):
         REFERRAL = "referral", _("ส่งต่อเรื่อง")
         SUPPORT = "support", _("มีผู้แจ้งเรื่องเดียวกันเพิ่ม")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)

@@ -328,7 +328,7 @@ class ApprovalStep(models.Model):
         APPROVED = "approved", _("เห็นชอบ")
         REJECTED = "rejected", _("ส่งกลับแก้ไข")
 
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="approval_steps")
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="approval_steps", db_index=False)
     round = models.PositiveSmallIntegerField(default=1)
     position = models.PositiveSmallIntegerField()
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -125,7 +125,7 @@ class FeeTier(models.Model):
         PER_CUBIC_METRE = "per_m3", _("ต่อลูกบาศก์เมตร")
 
     fee_type = models.ForeignKey(
-        FeeType, on_delete=models.PROTECT, related_name="tiers", verbose_name=_("ประเภท")
+        FeeType, on_delete=models.PROTECT, related_name="tiers", verbose_name=_("ประเภท"), db_index=False
     )
     code = models.SlugField(_("รหัสอัตรา"), max_length=40)
     name_th = models.CharField(_("ชื่ออัตรา"), max_length=200)
@@ -225,7 +225,7 @@ class PayerLink(models.Model):
 
     Status = PayerLinkStatus
 
-    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="links", verbose_name=_("ผู้ชำระ"))
+    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="links", verbose_name=_("ผู้ชำระ"), db_index=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payer_links", verbose_name=_("บัญชี")
     )
@@ -250,7 +250,7 @@ class PayerLink(models.Model):
 class PayerFee(models.Model):
     """A recurring fee a payer is charged in bill runs (tier × quantity, e.g. m³ a month)."""
 
-    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="fees")
+    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="fees", db_index=False)
     tier = models.ForeignKey(FeeTier, on_delete=models.PROTECT, related_name="+", verbose_name=_("อัตรา"))
     quantity = models.DecimalField(_("จำนวน"), max_digits=10, decimal_places=2, default=Decimal("1"))
     is_active = models.BooleanField(default=True)
@@ -296,7 +296,7 @@ class Invoice(models.Model):
     ref2 = models.CharField("Ref2", max_length=20, blank=True)
     fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"))
     access_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    payer = models.ForeignKey(Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    payer = models.ForeignKey(Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", db_index=False)
     payer_name = models.CharField(_("ชื่อผู้ชำระ"), max_length=200)
     payer_phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
     payer_email = models.EmailField(_("อีเมล"), blank=True)

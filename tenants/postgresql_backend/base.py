@@ -1,4 +1,4 @@
-"""The database backend: django-tenants' schema switching, plus two things a country needs.
+"""The database backend: django-tenants' schema switching, plus what a country needs.
 
 1. Transaction pooling (PgBouncer `pool_mode = transaction`), switched on by the database setting
    TRANSACTION_POOLING (env DB_TRANSACTION_POOLING=1). PostgreSQL before 18 does not report
@@ -16,6 +16,9 @@
    (~0.13 MB each), so a long-lived connection serving random towns of 7,850 grows to a gigabyte.
    A connection that has served more schemas than the budget is closed at the end of the request
    or task (Django's close_if_unusable_or_obsolete), which bounds every backend's private memory.
+
+3. A schema editor that leaves out Django's `_like` index twins except on the columns searched by
+   prefix (schema.py): each is a page and catalog rows in every town.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantData
 from django_tenants.utils import quote_schema_name
 from psycopg import sql
 from psycopg.pq import TransactionStatus
+
+from .schema import DatabaseSchemaEditor
 
 # Sent without the prefix: statements PostgreSQL refuses inside a transaction block, and
 # transaction control (ROLLBACK TO SAVEPOINT must run in an aborted transaction, where the
@@ -135,6 +140,7 @@ class DatabaseOperations(PostgresOperations):
 
 class DatabaseWrapper(TenantDatabaseWrapper):
     ops_class = DatabaseOperations
+    SchemaEditorClass = DatabaseSchemaEditor
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
