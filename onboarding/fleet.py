@@ -16,6 +16,7 @@ at 1,500 towns that is hours. Here:
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -25,12 +26,15 @@ from django.core.management import call_command
 from django.db import connection, connections, migrations, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations.base import Operation
+from django.db.migrations.state import ProjectState
 from django_tenants.utils import schema_context
 
 from tenants.models import Municipality, MunicipalityStatus
 
 from . import schema_template
 from .models import SchemaTemplate
+
+logger = logging.getLogger(__name__)
 
 # Operations whose database effect is fully captured by collect_sql.
 SQL_SAFE_OPERATIONS: tuple[type[Operation], ...] = (
@@ -172,10 +176,34 @@ def plan_for(schema: str) -> Plan:
         post = any(
             isinstance(op, POST_MIGRATE_OPERATIONS) for migration, _b in plan for op in migration.operations
         )
-        sql = executor.loader.collect_sql(plan) if sql_safe else None
+        sql = None
+        if sql_safe:
+            try:
+                sql = _collect_sql(executor, plan)
+            except Exception:  # a plan we cannot collect is still migrated, the slow, always-correct way
+                logger.exception("could not collect the SQL of %s's pending migrations: Django's migrate", schema)
         return Plan(migrations=plan, sql=sql, needs_post_migrate=post)
     finally:
         connection.set_schema_to_public()
+
+
+def _collect_sql(executor: MigrationExecutor, plan: list) -> list[str]:
+    """The plan's SQL, each migration applied to the state of everything before it.
+
+    Django's loader.collect_sql starts from the state of the *first* migration's dependencies only
+    (enough for `sqlmigrate` of one migration): a plan spanning apps that the first one does not
+    depend on then fails on the others' models (KeyError in the migration state). Here the state is
+    that of every migration the schema has applied."""
+    graph, applied = executor.loader.graph, executor.loader.applied_migrations
+    done = [key for key in applied if key in graph.nodes]
+    real_apps = executor.loader.unmigrated_apps
+    state = graph.make_state(nodes=done, at_end=True, real_apps=real_apps) if done else ProjectState(real_apps)
+    statements: list[str] = []
+    for migration, _backwards in plan:
+        with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
+            state = migration.apply(state, editor, collect_sql=True)
+        statements.extend(editor.collected_sql)
+    return statements
 
 
 def apply_sql_plan(schema: str, plan: Plan) -> None:
