@@ -95,7 +95,7 @@ def retention_rules() -> list[RetentionRule]:
 @transaction.atomic
 def set_retention_years(*, by, record_type: str, years) -> RetentionRule:
     """A town admin changes how long one kind of record keeps its personal data (audited)."""
-    if by is None or not by.has_perm("privacy.edit_notice"):
+    if by is None or not by.has_perm("privacy.set_retention"):
         raise PermissionDenied
     if record_type not in RetentionRule.RecordType.values:
         raise ValidationError({"record_type": _("ไม่มีประเภทข้อมูลนี้ (No such kind of record)")})
@@ -109,8 +109,9 @@ def set_retention_years(*, by, record_type: str, years) -> RetentionRule:
             {"years": _("ระยะเวลาเก็บต้องเป็นจำนวนปี %(low)s–%(high)s (Years must be a whole number, %(low)s–%(high)s)")
              % {"low": low, "high": high}}
         )
-    rule = retention_rule(record_type)
-    rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
+    rule = RetentionRule.objects.select_for_update().get_or_create(
+        record_type=record_type, defaults={"years": DEFAULT_RETENTION_YEARS[record_type]}
+    )[0]
     if rule.years != value:
         rule.years = value
         rule.save(update_fields=["years"])

@@ -7,12 +7,12 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
     verbose_name = "คุ้มครองข้อมูลส่วนบุคคล (PDPA)"
     role_permissions = {
-        "town_admin": ["privacy.handle_requests", "privacy.edit_notice"],
+        "town_admin": ["privacy.handle_requests", "privacy.edit_notice", "privacy.set_retention"],
     }
     backoffice_menu = [
         (_("คำขอของเจ้าของข้อมูล (PDPA)"), "privacy:queue", "privacy.handle_requests"),
         (_("ประกาศความเป็นส่วนตัว"), "privacy:edit_notice", "privacy.edit_notice"),
-        (_("ระยะเวลาเก็บข้อมูลส่วนบุคคล"), "privacy:retention", "privacy.edit_notice"),
+        (_("ระยะเวลาเก็บข้อมูลส่วนบุคคล"), "privacy:retention", "privacy.set_retention"),
     ]
     beat_schedule = {
         "privacy-retention": {

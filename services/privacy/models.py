@@ -111,5 +111,8 @@ class RetentionRule(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_run_count = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        permissions = [("set_retention", _("ตั้งระยะเวลาเก็บข้อมูลส่วนบุคคล"))]
+
     def __str__(self) -> str:
         return f"{self.record_type}: {self.years}"

@@ -147,7 +147,7 @@ def edit_notice(request):
 def retention(request):
     """How long each kind of record keeps its personal data: the town admin's setting, with the
     daily run's last result."""
-    if not request.user.has_perm("privacy.edit_notice"):
+    if not request.user.has_perm("privacy.set_retention"):
         raise PermissionDenied
     status = 200
     if request.method == "POST":
