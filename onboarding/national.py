@@ -75,7 +75,7 @@ def service_view(figures: dict) -> dict:
             "line_sent": messages.get("line_sent", 0),
             "email_sent": messages.get("email_sent", 0),
             # Past OUTBOX_MAX_AGE_HOURS before any channel could send them: never sent.
-            "expired": sum(messages.get(f"{channel}_expired", 0) for channel in ("sms", "line", "email")),
+            "expired": sum(count for key, count in messages.items() if key.endswith("_expired")),
         },
         "complaints": complaints
         and {
