@@ -20,9 +20,8 @@ from tests.factories import TOWN_SPECS, make_town
 def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
     """Create the test database (always: tests that use a live worker need it without `db`),
     migrate the public schema, and create the two test towns (schemas + roles)."""
-    from django.test.utils import setup_databases, teardown_databases
-
     from django.core.cache import cache
+    from django.test.utils import setup_databases, teardown_databases
 
     # The cache may be the machine's Redis (each test process its own database): counts an earlier
     # run left there, such as a test IP's filings this hour, would refuse this run's requests.

@@ -210,11 +210,11 @@ def pay_and_wait_until_issued(django_db_blocker, town, case, port: int, timeout:
     """The bank pays the case's fee through its real callback (bank_simulator, against the live
     server), then the live worker issues the case: True once its status is "issued"."""
     import io
-    import time
 
     from django.core.management import call_command
 
     from services.casework.models import Case
+    from tests.waiting import wait_for
 
     with django_db_blocker.unblock(), tenant_context(town):
         reference = case.fees.get().invoice_reference
@@ -226,10 +226,8 @@ def pay_and_wait_until_issued(django_db_blocker, town, case, port: int, timeout:
             base_url=f"http://127.0.0.1:{port}",
             stdout=io.StringIO(),
         )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def issued() -> bool:
         with django_db_blocker.unblock(), tenant_context(town):
-            if Case.objects.get(pk=case.pk).status == "issued":
-                return True
-        time.sleep(0.5)
-    return False
+            return Case.objects.get(pk=case.pk).status == "issued"
+
+    return wait_for(issued, timeout)

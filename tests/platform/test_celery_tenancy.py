@@ -15,17 +15,9 @@ from django_tenants.utils import tenant_context
 from services.common import outbox
 from services.common.models import OutboxMessage
 from tenants.models import Municipality
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(predicate, timeout: float = 40.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_each_towns_task_runs_in_that_towns_schema(live_worker, django_db_blocker):

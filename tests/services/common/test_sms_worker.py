@@ -11,17 +11,9 @@ from django_tenants.utils import tenant_context
 
 from services.common.notify.simulator import ProviderSimulator
 from tenants.models import Municipality
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_a_complaint_filed_on_the_web_reaches_the_sms_provider_once(live_worker, django_db_blocker):

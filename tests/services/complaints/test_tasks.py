@@ -4,7 +4,6 @@ is escalated in that town's schema and the department head's message is delivere
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.db import connection
@@ -12,17 +11,9 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tenants.models import Municipality
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_overdue_case_is_escalated_by_the_worker(live_worker, django_db_blocker):

@@ -30,17 +30,9 @@ from services.exchange.models import ExchangeMessage, MessageStatus
 from services.exchange.tasks import deliver_message
 from tenants.models import Municipality
 from tests.services.correspondence.helpers import approved_letter, configure_town, staff_set
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def _dsn() -> str:

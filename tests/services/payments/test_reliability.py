@@ -21,6 +21,7 @@ from services.payments.actions.settlement import PAUSE_ENV
 from services.payments.models import BankTransaction, Invoice, InvoiceLine, Payment, PaymentException, Receipt
 from services.payments.official_numbers import RECEIPT_SERIES
 from tenants.models import Municipality
+from tests.waiting import wait_for
 
 from .conftest import make_invoice
 
@@ -153,15 +154,6 @@ def test_concurrent_payments_of_different_bills_get_gapless_receipt_numbers(
         finally:
             with tenant_context(town):
                 cleanup([i.pk for i in invoices], [f"generic:{i}" for i in ids])
-
-
-def wait_for(predicate, timeout: float = 40.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.mark.worker
