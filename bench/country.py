@@ -511,11 +511,13 @@ def phase_filing(port: int, towns: list[int], seconds: float, threads: int, max_
     """Complaints filed through the form on random towns of all `towns` (bench/oss.py's load)."""
     from oss import phase_submissions
 
+    squares = {f"{slug_for(n)}.localhost": square_for(n) for n in towns}
+
     def point(host: str, rng: random.Random) -> tuple[float, float]:
-        west, south, size = square_for(int(host.split(".")[0][len(SLUG_PREFIX) :]))
+        west, south, size = squares[host]
         return south + size * (0.2 + 0.6 * rng.random()), west + size * (0.2 + 0.6 * rng.random())
 
-    hosts = [f"{slug_for(n)}.localhost" for n in towns]
+    hosts = list(squares)
     figures, filed = phase_submissions(port, hosts, seconds, threads, max_total, point=point)
     figures = {key: round(value, 1) if isinstance(value, float) else value for key, value in figures.items()}
     figures["towns_touched"] = len({host for host, _code, _last4 in filed})
